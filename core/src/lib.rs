@@ -1,0 +1,28 @@
+//! # hir-core
+//!
+//! The backend-agnostic heart of **hir** (Hindsight instruction Replay). It is `#![no_std]` with
+//! `alloc` (the `std` feature, on by default, only adds `std::error::Error` impls and the like),
+//! so the verifiers, the replay logic and the RL math can be embedded anywhere.
+//!
+//! What lives here:
+//! - [`backend`]: the [`backend::Backend`] trait, the seam every compute backend implements;
+//! - [`model`]: the Llama-family decoder (config with Hugging Face names, parameters, forward,
+//!   backward written out layer by layer, KV-cache inference);
+//! - [`optim`]: AdamW and global grad-norm clipping;
+//! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
+//! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
+//!   splitting, Treebank word tokenization, language detection, POS tagging, syllables);
+//! - [`rng`]: portable counter-based random numbers, identical on every backend.
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod backend;
+pub mod constraint;
+pub mod model;
+pub mod optim;
+pub mod rng;
+pub mod text;

@@ -1,0 +1,1 @@
+//! The Llama-family decoder: config, parameters, forward, backward, KV-cache inference.

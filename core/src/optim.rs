@@ -1,0 +1,1 @@
+//! AdamW and global grad-norm clipping over [`crate::backend::Backend`] tensors.

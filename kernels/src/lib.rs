@@ -1,0 +1,3 @@
+//! # hir-kernels
+//!
+//! The WGSL compute kernels of hir's wgpu backend, one file per op family.

@@ -1,0 +1,4 @@
+//! # hir
+//!
+//! The std-side of hir: model and tokenizer IO, datasets, run directories, and the CLI glue.
+pub use hir_core as core;
