@@ -3,13 +3,20 @@
 //! The generator is SplitMix64 (Steele, Lea, Flood 2014) used as a hash of the seed, so a GPU
 //! kernel and the CPU reference can derive identical draws from `(seed)` without shared state.
 
-/// SplitMix64 finaliser: a bijective 64-bit mix of `x`.
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The SplitMix64 output function: a bijective 64-bit mix.
 #[inline]
-pub fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// SplitMix64 as a hash: the first output of a SplitMix64 stream whose state is `x`.
+#[inline]
+pub fn splitmix64(x: u64) -> u64 {
+    mix64(x.wrapping_add(GAMMA))
 }
 
 /// A uniform `f32` in `[0, 1)` derived from `seed` (24 random mantissa bits).
@@ -37,8 +44,8 @@ impl Rng {
     }
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        splitmix64(self.state)
+        self.state = self.state.wrapping_add(GAMMA);
+        mix64(self.state)
     }
     /// A uniform `f32` in `[0, 1)`.
     pub fn next_f32(&mut self) -> f32 {
