@@ -1,0 +1,29 @@
+//! Command-line interface: argument definitions and dispatch. One file per subcommand.
+
+use clap::{Parser, Subcommand};
+
+pub mod eval;
+
+/// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
+#[derive(Debug, Parser)]
+#[command(name = "hir", version, about)]
+pub struct Cli {
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands of `hir`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score responses with the IFEval / IFBench verifiers (drop-in for the official tools).
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Eval(cmd) => eval::run(cmd),
+    }
+}
