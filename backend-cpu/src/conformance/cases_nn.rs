@@ -86,7 +86,20 @@ pub(crate) fn run<B: Backend>(b: &B, r: &CpuBackend, reports: &mut Vec<CaseRepor
             case!(reports, b, r, name, F32_REDUCTION, logprobs(rows, vocab, t));
         }
     }
-    case!(reports, b, r, "shape errors".into(), EXACT, shape_errors());
+    // Both backends must reject every inconsistent call (a flag of 1 each).
+    let got = shape_errors(b);
+    let accepted = match &got {
+        Ok(out) => out[0].1.iter().position(|&f| f != 1.0),
+        Err(_) => None,
+    };
+    let mut report = compare("shape errors".into(), EXACT, got, shape_errors(r));
+    if let Some(i) = accepted {
+        report.passed = false;
+        report.detail = Some(format!(
+            "inconsistent call #{i} of `shape_errors` was accepted"
+        ));
+    }
+    reports.push(report);
 }
 
 fn rmsnorm<B: Backend>(b: &B, rows: usize, dim: usize) -> Result<Outputs> {
@@ -292,59 +305,34 @@ fn shape_errors<B: Backend>(b: &B) -> Result<Outputs> {
     let t = |n: usize| b.upload(&normal(70, n, 1.0));
     let ix = |v: &[u32]| b.upload_index(v);
     let e = |r: Result<()>| if r.is_err() { 1.0 } else { 0.0 };
-    let mut flags = Vec::new();
-    flags.push(e(b.axpy(1.0, &t(3)?, &mut t(4)?)));
-    flags.push(e(b.add_bias(&mut t(6)?, &t(4)?, 3)));
-    flags.push(e(b.bias_backward_acc(&t(7)?, &mut t(3)?, 3)));
-    flags.push(e(b.gather_rows(&t(6)?, &ix(&[2])?, 3).map(drop)));
-    flags.push(e(b.matmul(
-        &t(6)?,
-        &t(6)?,
-        &mut t(4)?,
-        2,
-        3,
-        2,
-        false,
-        false,
-        1.0,
-        0.0,
-    )));
-    flags.push(e(b.matmul(
-        &t(6)?,
-        &t(5)?,
-        &mut t(4)?,
-        2,
-        3,
-        2,
-        true,
-        true,
-        1.0,
-        0.0,
-    )));
-    flags.push(e(b.embedding(&t(6)?, &ix(&[3])?, 2).map(drop)));
-    flags.push(e(b.embedding_backward_acc(
-        &t(4)?,
-        &ix(&[0])?,
-        &mut t(6)?,
-        2,
-    )));
-    flags.push(e(b.rmsnorm(&t(6)?, &t(2)?, 3, 1e-6).map(drop)));
-    flags.push(e(b
-        .rmsnorm_backward(&t(6)?, &t(6)?, &t(3)?, &t(3)?, &mut t(3)?, 3)
-        .map(drop)));
-    flags.push(e(b.rope(&mut t(6)?, &ix(&[0])?, 1, 3, 1e4, false)));
-    flags.push(e(b.rope(&mut t(8)?, &ix(&[0])?, 1, 4, 1e4, false)));
-    flags.push(e(b
-        .attention(&t(8)?, &t(4)?, &t(4)?, &[0, 1], 2, 1, 4)
-        .map(drop)));
-    flags.push(e(b
-        .attention(&t(8)?, &t(8)?, &t(8)?, &[0, 2], 3, 2, 4)
-        .map(drop)));
-    flags.push(e(b
-        .attention(&t(8)?, &t(8)?, &t(8)?, &[0, 2, 1, 2], 1, 1, 4)
-        .map(drop)));
-    flags.push(e(b
-        .attention_backward(
+    let greedy = SampleParams {
+        temperature: 0.0,
+        top_p: 1.0,
+    };
+
+    let flags = vec![
+        e(b.axpy(1.0, &t(3)?, &mut t(4)?)),
+        e(b.add_bias(&mut t(6)?, &t(4)?, 3)),
+        e(b.bias_backward_acc(&t(7)?, &mut t(3)?, 3)),
+        e(b.gather_rows(&t(6)?, &ix(&[2])?, 3).map(drop)),
+        e(b.matmul(&t(6)?, &t(6)?, &mut t(5)?, 2, 3, 2, false, false, 1.0, 0.0)),
+        e(b.matmul(&t(6)?, &t(5)?, &mut t(4)?, 2, 3, 2, true, true, 1.0, 0.0)),
+        e(b.embedding(&t(6)?, &ix(&[3])?, 2).map(drop)),
+        e(b.embedding_backward_acc(&t(4)?, &ix(&[0])?, &mut t(6)?, 2)),
+        e(b.rmsnorm(&t(6)?, &t(2)?, 3, 1e-6).map(drop)),
+        e(
+            b.rmsnorm_backward(&t(6)?, &t(6)?, &t(3)?, &t(3)?, &mut t(3)?, 3)
+                .map(drop),
+        ),
+        e(b.rope(&mut t(6)?, &ix(&[0])?, 1, 3, 1e4, false)),
+        e(b.rope(&mut t(8)?, &ix(&[0])?, 1, 4, 1e4, false)),
+        e(b.attention(&t(8)?, &t(5)?, &t(4)?, &[0, 1], 2, 1, 4)
+            .map(drop)),
+        e(b.attention(&t(8)?, &t(8)?, &t(8)?, &[0, 2], 3, 2, 4)
+            .map(drop)),
+        e(b.attention(&t(8)?, &t(8)?, &t(8)?, &[0, 2, 1, 2], 1, 1, 4)
+            .map(drop)),
+        e(b.attention_backward(
             &t(8)?,
             &t(8)?,
             &t(8)?,
@@ -356,51 +344,25 @@ fn shape_errors<B: Backend>(b: &B) -> Result<Outputs> {
             1,
             4,
         )
-        .map(drop)));
-    flags.push(e(b.kv_cache_write(
-        &mut t(16)?,
-        &t(4)?,
-        &ix(&[1])?,
-        &ix(&[1])?,
-        2,
-        1,
-        4,
-    )));
-    flags.push(e(b.kv_cache_write(
-        &mut t(16)?,
-        &t(4)?,
-        &ix(&[0])?,
-        &ix(&[2])?,
-        2,
-        2,
-        4,
-    )));
-    flags.push(e(b
-        .attention_cached(&t(4)?, &t(8)?, &t(8)?, &ix(&[0])?, &ix(&[2])?, 2, 1, 1, 4)
-        .map(drop)));
-    flags.push(e(b.swiglu(&t(3)?, &t(4)?).map(drop)));
-    flags.push(e(b.swiglu_backward(&t(3)?, &t(3)?, &t(4)?).map(drop)));
-    flags.push(e(b.cross_entropy(&t(6)?, &ix(&[0, 3])?, 3).map(drop)));
-    flags.push(e(b
-        .cross_entropy_backward(&t(6)?, &t(2)?, &ix(&[0, 1])?, &t(3)?, 3)
-        .map(drop)));
-    flags.push(e(b
-        .token_logprobs_entropy(&t(6)?, &ix(&[0])?, 3, 1.0)
-        .map(drop)));
-    flags.push(e(b.adamw_step(
-        &mut t(3)?,
-        &t(3)?,
-        &mut t(2)?,
-        &mut t(3)?,
-        &adamw_params(),
-    )));
-    let greedy = SampleParams {
-        temperature: 0.0,
-        top_p: 1.0,
-    };
-    flags.push(e(b.sample(&t(6)?, 3, &[1], &greedy).map(drop)));
-    flags.push(e(b
-        .sample(
+        .map(drop)),
+        e(b.kv_cache_write(&mut t(16)?, &t(4)?, &ix(&[2])?, &ix(&[1])?, 2, 1, 4)),
+        e(b.kv_cache_write(&mut t(16)?, &t(4)?, &ix(&[0])?, &ix(&[2])?, 2, 2, 4)),
+        e(
+            b.attention_cached(&t(4)?, &t(8)?, &t(8)?, &ix(&[0])?, &ix(&[2])?, 2, 1, 1, 4)
+                .map(drop),
+        ),
+        e(b.swiglu(&t(3)?, &t(4)?).map(drop)),
+        e(b.swiglu_backward(&t(3)?, &t(3)?, &t(4)?).map(drop)),
+        e(b.cross_entropy(&t(6)?, &ix(&[0, 3])?, 3).map(drop)),
+        e(
+            b.cross_entropy_backward(&t(6)?, &t(2)?, &ix(&[0, 1])?, &t(3)?, 3)
+                .map(drop),
+        ),
+        e(b.token_logprobs_entropy(&t(6)?, &ix(&[0])?, 3, 1.0)
+            .map(drop)),
+        e(b.adamw_step(&mut t(3)?, &t(3)?, &mut t(2)?, &mut t(3)?, &adamw_params())),
+        e(b.sample(&t(6)?, 3, &[1], &greedy).map(drop)),
+        e(b.sample(
             &t(6)?,
             3,
             &[1, 2],
@@ -409,7 +371,8 @@ fn shape_errors<B: Backend>(b: &B) -> Result<Outputs> {
                 top_p: 0.0,
             },
         )
-        .map(drop)));
+        .map(drop)),
+    ];
     Ok(vec![("errors", flags)])
 }
 
