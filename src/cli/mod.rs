@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod backend_arg;
 pub mod eval;
+pub mod forward;
 
 /// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
 #[derive(Debug, Parser)]
@@ -19,11 +21,17 @@ pub enum Command {
     /// Score responses with the IFEval / IFBench verifiers (drop-in for the official tools).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Logits of a model for fixed token ids, written to a safetensors file.
+    Forward(forward::ForwardArgs),
+    /// Next-token loss and the gradient of every parameter, written to a safetensors file.
+    Grad(forward::ForwardArgs),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Forward(args) => forward::run_forward(args),
+        Command::Grad(args) => forward::run_grad(args),
     }
 }
