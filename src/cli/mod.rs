@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod backend_arg;
+pub mod bench;
 pub mod eval;
 pub mod forward;
 
@@ -25,6 +26,8 @@ pub enum Command {
     Forward(forward::ForwardArgs),
     /// Next-token loss and the gradient of every parameter, written to a safetensors file.
     Grad(forward::ForwardArgs),
+    /// Throughput of a backend: matmul GFLOP/s, training-step or decode tokens/s.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -33,5 +36,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(cmd) => eval::run(cmd),
         Command::Forward(args) => forward::run_forward(args),
         Command::Grad(args) => forward::run_grad(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

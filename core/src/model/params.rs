@@ -235,3 +235,13 @@ impl Params<Vec<f32>> {
         self.tensors().iter().map(|t| t.len()).sum()
     }
 }
+
+impl<T> Params<T> {
+    /// Number of scalar parameters a model of `cfg` has.
+    pub fn count_of(cfg: &ModelConfig) -> usize {
+        param_shapes(cfg)
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum()
+    }
+}
