@@ -6,7 +6,7 @@
 use super::backend_arg::BackendArg;
 use clap::{Args, ValueEnum};
 use hir_core::backend::{Backend, SampleParams};
-use hir_core::model::{KvCache, Model, ModelConfig, PackedBatch, Params};
+use hir_core::model::{param_count, KvCache, Model, ModelConfig, PackedBatch, Params};
 use hir_core::optim::{zero_grads, AdamW, AdamWConfig};
 use hir_core::rng::Rng;
 use std::time::Instant;
@@ -145,7 +145,7 @@ fn bench_step<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json:
     let s = median(times);
     let tokens = (args.batch * args.seq) as f64;
     Ok(serde_json::json!({
-        "bench": "step", "backend": b.name(), "params": Params::count_of(&model.config),
+        "bench": "step", "backend": b.name(), "params": param_count(&model.config),
         "batch": args.batch, "seq": args.seq, "seconds": s,
         "tokens_per_s": tokens / s, "loss": loss,
     }))
@@ -173,7 +173,7 @@ fn bench_decode<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
     }
     let s = median(times);
     Ok(serde_json::json!({
-        "bench": "decode", "backend": b.name(), "params": Params::count_of(&model.config),
+        "bench": "decode", "backend": b.name(), "params": param_count(&model.config),
         "tokens": args.tokens - 1, "seconds": s, "tokens_per_s": (args.tokens - 1) as f64 / s,
     }))
 }

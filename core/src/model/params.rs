@@ -236,12 +236,10 @@ impl Params<Vec<f32>> {
     }
 }
 
-impl<T> Params<T> {
-    /// Number of scalar parameters a model of `cfg` has.
-    pub fn count_of(cfg: &ModelConfig) -> usize {
-        param_shapes(cfg)
-            .iter()
-            .map(|(_, s)| s.iter().product::<usize>())
-            .sum()
-    }
+/// Number of scalar parameters a model of `cfg` has.
+pub fn param_count(cfg: &ModelConfig) -> usize {
+    param_shapes(cfg)
+        .iter()
+        .map(|(_, s)| s.iter().product::<usize>())
+        .sum()
 }
