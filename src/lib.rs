@@ -2,3 +2,6 @@
 //!
 //! The std-side of hir: model and tokenizer IO, datasets, run directories, and the CLI glue.
 pub use hir_core as core;
+
+pub mod cli;
+pub mod model_io;
