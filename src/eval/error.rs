@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -15,7 +15,7 @@ pub enum EvalError {
         source: std::io::Error,
     },
     /// A line is not what the format requires.
-    #[error("{path}:{line}: {message}")]
+    #[error("{}:{line}: {message}", path.display())]
     Malformed {
         /// The file.
         path: PathBuf,
@@ -25,35 +25,42 @@ pub enum EvalError {
         message: String,
     },
     /// A prompt's instruction could not be built (unknown id, missing or bad argument).
-    #[error("{path}:{line}: {error}")]
+    #[error("{}:{line}: {error}", path.display())]
     Instruction {
         /// The prompts file.
         path: PathBuf,
         /// 1-based line number of the prompt.
         line: usize,
         /// The registry's error (names the id and argument).
-        error: ConstraintError,
+        error: Box<ConstraintError>,
     },
     /// A prompt has no response in the responses file.
-    #[error(
-        "{responses}: no response for the prompt with key {key} ({prompts}:{line}): {prompt:?}"
-    )]
-    MissingResponse {
-        /// The responses file.
-        responses: PathBuf,
-        /// The prompts file.
-        prompts: PathBuf,
-        /// 1-based line number of the prompt.
-        line: usize,
-        /// The prompt's `key`, as JSON.
-        key: String,
-        /// The prompt text (shortened when long).
-        prompt: String,
-    },
+    #[error("{0}")]
+    MissingResponse(Box<MissingResponse>),
     /// The prompts file holds no prompt.
-    #[error("{path}: no prompts (expected one JSON object per line)")]
+    #[error("{}: no prompts (expected one JSON object per line)", path.display())]
     Empty {
         /// The prompts file.
         path: PathBuf,
     },
+}
+
+/// The details of [`EvalError::MissingResponse`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{}: no response for the prompt with key {key} ({}:{line}): {prompt:?}",
+    responses.display(),
+    prompts.display()
+)]
+pub struct MissingResponse {
+    /// The responses file.
+    pub responses: PathBuf,
+    /// The prompts file.
+    pub prompts: PathBuf,
+    /// 1-based line number of the prompt.
+    pub line: usize,
+    /// The prompt's `key`, as JSON.
+    pub key: String,
+    /// The prompt text (shortened when long).
+    pub prompt: String,
 }

@@ -22,8 +22,11 @@ pub struct InputExample {
     pub line: usize,
 }
 
+/// A JSON object and the 1-based number of the line it was on.
+type NumberedObject = (usize, Map<String, Value>);
+
 /// The non-blank lines of `path` with their 1-based numbers, each parsed as a JSON object.
-fn json_objects(path: &Path) -> Result<Vec<(usize, Map<String, Value>)>, EvalError> {
+fn json_objects(path: &Path) -> Result<Vec<NumberedObject>, EvalError> {
     let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io {
         path: path.to_path_buf(),
         source,

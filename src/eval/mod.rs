@@ -45,13 +45,13 @@ pub fn evaluate(
             if prompt.len() < inp.prompt.len() {
                 prompt.push('…');
             }
-            EvalError::MissingResponse {
+            EvalError::MissingResponse(Box::new(error::MissingResponse {
                 responses: responses_path.to_path_buf(),
                 prompts: prompts_path.to_path_buf(),
                 line: inp.line,
                 key: inp.key.to_string(),
                 prompt,
-            }
+            }))
         })?;
         strict.push(score::score(inp, &constraints, response, Mode::Strict));
         loose.push(score::score(inp, &constraints, response, Mode::Loose));

@@ -46,7 +46,7 @@ pub fn constraints(
                 EvalError::Instruction {
                     path: prompts_path.to_path_buf(),
                     line: inp.line,
-                    error,
+                    error: Box::new(error),
                 }
             })
         })
