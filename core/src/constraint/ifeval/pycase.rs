@@ -1,4 +1,7 @@
-//! Python's `str.isupper()` and `str.islower()`.
+//! Python's `str.isupper()` and `str.islower()` for whole strings, from CPython's per-character
+//! tables ([`crate::text::charclass`]).
+
+use crate::text::charclass::{py_lower, py_upper};
 
 /// Titlecase letters (general category `Lt`), which make both `isupper` and `islower` false.
 fn is_titlecase(c: char) -> bool {
@@ -11,10 +14,10 @@ fn is_titlecase(c: char) -> bool {
 pub fn is_upper(s: &str) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if c.is_lowercase() || is_titlecase(c) {
+        if py_lower(c) || is_titlecase(c) {
             return false;
         }
-        if c.is_uppercase() {
+        if py_upper(c) {
             cased = true;
         }
     }
@@ -25,10 +28,10 @@ pub fn is_upper(s: &str) -> bool {
 pub fn is_lower(s: &str) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if c.is_uppercase() || is_titlecase(c) {
+        if py_upper(c) || is_titlecase(c) {
             return false;
         }
-        if c.is_lowercase() {
+        if py_lower(c) {
             cased = true;
         }
     }
