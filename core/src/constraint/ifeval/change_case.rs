@@ -1,8 +1,10 @@
-//! `change_case:*`: counts of all-capital words, and all-capital / all-lowercase English.
+//! `change_case:*`: counts of all-capital words, and all-capital / all-lowercase English (the
+//! last two need langdetect: they exist with the `langdetect` feature, on by default).
 
-use super::machinery::detect_language;
-use super::pycase::{is_lower, is_upper};
+use super::pycase::is_upper;
 use super::relation::Relation;
+#[cfg(feature = "langdetect")]
+use super::{machinery::detect_language, pycase::is_lower};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
 use alloc::format;
@@ -62,14 +64,17 @@ impl Constraint for CapitalWordFrequency {
 
 /// `change_case:english_capital`: `str.isupper()` and langdetect says English (a response
 /// langdetect cannot classify counts as following once `isupper` holds).
+#[cfg(feature = "langdetect")]
 #[derive(Debug, Clone, Default)]
 pub struct EnglishCapital;
 
+#[cfg(feature = "langdetect")]
 impl EnglishCapital {
     /// The official id.
     pub const ID: &'static str = "change_case:english_capital";
 }
 
+#[cfg(feature = "langdetect")]
 impl Constraint for EnglishCapital {
     fn id(&self) -> &str {
         Self::ID
@@ -87,14 +92,17 @@ impl Constraint for EnglishCapital {
 
 /// `change_case:english_lowercase`: `str.islower()` and langdetect says English (a response
 /// langdetect cannot classify counts as following once `islower` holds).
+#[cfg(feature = "langdetect")]
 #[derive(Debug, Clone, Default)]
 pub struct EnglishLowercase;
 
+#[cfg(feature = "langdetect")]
 impl EnglishLowercase {
     /// The official id.
     pub const ID: &'static str = "change_case:english_lowercase";
 }
 
+#[cfg(feature = "langdetect")]
 impl Constraint for EnglishLowercase {
     fn id(&self) -> &str {
         Self::ID

@@ -1,12 +1,16 @@
-//! `language:response_language`: the response is in the given language (langdetect).
+//! `language:response_language`: the response is in the given language (langdetect; the
+//! checker exists with the `langdetect` feature, on by default).
 
-use super::machinery::detect_language;
-use super::params::bad_arg;
-use crate::constraint::args::Args;
-use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use alloc::format;
-use alloc::string::String;
-use serde_json::Value;
+#[cfg(feature = "langdetect")]
+use {
+    super::machinery::detect_language,
+    super::params::bad_arg,
+    crate::constraint::args::Args,
+    crate::constraint::{Constraint, ConstraintError, Kwargs},
+    alloc::format,
+    alloc::string::String,
+    serde_json::Value,
+};
 
 /// The official `LANGUAGE_CODES` (ISO 639-1 code, English name), in their official order.
 pub const LANGUAGE_CODES: [(&str, &str); 30] = [
@@ -42,6 +46,7 @@ pub const LANGUAGE_CODES: [(&str, &str); 30] = [
     ("fi", "Finnish"),
 ];
 
+#[cfg(feature = "langdetect")]
 /// `language:response_language`: langdetect's language of the response is `language`
 /// (a response langdetect cannot classify counts as following).
 #[derive(Debug, Clone)]
@@ -50,6 +55,7 @@ pub struct ResponseLanguage {
     name: &'static str,
 }
 
+#[cfg(feature = "langdetect")]
 impl ResponseLanguage {
     /// The official id.
     pub const ID: &'static str = "language:response_language";
@@ -70,6 +76,7 @@ impl ResponseLanguage {
     }
 }
 
+#[cfg(feature = "langdetect")]
 impl Constraint for ResponseLanguage {
     fn id(&self) -> &str {
         Self::ID

@@ -20,7 +20,9 @@ pub fn count_words(text: &str) -> usize {
     crate::text::words::word_regex_tokens(text).len()
 }
 
-/// `langdetect.detect(text)`, `None` where it raises `LangDetectException`.
+/// `langdetect.detect(text)`, `None` where it raises `LangDetectException` (only with the
+/// `langdetect` feature, which embeds the language profiles).
+#[cfg(feature = "langdetect")]
 pub fn detect_language(text: &str) -> Option<String> {
     crate::text::langdetect::detect(text)
 }

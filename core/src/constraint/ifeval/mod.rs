@@ -28,19 +28,23 @@ pub mod startend;
 #[cfg(test)]
 mod tests;
 
-use change_case::{CapitalWordFrequency, EnglishCapital, EnglishLowercase};
+use change_case::CapitalWordFrequency;
+#[cfg(feature = "langdetect")]
+use change_case::{EnglishCapital, EnglishLowercase};
 use combination::{RepeatPrompt, TwoResponses};
 use detectable_content::{Placeholders, Postscript};
 use detectable_format::{
     BulletLists, ConstrainedResponse, Highlights, JsonFormat, Sections, Title,
 };
 use keywords::{ForbiddenWords, KeywordExistence, KeywordFrequency, LetterFrequency};
+#[cfg(feature = "langdetect")]
 use language::ResponseLanguage;
 use length::{NthParagraphFirstWord, NumberOfParagraphs, NumberOfSentences, NumberOfWords};
 use punctuation::NoComma;
 use startend::{EndChecker, Quotation};
 
 /// Every IFEval instruction id, in the order of the official `INSTRUCTION_DICT`.
+#[cfg(feature = "langdetect")]
 pub const IDS: &[&str] = &[
     KeywordExistence::ID,
     KeywordFrequency::ID,
@@ -69,6 +73,35 @@ pub const IDS: &[&str] = &[
     Quotation::ID,
 ];
 
+/// The IFEval instruction ids available without the `langdetect` feature (all but
+/// `language:response_language`, `change_case:english_capital`, `change_case:english_lowercase`),
+/// in the order of the official `INSTRUCTION_DICT`.
+#[cfg(not(feature = "langdetect"))]
+pub const IDS: &[&str] = &[
+    KeywordExistence::ID,
+    KeywordFrequency::ID,
+    ForbiddenWords::ID,
+    LetterFrequency::ID,
+    NumberOfSentences::ID,
+    NumberOfParagraphs::ID,
+    NumberOfWords::ID,
+    NthParagraphFirstWord::ID,
+    Placeholders::ID,
+    Postscript::ID,
+    BulletLists::ID,
+    ConstrainedResponse::ID,
+    Highlights::ID,
+    Sections::ID,
+    JsonFormat::ID,
+    Title::ID,
+    TwoResponses::ID,
+    RepeatPrompt::ID,
+    EndChecker::ID,
+    CapitalWordFrequency::ID,
+    NoComma::ID,
+    Quotation::ID,
+];
+
 fn boxed<C: Constraint + 'static>(
     c: Result<C, ConstraintError>,
 ) -> Result<Box<dyn Constraint>, ConstraintError> {
@@ -76,7 +109,7 @@ fn boxed<C: Constraint + 'static>(
 }
 
 /// Builds the IFEval constraint `id` from its official `kwargs`; `None` when `id` is not an
-/// IFEval id. `prompt` is the prompt the instruction belongs to (no IFEval checker needs it:
+/// IFEval id (or needs langdetect and the `langdetect` feature is off). `prompt` is the prompt the instruction belongs to (no IFEval checker needs it:
 /// `combination:repeat_prompt` takes the text to repeat from `prompt_to_repeat`).
 pub fn build(
     id: &str,
@@ -91,6 +124,7 @@ pub fn build(
         KeywordFrequency::ID => boxed(KeywordFrequency::from_args(a)),
         ForbiddenWords::ID => boxed(ForbiddenWords::from_args(a)),
         LetterFrequency::ID => boxed(LetterFrequency::from_args(a)),
+        #[cfg(feature = "langdetect")]
         ResponseLanguage::ID => boxed(ResponseLanguage::from_args(a)),
         NumberOfSentences::ID => boxed(NumberOfSentences::from_args(a)),
         NumberOfParagraphs::ID => boxed(NumberOfParagraphs::from_args(a)),
@@ -108,7 +142,9 @@ pub fn build(
         RepeatPrompt::ID => boxed(RepeatPrompt::from_args(a)),
         EndChecker::ID => boxed(EndChecker::from_args(a)),
         CapitalWordFrequency::ID => boxed(CapitalWordFrequency::from_args(a)),
+        #[cfg(feature = "langdetect")]
         EnglishCapital::ID => boxed(Ok(EnglishCapital)),
+        #[cfg(feature = "langdetect")]
         EnglishLowercase::ID => boxed(Ok(EnglishLowercase)),
         NoComma::ID => boxed(Ok(NoComma)),
         Quotation::ID => boxed(Ok(Quotation)),

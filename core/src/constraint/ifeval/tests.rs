@@ -473,11 +473,6 @@ fn descriptions_are_the_official_texts() {
              X, such as:\nSection 1\n[content of section 1]\nSection 2\n[content of section 2]",
         ),
         (
-            "language:response_language",
-            json!({"language": "kn"}),
-            "Your ENTIRE response should be in Kannada language, no other language is allowed.",
-        ),
-        (
             "length_constraints:nth_paragraph_first_word",
             json!({"num_paragraphs": 4, "nth_paragraph": 2, "first_word": "Bing"}),
             "There should be 4 paragraphs. Paragraphs and only paragraphs are separated with each \
@@ -494,6 +489,16 @@ fn descriptions_are_the_official_texts() {
     for (id, kw, want) in cases {
         assert_eq!(make(id, kw).describe(), want, "{id}");
     }
+}
+
+#[cfg(feature = "langdetect")]
+#[test]
+fn language_description() {
+    let c = make("language:response_language", json!({"language": "kn"}));
+    assert_eq!(
+        c.describe(),
+        "Your ENTIRE response should be in Kannada language, no other language is allowed."
+    );
 }
 
 #[test]
@@ -515,13 +520,16 @@ fn every_id_builds_and_describes_deterministically() {
         let again = make(id, Value::Object(c.kwargs()));
         assert_eq!(again.describe(), c.describe(), "{id}");
     }
+    #[cfg(feature = "langdetect")]
     assert_eq!(super::IDS.len(), 25);
+    #[cfg(not(feature = "langdetect"))]
+    assert_eq!(super::IDS.len(), 22);
 }
 
 #[test]
 fn missing_and_bad_arguments_are_errors() {
     let kw = Kwargs::new();
-    let err = |id: &str, k: &Kwargs| build(id, k, "").expect("known").err().expect("error");
+    let err = |id: &str, k: &Kwargs| build(id, k, "").expect("known").expect_err("error");
     assert!(matches!(
         err("keywords:frequency", &kw),
         ConstraintError::MissingArg { .. }
