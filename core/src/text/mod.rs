@@ -2,8 +2,12 @@
 //! the Rust verifiers decide exactly what the Python ones decide.
 
 pub mod charclass;
+#[rustfmt::skip]
 mod charclass_tables;
+#[cfg(feature = "pos-tagger")]
+pub mod pos;
 pub mod punkt;
 pub mod py;
+pub mod stopwords;
 pub mod treebank;
 pub mod words;
