@@ -6,6 +6,7 @@ use super::pyrepr::repr_list;
 use super::relation::Relation;
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
+use crate::text::charclass::py_word;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -153,9 +154,8 @@ pub struct ForbiddenWords {
 /// a non-word character needs a word character; the context character is consumed, which is
 /// harmless for an existence test.
 fn whole_word_pattern(word: &str) -> String {
-    let is_word = |c: char| c == '_' || c.is_alphanumeric();
-    let first = word.chars().next().is_some_and(is_word);
-    let last = word.chars().next_back().is_some_and(is_word);
+    let first = word.chars().next().is_some_and(py_word);
+    let last = word.chars().next_back().is_some_and(py_word);
     let before = if first {
         format!("(?:^|{PY_NOT_W})")
     } else {
