@@ -233,7 +233,7 @@ fn adamw<B: Backend>(b: &B, n: usize) -> Result<Outputs> {
     ])
 }
 
-/// Draws for `seeds.len()` rows at several settings, as f32 for comparison.
+/// Draws one token per row of seeded random logits (seed of row `r`: `7919·r + 1`).
 fn draws<B: Backend>(b: &B, rows: usize, vocab: usize, params: &SampleParams) -> Result<Vec<u32>> {
     let logits = b.upload(&normal(20, rows * vocab, 2.0))?;
     let seeds: Vec<u64> = (0..rows as u64).map(|s| s * 7919 + 1).collect();
