@@ -26,7 +26,7 @@ pub use batch::{PackedBatch, IGNORE};
 pub use config::{ConfigError, ModelConfig};
 pub use forward::Activations;
 pub use kv_cache::KvCache;
-pub use params::{param_shapes, LayerParams, Params};
+pub use params::{param_count, param_shapes, LayerParams, Params};
 
 /// Errors of model-level operations.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

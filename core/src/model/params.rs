@@ -235,3 +235,11 @@ impl Params<Vec<f32>> {
         self.tensors().iter().map(|t| t.len()).sum()
     }
 }
+
+/// Number of scalar parameters a model of `cfg` has.
+pub fn param_count(cfg: &ModelConfig) -> usize {
+    param_shapes(cfg)
+        .iter()
+        .map(|(_, s)| s.iter().product::<usize>())
+        .sum()
+}
