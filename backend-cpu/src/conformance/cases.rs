@@ -3,7 +3,9 @@
 use hir_core::backend::{AdamWParams, Backend, Result, SampleParams};
 use hir_core::rng::Rng;
 
-use super::{compare, CaseReport, Outputs, Tolerance, EXACT, F32_REDUCTION, TRANSCENDENTAL};
+use super::{
+    compare, CaseReport, Outputs, Tolerance, ELEMENTWISE, EXACT, F32_REDUCTION, TRANSCENDENTAL,
+};
 use crate::CpuBackend;
 
 /// `n` normal samples times `scale`, from `seed`.

@@ -120,7 +120,9 @@ fn rmsnorm<B: Backend>(b: &B, rows: usize, dim: usize) -> Result<Outputs> {
 fn rope<B: Backend>(b: &B, n: usize, heads: usize, head_dim: usize) -> Result<Outputs> {
     let x0 = normal(34, n * heads * head_dim, 1.0);
     let mut x = b.upload(&x0)?;
-    // Positions up to 2047: large angles, where the f32 angle rounding matters.
+    // Positions up to 2047: large angles, where the f32 angle rounding matters. (A GPU's
+    // native f32 sin/cos is not accurate on such arguments; compute the angle as f32 like the
+    // contract says but its cos/sin with proper range reduction, or in a host-side table.)
     let pos = b.upload_index(&ints(35, n, 2048))?;
     b.rope(&mut x, &pos, heads, head_dim, 10_000.0, false)?;
     let fwd = b.download(&x)?;
