@@ -167,10 +167,9 @@ impl Default for NgramTables {
     }
 }
 
-/// Python's `str.isupper()` for one character: it has the Unicode `Uppercase` property.
-/// (Title-case letters are not `Uppercase`, and no character is both upper and lower case.)
+/// Python's `str.isupper()` for one character (CPython's Unicode tables, not Rust's).
 pub fn is_upper(ch: char) -> bool {
-    ch.is_uppercase() && !ch.is_lowercase()
+    crate::text::charclass::py_upper(ch)
 }
 
 #[cfg(test)]
