@@ -62,3 +62,27 @@ fn langdetect_matches_python_312_on_corpus() {
         detect_with(t, PythonSum::Compensated)
     });
 }
+
+#[test]
+fn langdetect_matches_python_on_fuzz_strings() {
+    let rows = lang_common::read_gz_jsonl("langdetect_fuzz.jsonl.gz");
+    let mut mismatches = Vec::new();
+    for row in &rows {
+        let text = row["text"].as_str().expect("text");
+        let want = row["lang"].as_str().map(str::to_owned);
+        let got = detect(text);
+        if got != want {
+            mismatches.push((text.to_owned(), want, got));
+        }
+    }
+    println!(
+        "langdetect_fuzz.jsonl.gz: compared {} texts, {} mismatches",
+        rows.len(),
+        mismatches.len()
+    );
+    for (t, w, g) in mismatches.iter().take(10) {
+        println!("  want {w:?} got {g:?}: {t:?}");
+    }
+    assert_eq!(rows.len(), 4000);
+    assert!(mismatches.is_empty());
+}
