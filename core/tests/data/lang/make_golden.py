@@ -16,6 +16,9 @@ oracle directory (model responses to the IFEval / IFBench prompts), written to
                       deduplicated in order)
   emoji.jsonl.gz      {"s": string, "e": emoji.is_emoji(string)} for every distinct character of
                       the responses, every EMOJI_DATA key and variants of it, and extra cases
+  emoji_list.jsonl.gz line 1: 3000 seeded random strings of emoji components and text; then
+                      the code-point spans [[start, end], ...] of emoji.emoji_list for each
+                      response, then for each of those strings (part `emoji`)
 Parts can be chosen: make_golden.py ORACLE_DIR [langdetect] [langdetect_fuzz] [syllapy] [emoji]
 (default: all).
   langdetect_fuzz.jsonl.gz  {"text": t, "lang": l} for 4000 random strings built from pieces that
@@ -214,6 +217,21 @@ def emoji_golden(responses):
             rows.append({"s": s, "e": emoji.is_emoji(s)})
     print("emoji:", len(rows), "strings,", sum(r["e"] for r in rows), "emoji")
     write_gz("emoji.jsonl.gz", rows)
+
+    keys = sorted(EMOJI_DATA)
+    text = ["a", " ", "x", "\u200d", "\ufe0f", "\ufe0e", "\n", "."]
+    strings = []
+    for _ in range(3000):
+        pieces = []
+        for _ in range(rng.randint(1, 12)):
+            r = rng.random()
+            pieces.append(rng.choice(keys) if r < 0.4 else rng.choice(parts) if r < 0.75
+                          else rng.choice(text))
+        strings.append("".join(pieces))
+    spans = [[[m["match_start"], m["match_end"]] for m in emoji.emoji_list(t)]
+             for t in responses + strings]
+    print("emoji_list:", len(spans), "strings,", sum(map(len, spans)), "matches")
+    write_gz("emoji_list.jsonl.gz", [strings] + spans)
 
 
 FUZZ_PIECES = [
