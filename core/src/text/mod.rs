@@ -2,3 +2,4 @@
 //! the Rust verifiers decide exactly what the Python ones decide.
 
 pub mod py;
+pub mod pyre;
