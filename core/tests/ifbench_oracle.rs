@@ -62,7 +62,9 @@ fn ifbench_verdicts_match_official() {
         let key = v["key"].as_str().expect("key");
         let source = v["source"].as_str().expect("source");
         let prompt = &prompts[key];
-        let map = sources.entry(source.to_string()).or_insert_with(|| responses(source));
+        let map = sources
+            .entry(source.to_string())
+            .or_insert_with(|| responses(source));
         let response = map
             .get(prompt.as_str())
             .or_else(|| map.get(prompt.trim()))
@@ -96,5 +98,9 @@ fn ifbench_verdicts_match_official() {
         println!("DISAGREE {f}");
     }
     assert_eq!(tally.len(), 57, "the test file has 57 IFBench ids");
-    assert!(failures.is_empty(), "{} of {total} rows disagree (listed above)", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {total} rows disagree (listed above)",
+        failures.len()
+    );
 }

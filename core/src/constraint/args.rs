@@ -48,7 +48,8 @@ impl<'a> Args<'a> {
 
     /// A required integer (a JSON integer, or a float with no fractional part).
     pub fn int(&self, name: &str) -> Result<i64, ConstraintError> {
-        self.opt_int(name)?.ok_or_else(|| self.missing(name, "an integer"))
+        self.opt_int(name)?
+            .ok_or_else(|| self.missing(name, "an integer"))
     }
 
     /// An optional integer.
@@ -69,20 +70,25 @@ impl<'a> Args<'a> {
 
     /// A required number.
     pub fn float(&self, name: &str) -> Result<f64, ConstraintError> {
-        self.opt_float(name)?.ok_or_else(|| self.missing(name, "a number"))
+        self.opt_float(name)?
+            .ok_or_else(|| self.missing(name, "a number"))
     }
 
     /// An optional number.
     pub fn opt_float(&self, name: &str) -> Result<Option<f64>, ConstraintError> {
         match self.raw(name) {
             None => Ok(None),
-            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.bad(name, "a number", v)),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.bad(name, "a number", v)),
         }
     }
 
     /// A required string.
     pub fn string(&self, name: &str) -> Result<String, ConstraintError> {
-        self.opt_string(name)?.ok_or_else(|| self.missing(name, "a string"))
+        self.opt_string(name)?
+            .ok_or_else(|| self.missing(name, "a string"))
     }
 
     /// An optional string.
@@ -141,13 +147,19 @@ mod tests {
     fn null_counts_as_missing() {
         let k = kw(json!({"a": null, "b": 3, "c": 2.0, "d": "x", "e": ["p", "q"]}));
         let a = Args::new("t:id", &k);
-        assert!(matches!(a.int("a"), Err(ConstraintError::MissingArg { .. })));
+        assert!(matches!(
+            a.int("a"),
+            Err(ConstraintError::MissingArg { .. })
+        ));
         assert_eq!(a.int("b").unwrap(), 3);
         assert_eq!(a.int("c").unwrap(), 2);
         assert_eq!(a.string("d").unwrap(), "x");
         assert_eq!(a.strings("e").unwrap(), ["p", "q"]);
         let err = a.int("d").unwrap_err().to_string();
-        assert_eq!(err, "instruction `t:id`: argument `d` should be an integer, found \"x\"");
+        assert_eq!(
+            err,
+            "instruction `t:id`: argument `d` should be an integer, found \"x\""
+        );
         assert!(a.choice("d", &["y", "z"]).is_err());
     }
 }

@@ -6,7 +6,9 @@ use alloc::string::String;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConstraintError {
     /// The instruction id is not in the registry.
-    #[error("unknown instruction id `{id}` (known ids: see `hir_core::constraint::registry::ids()`)")]
+    #[error(
+        "unknown instruction id `{id}` (known ids: see `hir_core::constraint::registry::ids()`)"
+    )]
     UnknownId {
         /// The id as given.
         id: String,

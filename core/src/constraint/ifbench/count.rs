@@ -35,10 +35,16 @@ impl Constraint for WordCountRange {
         "count:word_count_range"
     }
     fn kwargs(&self) -> Kwargs {
-        kwargs_of(&[("min_words", self.min_words.into()), ("max_words", self.max_words.into())])
+        kwargs_of(&[
+            ("min_words", self.min_words.into()),
+            ("max_words", self.max_words.into()),
+        ])
     }
     fn describe(&self) -> String {
-        format!("The response must contain between {} and {} words.", self.min_words, self.max_words)
+        format!(
+            "The response must contain between {} and {} words.",
+            self.min_words, self.max_words
+        )
     }
     fn check(&self, r: &str) -> bool {
         nonblank(r) && {
@@ -112,12 +118,56 @@ int_constraint!(
 
 /// The names `count:person_names` looks for.
 pub const PERSON_NAMES: [&str; 50] = [
-    "Emma", "Liam", "Sophia", "Jackson", "Olivia", "Noah", "Ava", "Lucas", "Isabella", "Mason",
-    "Mia", "Ethan", "Charlotte", "Alexander", "Amelia", "Benjamin", "Harper", "Leo", "Zoe",
-    "Daniel", "Chloe", "Samuel", "Lily", "Matthew", "Grace", "Owen", "Abigail", "Gabriel", "Ella",
-    "Jacob", "Scarlett", "Nathan", "Victoria", "Elijah", "Layla", "Nicholas", "Audrey", "David",
-    "Hannah", "Christopher", "Penelope", "Thomas", "Nora", "Andrew", "Aria", "Joseph", "Claire",
-    "Ryan", "Stella", "Jonathan",
+    "Emma",
+    "Liam",
+    "Sophia",
+    "Jackson",
+    "Olivia",
+    "Noah",
+    "Ava",
+    "Lucas",
+    "Isabella",
+    "Mason",
+    "Mia",
+    "Ethan",
+    "Charlotte",
+    "Alexander",
+    "Amelia",
+    "Benjamin",
+    "Harper",
+    "Leo",
+    "Zoe",
+    "Daniel",
+    "Chloe",
+    "Samuel",
+    "Lily",
+    "Matthew",
+    "Grace",
+    "Owen",
+    "Abigail",
+    "Gabriel",
+    "Ella",
+    "Jacob",
+    "Scarlett",
+    "Nathan",
+    "Victoria",
+    "Elijah",
+    "Layla",
+    "Nicholas",
+    "Audrey",
+    "David",
+    "Hannah",
+    "Christopher",
+    "Penelope",
+    "Thomas",
+    "Nora",
+    "Andrew",
+    "Aria",
+    "Joseph",
+    "Claire",
+    "Ryan",
+    "Stella",
+    "Jonathan",
 ];
 
 int_constraint!(
@@ -182,7 +232,9 @@ pub struct WordsJapanese {
 impl WordsJapanese {
     /// Builds from `N` (at least 1; the official code divides by it).
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
-        Ok(Self { n: positive_int(args, "count:words_japanese", "N")? })
+        Ok(Self {
+            n: positive_int(args, "count:words_japanese", "N")?,
+        })
     }
 }
 
@@ -233,7 +285,9 @@ impl KeywordsMultiple {
         let get = |i: usize| -> Result<String, ConstraintError> {
             Ok(super::pystr::strip(&args.string(KEYWORD_ARGS[i])?).to_string())
         };
-        Ok(Self { keywords: [get(0)?, get(1)?, get(2)?, get(3)?, get(4)?] })
+        Ok(Self {
+            keywords: [get(0)?, get(1)?, get(2)?, get(3)?, get(4)?],
+        })
     }
 }
 
@@ -258,8 +312,10 @@ impl Constraint for KeywordsMultiple {
     fn check(&self, r: &str) -> bool {
         let low = lower(r);
         nonblank(r)
-            && self.keywords.iter().zip(KEYWORD_COUNTS).all(|(k, c)| {
-                super::pystr::count_occurrences(&low, &lower(k)) == c
-            })
+            && self
+                .keywords
+                .iter()
+                .zip(KEYWORD_COUNTS)
+                .all(|(k, c)| super::pystr::count_occurrences(&low, &lower(k)) == c)
     }
 }

@@ -59,7 +59,11 @@ impl Parser {
             State::StartRecord | State::StartField => {
                 if nl || c.is_none() {
                     self.save_field();
-                    self.state = if c.is_none() { State::StartRecord } else { State::EatCrnl };
+                    self.state = if c.is_none() {
+                        State::StartRecord
+                    } else {
+                        State::EatCrnl
+                    };
                 } else if c == Some('"') {
                     self.state = State::InQuotedField;
                 } else if c == Some(self.delim) {
@@ -73,7 +77,11 @@ impl Parser {
             State::InField => {
                 if nl || c.is_none() {
                     self.save_field();
-                    self.state = if c.is_none() { State::StartRecord } else { State::EatCrnl };
+                    self.state = if c.is_none() {
+                        State::StartRecord
+                    } else {
+                        State::EatCrnl
+                    };
                 } else if c == Some(self.delim) {
                     self.save_field();
                     self.state = State::StartField;
@@ -95,7 +103,11 @@ impl Parser {
                     self.state = State::StartField;
                 } else if nl || c.is_none() {
                     self.save_field();
-                    self.state = if c.is_none() { State::StartRecord } else { State::EatCrnl };
+                    self.state = if c.is_none() {
+                        State::StartRecord
+                    } else {
+                        State::EatCrnl
+                    };
                 } else if let Some(ch) = c {
                     self.add_char(ch)?;
                     self.state = State::InField;
@@ -134,7 +146,7 @@ pub fn read(text: &str, delim: char) -> Result<Vec<Vec<String>>, CsvError> {
         p.field_len = 0;
         p.state = State::StartRecord;
         let mut produced = false;
-        while let Some(line) = lines.next() {
+        for line in lines.by_ref() {
             for c in line.chars() {
                 p.process(Some(c))?;
             }
@@ -181,7 +193,9 @@ fn header_matches(header: &str, names: &[&str], sep: char, pad: &[char]) -> bool
     let mut rest = header;
     for (i, name) in names.iter().enumerate() {
         if i > 0 {
-            let Some(r) = rest.strip_prefix(sep) else { return false };
+            let Some(r) = rest.strip_prefix(sep) else {
+                return false;
+            };
             rest = r.trim_start_matches(pad);
         }
         let quoted = alloc::format!("\"{name}\"");
@@ -203,9 +217,13 @@ fn first_line(r: &str) -> &str {
 
 /// `re.match(r'".*[^\d\w\s].*"', field)`.
 fn quoted_special(field: &str) -> bool {
-    let Some(rest) = field.strip_prefix('"') else { return false };
+    let Some(rest) = field.strip_prefix('"') else {
+        return false;
+    };
     let line = rest.split('\n').next().unwrap_or("");
-    let Some(last_quote) = line.rfind('"') else { return false };
+    let Some(last_quote) = line.rfind('"') else {
+        return false;
+    };
     line[..last_quote]
         .chars()
         .any(|c| !crate::text::pyre::is_word(c) && !crate::text::py::is_space(c))
@@ -266,6 +284,7 @@ fixed_constraint!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     fn rows(t: &str) -> Vec<Vec<String>> {
         read(t, ',').unwrap()
@@ -273,7 +292,10 @@ mod tests {
 
     #[test]
     fn reads_like_python_csv() {
-        assert_eq!(rows("a,b\n\nc,\"d\"\"e\"\n"), [vec!["a", "b"], vec![], vec!["c", "d\"e"]]);
+        assert_eq!(
+            rows("a,b\n\nc,\"d\"\"e\"\n"),
+            [vec!["a", "b"], vec![], vec!["c", "d\"e"]]
+        );
         assert_eq!(rows("\"x\ny\",z"), [vec!["x\ny", "z"]]);
         assert_eq!(rows("\"open"), [vec!["open"]]);
         assert_eq!(rows(""), Vec::<Vec<String>>::new());

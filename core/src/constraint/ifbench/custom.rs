@@ -3,8 +3,8 @@
 //! The CSV ones are in [`super::csv`].
 
 use super::count::digit_runs;
-use super::pystr::{lower, py_len, remove_punct, split_ws, strip, strip_punct_space};
 use super::nlp;
+use super::pystr::{lower, py_len, remove_punct, split_ws, strip, strip_punct_space};
 use crate::text::py::is_space;
 use crate::text::pyre::{decimal_value, is_decimal, is_word};
 use alloc::string::String;
@@ -30,7 +30,11 @@ fn split_questions(s: &str) -> Vec<&str> {
     while let Some(off) = s[from..].find("Question ") {
         let q = from + off;
         let after = q + "Question ".len();
-        let digits = s[after..].chars().take_while(|&c| is_decimal(c)).map(char::len_utf8).sum::<usize>();
+        let digits = s[after..]
+            .chars()
+            .take_while(|&c| is_decimal(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
         if digits == 0 {
             from = q + 1;
             continue;
@@ -39,7 +43,11 @@ fn split_questions(s: &str) -> Vec<&str> {
         if let Some(c) = s[end..].chars().next().filter(|c| ".|):;".contains(*c)) {
             end += c.len_utf8();
         }
-        end += s[end..].chars().take_while(|&c| is_space(c)).map(char::len_utf8).sum::<usize>();
+        end += s[end..]
+            .chars()
+            .take_while(|&c| is_space(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
         let start = last.max(q - (s[..q].len() - s[..q].trim_end_matches('\n').len()));
         pieces.push(&s[last..start]);
         last = end;
@@ -52,7 +60,9 @@ fn split_questions(s: &str) -> Vec<&str> {
 /// `re.match(r'^[A-Ea-e][\.|\)]\s*\w+', line)`.
 fn is_option_line(line: &str) -> bool {
     let mut it = line.chars();
-    let (Some(a), Some(b)) = (it.next(), it.next()) else { return false };
+    let (Some(a), Some(b)) = (it.next(), it.next()) else {
+        return false;
+    };
     if !matches!(a, 'A'..='E' | 'a'..='e') || !".|)".contains(b) {
         return false;
     }
@@ -140,7 +150,7 @@ fixed_constraint!(
         let mut words = split_ws(&v);
         words.reverse();
         let v = words.join(" ");
-        v.contains("bald eagle") && nlp::sentences(&v).iter().any(|s| *s == v)
+        v.contains("bald eagle") && nlp::sentences(&v).contains(&v)
     }
 );
 
@@ -168,10 +178,33 @@ fixed_constraint!(
 
 /// The answer `custom:european_capitals_sort` expects, in order.
 pub const EUROPEAN_CAPITALS: [&str; 27] = [
-    "Reykjavik", "Helsinki", "Oslo", "Tallinn", "Stockholm", "Riga", "Moscow", "Copenhagen",
-    "Vilnius", "Minsk", "Dublin", "Berlin", "Amsterdam", "Warsaw", "London", "Brussels", "Prague",
-    "Luxembourg", "Paris", "Vienna", "Bratislava", "Budapest", "Vaduz", "Chisinau", "Bern",
-    "Ljubljana", "Zagreb",
+    "Reykjavik",
+    "Helsinki",
+    "Oslo",
+    "Tallinn",
+    "Stockholm",
+    "Riga",
+    "Moscow",
+    "Copenhagen",
+    "Vilnius",
+    "Minsk",
+    "Dublin",
+    "Berlin",
+    "Amsterdam",
+    "Warsaw",
+    "London",
+    "Brussels",
+    "Prague",
+    "Luxembourg",
+    "Paris",
+    "Vienna",
+    "Bratislava",
+    "Budapest",
+    "Vaduz",
+    "Chisinau",
+    "Bern",
+    "Ljubljana",
+    "Zagreb",
 ];
 
 fixed_constraint!(
@@ -194,7 +227,8 @@ fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
         return None;
     }
     let num = |r: core::ops::Range<usize>| -> Option<u32> {
-        c[r].iter().try_fold(0u32, |acc, &d| Some(acc * 10 + decimal_value(d)?))
+        c[r].iter()
+            .try_fold(0u32, |acc, &d| Some(acc * 10 + decimal_value(d)?))
     };
     Some((num(0..4)?, num(5..7)?, num(8..10)?))
 }

@@ -124,7 +124,11 @@ impl Options {
             ","
         };
         let options = text.split(sep).map(|o| strip(o).to_string()).collect();
-        Ok(Self { strict: looks_like_letters(&text), options, options_text: text })
+        Ok(Self {
+            strict: looks_like_letters(&text),
+            options,
+            options_text: text,
+        })
     }
 }
 
@@ -149,7 +153,9 @@ impl Constraint for Options {
             return self.options.iter().any(|o| o == r);
         }
         let v = lower(strip_punct_space(r));
-        self.options.iter().any(|o| lower(strip_punct_space(o)) == v)
+        self.options
+            .iter()
+            .any(|o| lower(strip_punct_space(o)) == v)
     }
 }
 

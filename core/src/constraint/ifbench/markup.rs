@@ -19,7 +19,9 @@ pub struct List {
 impl List {
     /// Builds from `sep`.
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
-        Ok(Self { sep: args.string("sep")? })
+        Ok(Self {
+            sep: args.string("sep")?,
+        })
     }
 }
 
@@ -31,7 +33,10 @@ impl Constraint for List {
         kwargs_of(&[("sep", self.sep.as_str().into())])
     }
     fn describe(&self) -> String {
-        format!("Answer with a list of items, instead of bullet points use {}.", self.sep)
+        format!(
+            "Answer with a list of items, instead of bullet points use {}.",
+            self.sep
+        )
     }
     fn check(&self, r: &str) -> bool {
         nonblank(r) && count_occurrences(r, &self.sep) >= 2

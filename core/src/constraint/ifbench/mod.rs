@@ -49,11 +49,11 @@ pub mod custom;
 pub mod format;
 pub mod markup;
 mod nlp;
-pub mod sentsplit;
 pub mod pystr;
 pub mod ratio;
 pub mod repeat;
 pub mod sentence;
+pub mod sentsplit;
 pub mod words;
 
 /// Every IFBench instruction id (the 58 entries of the official registry).
@@ -118,7 +118,9 @@ pub const IDS: &[&str] = &[
     "format:no_whitespace",
 ];
 
-fn boxed<C: Constraint + 'static>(r: Result<C, ConstraintError>) -> Result<Box<dyn Constraint>, ConstraintError> {
+fn boxed<C: Constraint + 'static>(
+    r: Result<C, ConstraintError>,
+) -> Result<Box<dyn Constraint>, ConstraintError> {
     r.map(|c| Box::new(c) as Box<dyn Constraint>)
 }
 
@@ -206,7 +208,10 @@ pub(crate) fn nonblank(r: &str) -> bool {
 
 /// A kwargs map from `(name, value)` pairs.
 pub(crate) fn kwargs_of(pairs: &[(&str, Value)]) -> Kwargs {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
 
 fn bad_int(id: &str, name: &str, expected: &str, v: i64) -> ConstraintError {

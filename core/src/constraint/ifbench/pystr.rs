@@ -60,7 +60,11 @@ pub fn py_index(len: usize, i: i64) -> Option<usize> {
 pub fn py_slice(len: usize, start: i64, end: i64) -> core::ops::Range<usize> {
     let len_i = i64::try_from(len).unwrap_or(i64::MAX);
     let fix = |x: i64| -> usize {
-        let y = if x < 0 { (x + len_i).max(0) } else { x.min(len_i) };
+        let y = if x < 0 {
+            (x + len_i).max(0)
+        } else {
+            x.min(len_i)
+        };
         y as usize
     };
     let (a, b) = (fix(start), fix(end));

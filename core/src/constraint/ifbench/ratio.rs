@@ -13,7 +13,7 @@ use hashbrown::HashSet;
 /// A number as Python's `str.format` would show it, except that integral values print
 /// without `.0` (IFBench stores integer parameters as floats).
 pub(crate) fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 9e15 {
+    if libm::trunc(x) == x && x.abs() < 9e15 {
         format!("{}", x as i64)
     } else {
         format!("{x}")
@@ -42,7 +42,9 @@ pub struct StopWords {
 impl StopWords {
     /// Builds from `percentage`.
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
-        Ok(Self { percentage: nonneg_float(args, "ratio:stop_words", "percentage")? })
+        Ok(Self {
+            percentage: nonneg_float(args, "ratio:stop_words", "percentage")?,
+        })
     }
 }
 

@@ -31,7 +31,9 @@ pub struct RepeatChange {
 impl RepeatChange {
     /// Builds from `prompt_to_repeat` (non-empty).
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
-        Ok(Self { prompt_to_repeat: required_prompt(args, "repeat:repeat_change")? })
+        Ok(Self {
+            prompt_to_repeat: required_prompt(args, "repeat:repeat_change")?,
+        })
     }
 }
 
@@ -53,7 +55,9 @@ impl Constraint for RepeatChange {
         )
     }
     fn check(&self, r: &str) -> bool {
-        nonblank(r) && self.prompt_to_repeat != r && tail_words(&self.prompt_to_repeat) == tail_words(r)
+        nonblank(r)
+            && self.prompt_to_repeat != r
+            && tail_words(&self.prompt_to_repeat) == tail_words(r)
     }
 }
 

@@ -65,7 +65,10 @@ impl Keyword {
                 expected: "a non-empty string".into(),
             });
         }
-        Ok(Self { word, n: nonneg_int(args, ID, "N")? })
+        Ok(Self {
+            word,
+            n: nonneg_int(args, ID, "N")?,
+        })
     }
 }
 
@@ -77,7 +80,10 @@ impl Constraint for Keyword {
         kwargs_of(&[("word", self.word.as_str().into()), ("N", self.n.into())])
     }
     fn describe(&self) -> String {
-        format!("The response must include keyword \"{}\" in the {}-th sentence.", self.word, self.n)
+        format!(
+            "The response must include keyword \"{}\" in the {}-th sentence.",
+            self.word, self.n
+        )
     }
     fn check(&self, r: &str) -> bool {
         if !nonblank(r) {

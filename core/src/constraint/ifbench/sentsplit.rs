@@ -77,10 +77,29 @@ const STARTERS: &[(&str, bool)] = &[
     ("Wherever", false),
 ];
 
-const PREFIXES: &[(&str, bool)] = &[("Mr", false), ("St", false), ("Mrs", false), ("Ms", false), ("Dr", false)];
-const SUFFIXES: &[(&str, bool)] = &[("Inc", false), ("Ltd", false), ("Jr", false), ("Sr", false), ("Co", false)];
-const WEBSITES: &[(&str, bool)] =
-    &[("com", false), ("net", false), ("org", false), ("io", false), ("gov", false), ("edu", false), ("me", false)];
+const PREFIXES: &[(&str, bool)] = &[
+    ("Mr", false),
+    ("St", false),
+    ("Mrs", false),
+    ("Ms", false),
+    ("Dr", false),
+];
+const SUFFIXES: &[(&str, bool)] = &[
+    ("Inc", false),
+    ("Ltd", false),
+    ("Jr", false),
+    ("Sr", false),
+    ("Co", false),
+];
+const WEBSITES: &[(&str, bool)] = &[
+    ("com", false),
+    ("net", false),
+    ("org", false),
+    ("io", false),
+    ("gov", false),
+    ("edu", false),
+    ("me", false),
+];
 
 fn letter(s: &[char], i: usize) -> bool {
     s.get(i).is_some_and(char::is_ascii_alphabetic)
@@ -137,7 +156,8 @@ pub fn split_into_sentences(text: &str) -> Vec<String> {
     // _DIGITS [.] _DIGITS -> \1<prd>\2
     s = sub(&s, |s, i| {
         let d = |k: usize| s.get(k).is_some_and(char::is_ascii_digit);
-        (d(i) && dot(s, i + 1) && d(i + 2)).then(|| (i + 3, alloc::format!("{}<prd>{}", s[i], s[i + 2])))
+        (d(i) && dot(s, i + 1) && d(i + 2))
+            .then(|| (i + 3, alloc::format!("{}<prd>{}", s[i], s[i + 2])))
     });
     // _MULTIPLE_DOTS \.{2,} -> "<prd>" * n + "<stop>"
     s = sub(&s, |s, i| {
@@ -165,8 +185,18 @@ pub fn split_into_sentences(text: &str) -> Vec<String> {
     });
     // L.L.L. -> L<prd>L<prd>L<prd>
     s = sub(&s, |s, i| {
-        (letter(s, i) && dot(s, i + 1) && letter(s, i + 2) && dot(s, i + 3) && letter(s, i + 4) && dot(s, i + 5))
-            .then(|| (i + 6, alloc::format!("{}<prd>{}<prd>{}<prd>", s[i], s[i + 2], s[i + 4])))
+        (letter(s, i)
+            && dot(s, i + 1)
+            && letter(s, i + 2)
+            && dot(s, i + 3)
+            && letter(s, i + 4)
+            && dot(s, i + 5))
+        .then(|| {
+            (
+                i + 6,
+                alloc::format!("{}<prd>{}<prd>{}<prd>", s[i], s[i + 2], s[i + 4]),
+            )
+        })
     });
     // L.L. -> L<prd>L<prd>
     s = sub(&s, |s, i| {
@@ -196,7 +226,8 @@ pub fn split_into_sentences(text: &str) -> Vec<String> {
     });
     // ' ' _ALPHABETS [.] -> ' ' \1<prd>
     s = sub(&s, |s, i| {
-        (s[i] == ' ' && letter(s, i + 1) && dot(s, i + 2)).then(|| (i + 3, alloc::format!(" {}<prd>", s[i + 1])))
+        (s[i] == ' ' && letter(s, i + 1) && dot(s, i + 2))
+            .then(|| (i + 3, alloc::format!(" {}<prd>", s[i + 1])))
     });
     if s.contains(&'\u{201d}') {
         s = replace(&s, ".\u{201d}", "\u{201d}.");
@@ -215,7 +246,10 @@ pub fn split_into_sentences(text: &str) -> Vec<String> {
     s = replace(&s, "!", "!<stop>");
     s = replace(&s, "<prd>", ".");
     let joined: String = s.into_iter().collect();
-    let mut sentences: Vec<String> = joined.split("<stop>").map(|x| String::from(strip(x))).collect();
+    let mut sentences: Vec<String> = joined
+        .split("<stop>")
+        .map(|x| String::from(strip(x)))
+        .collect();
     if sentences.last().is_some_and(String::is_empty) {
         sentences.pop();
     }
@@ -232,11 +266,23 @@ mod tests {
 
     #[test]
     fn splits_like_ifeval() {
-        assert_eq!(split_into_sentences("Hello there. How are you? Fine!"), ["Hello there.", "How are you?", "Fine!"]);
-        assert_eq!(split_into_sentences("Mr. Smith went to Washington. He left."), ["Mr. Smith went to Washington.", "He left."]);
+        assert_eq!(
+            split_into_sentences("Hello there. How are you? Fine!"),
+            ["Hello there.", "How are you?", "Fine!"]
+        );
+        assert_eq!(
+            split_into_sentences("Mr. Smith went to Washington. He left."),
+            ["Mr. Smith went to Washington.", "He left."]
+        );
         assert_eq!(split_into_sentences("Wait... what"), ["Wait...", "what"]);
-        assert_eq!(split_into_sentences("It is 3.5 m. Visit a.com now."), ["It is 3.5 m. Visit a.com now."]);
-        assert_eq!(split_into_sentences("He said \"stop.\" Then"), ["He said \"stop\".", "Then"]);
+        assert_eq!(
+            split_into_sentences("It is 3.5 m. Visit a.com now."),
+            ["It is 3.5 m. Visit a.com now."]
+        );
+        assert_eq!(
+            split_into_sentences("He said \"stop.\" Then"),
+            ["He said \"stop\".", "Then"]
+        );
         assert_eq!(split_into_sentences("U.S. He went."), ["U.S.", "He went."]);
         assert_eq!(split_into_sentences(""), Vec::<String>::new());
         assert_eq!(split_into_sentences("a<stop>b"), ["a", "b"]);

@@ -210,7 +210,11 @@ impl KeywordsSpecificPosition {
                 expected: "a non-empty string".into(),
             });
         }
-        Ok(Self { keyword, n: positive_int(args, ID, "n")?, m: positive_int(args, ID, "m")? })
+        Ok(Self {
+            keyword,
+            n: positive_int(args, ID, "n")?,
+            m: positive_int(args, ID, "m")?,
+        })
     }
 }
 
@@ -240,7 +244,9 @@ impl Constraint for KeywordsSpecificPosition {
             return false;
         };
         let words = nlp::words(sentence);
-        words.get(self.m as usize - 1).is_some_and(|w| lower(w) == lower(&self.keyword))
+        words
+            .get(self.m as usize - 1)
+            .is_some_and(|w| lower(w) == lower(&self.keyword))
     }
 }
 
@@ -254,7 +260,9 @@ pub struct WordsPosition {
 impl WordsPosition {
     /// Builds from `keyword` (`strip()`ped).
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
-        Ok(Self { keyword: strip(&args.string("keyword")?).to_string() })
+        Ok(Self {
+            keyword: strip(&args.string("keyword")?).to_string(),
+        })
     }
 }
 
