@@ -1554,4 +1554,3 @@ pub(crate) const TITLE: &[(u32, u32)] = &[
     (0x1FCC, 0x1FCC),
     (0x1FFC, 0x1FFC),
 ];
-
