@@ -4,3 +4,4 @@
 pub use hir_core as core;
 
 pub mod cli;
+pub mod model_io;

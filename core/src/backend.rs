@@ -113,11 +113,19 @@ pub trait Backend {
     /// `x[r, c] += bias[c]` for `x: [rows, cols]`, `bias: [cols]`.
     fn add_bias(&self, x: &mut Self::Tensor, bias: &Self::Tensor, cols: usize) -> Result<()>;
     /// `dbias[c] += Σ_r dy[r, c]` for `dy: [rows, cols]` (the backward of [`Backend::add_bias`]).
-    fn bias_backward_acc(&self, dy: &Self::Tensor, dbias: &mut Self::Tensor, cols: usize)
-        -> Result<()>;
+    fn bias_backward_acc(
+        &self,
+        dy: &Self::Tensor,
+        dbias: &mut Self::Tensor,
+        cols: usize,
+    ) -> Result<()>;
     /// Rows `rows[i]` of `x: [*, cols]` gathered into a new `[rows.len(), cols]` tensor.
-    fn gather_rows(&self, x: &Self::Tensor, rows: &Self::Index, cols: usize)
-        -> Result<Self::Tensor>;
+    fn gather_rows(
+        &self,
+        x: &Self::Tensor,
+        rows: &Self::Index,
+        cols: usize,
+    ) -> Result<Self::Tensor>;
 
     // ---- linear algebra ------------------------------------------------------------------
 
@@ -144,8 +152,12 @@ pub trait Backend {
     // ---- embedding -----------------------------------------------------------------------
 
     /// `out[i, :] = table[ids[i], :]`, `table: [V, D]`, `out: [N, D]`.
-    fn embedding(&self, table: &Self::Tensor, ids: &Self::Index, dim: usize)
-        -> Result<Self::Tensor>;
+    fn embedding(
+        &self,
+        table: &Self::Tensor,
+        ids: &Self::Index,
+        dim: usize,
+    ) -> Result<Self::Tensor>;
     /// `dtable[ids[i], :] += dout[i, :]` (the backward of [`Backend::embedding`]).
     ///
     /// Must be deterministic: repeated ids are summed in token order.
@@ -162,8 +174,13 @@ pub trait Backend {
     /// `y[r] = x[r] * rstd[r] * w` with `rstd[r] = 1 / sqrt(mean(x[r]²) + eps)`.
     ///
     /// `x: [rows, dim]`, `w: [dim]`; returns `(y: [rows, dim], rstd: [rows])`.
-    fn rmsnorm(&self, x: &Self::Tensor, w: &Self::Tensor, dim: usize, eps: f32)
-        -> Result<(Self::Tensor, Self::Tensor)>;
+    fn rmsnorm(
+        &self,
+        x: &Self::Tensor,
+        w: &Self::Tensor,
+        dim: usize,
+        eps: f32,
+    ) -> Result<(Self::Tensor, Self::Tensor)>;
     /// Backward of [`Backend::rmsnorm`]: returns `dx`, adds the weight gradient into `dw`.
     fn rmsnorm_backward(
         &self,
@@ -283,8 +300,12 @@ pub trait Backend {
     ///
     /// Returns `(loss: [rows], lse: [rows])` with `loss[r] = lse[r] − logits[r, targets[r]]`.
     /// A target equal to `u32::MAX` marks an ignored row: its loss is 0.
-    fn cross_entropy(&self, logits: &Self::Tensor, targets: &Self::Index, vocab: usize)
-        -> Result<(Self::Tensor, Self::Tensor)>;
+    fn cross_entropy(
+        &self,
+        logits: &Self::Tensor,
+        targets: &Self::Index,
+        vocab: usize,
+    ) -> Result<(Self::Tensor, Self::Tensor)>;
     /// Backward of [`Backend::cross_entropy`] given `dloss: [rows]`:
     /// `dlogits[r, j] = dloss[r] * (softmax(logits[r])[j] − 1[j = targets[r]])`
     /// (zero rows for ignored targets).

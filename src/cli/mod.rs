@@ -2,7 +2,10 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod backend_arg;
+pub mod bench;
 pub mod eval;
+pub mod forward;
 
 /// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
 #[derive(Debug, Parser)]
@@ -19,11 +22,20 @@ pub enum Command {
     /// Score responses with the IFEval / IFBench verifiers (drop-in for the official tools).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Logits of a model for fixed token ids, written to a safetensors file.
+    Forward(forward::ForwardArgs),
+    /// Next-token loss and the gradient of every parameter, written to a safetensors file.
+    Grad(forward::ForwardArgs),
+    /// Throughput of a backend: matmul GFLOP/s, training-step or decode tokens/s.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Forward(args) => forward::run_forward(args),
+        Command::Grad(args) => forward::run_grad(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

@@ -59,7 +59,10 @@ impl<'a> Args<'a> {
             Some(v) => {
                 if let Some(i) = v.as_i64() {
                     Ok(Some(i))
-                } else if let Some(f) = v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15) {
+                } else if let Some(f) = v
+                    .as_f64()
+                    .filter(|f| libm::trunc(*f) == *f && libm::fabs(*f) < 9e15)
+                {
                     Ok(Some(f as i64))
                 } else {
                     Err(self.bad(name, "an integer", v))

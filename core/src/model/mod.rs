@@ -1,1 +1,123 @@
 //! The Llama-family decoder: config, parameters, forward, backward, KV-cache inference.
+//!
+//! The model is written out layer by layer, as in llm.c: [`forward`] keeps exactly the
+//! activations [`backward`] needs, and [`backward`] walks the layers in reverse calling each
+//! op's backward. There is no general autograd. Every tensor op goes through a
+//! [`Backend`](crate::backend::Backend), so the same code runs on the CPU reference and on GPUs.
+//!
+//! One layer (RMSNorm → q/k/v (+bias) → RoPE → causal GQA → o_proj → residual → RMSNorm →
+//! SwiGLU MLP → residual) is the same computation as Hugging Face `LlamaDecoderLayer` /
+//! `Qwen2DecoderLayer`; the golden tests check logits and every gradient against PyTorch.
+
+use crate::backend::{Backend, BackendError};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub mod backward;
+pub mod batch;
+pub mod config;
+pub mod forward;
+pub mod kv_cache;
+pub mod linear;
+pub mod params;
+
+pub use batch::{PackedBatch, IGNORE};
+pub use config::{ConfigError, ModelConfig};
+pub use forward::Activations;
+pub use kv_cache::KvCache;
+pub use params::{param_count, param_shapes, LayerParams, Params};
+
+/// Errors of model-level operations.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    /// A backend op failed.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    /// The input does not fit the model (token id out of range, empty batch, too long).
+    #[error("invalid model input: {0}")]
+    Input(String),
+    /// A parameter tensor has the wrong number of elements.
+    #[error("parameter `{name}` has {found} elements, expected {expected} (shape {shape:?})")]
+    ParamSize {
+        /// Hugging Face name of the parameter.
+        name: String,
+        /// Elements expected from the config.
+        expected: usize,
+        /// Elements found.
+        found: usize,
+        /// Expected shape.
+        shape: Vec<usize>,
+    },
+}
+
+/// Shorthand for model results.
+pub type Result<T> = core::result::Result<T, ModelError>;
+
+/// A decoder whose weights live on backend `B`.
+pub struct Model<B: Backend> {
+    /// The architecture.
+    pub config: ModelConfig,
+    /// The weights, on the device.
+    pub params: Params<B::Tensor>,
+}
+
+impl<B: Backend> Model<B> {
+    /// Uploads host parameters (checked against `config`) to `backend`.
+    pub fn from_host(backend: &B, config: ModelConfig, host: &Params<Vec<f32>>) -> Result<Self> {
+        for ((name, shape), t) in param_shapes(&config).iter().zip(host.tensors()) {
+            let expected: usize = shape.iter().product();
+            if t.len() != expected {
+                return Err(ModelError::ParamSize {
+                    name: name.clone(),
+                    expected,
+                    found: t.len(),
+                    shape: shape.clone(),
+                });
+            }
+        }
+        if host.layers.len() != config.num_hidden_layers
+            || host.lm_head.is_some() == config.tie_word_embeddings
+        {
+            return Err(ModelError::Input(format!(
+                "parameters have {} layers and {} lm_head; config wants {} layers, tied = {}",
+                host.layers.len(),
+                if host.lm_head.is_some() { "an" } else { "no" },
+                config.num_hidden_layers,
+                config.tie_word_embeddings
+            )));
+        }
+        let params = host.try_map(|t| backend.upload(t))?;
+        Ok(Self { config, params })
+    }
+
+    /// Copies the weights back to the host.
+    pub fn to_host(&self, backend: &B) -> Result<Params<Vec<f32>>> {
+        Ok(self.params.try_map(|t| backend.download(t))?)
+    }
+
+    /// Zero-filled tensors with the parameters' layout (gradients, optimizer moments).
+    pub fn zeros_like_params(&self, backend: &B) -> Result<Params<B::Tensor>> {
+        Ok(self.params.try_map(|t| backend.zeros(backend.len(t)))?)
+    }
+
+    /// Checks that every id is inside the vocabulary.
+    pub fn check_ids(&self, ids: &[u32]) -> Result<()> {
+        if let Some((i, &id)) = ids
+            .iter()
+            .enumerate()
+            .find(|(_, &id)| id as usize >= self.config.vocab_size)
+        {
+            return Err(ModelError::Input(format!(
+                "token id {id} at index {i} is outside the vocabulary (vocab_size = {})",
+                self.config.vocab_size
+            )));
+        }
+        Ok(())
+    }
+
+    /// The output projection: `lm_head` or, when tied, the embedding matrix.
+    pub fn head(&self) -> &B::Tensor {
+        self.params.lm_head.as_ref().unwrap_or(&self.params.embed)
+    }
+}

@@ -1,0 +1,140 @@
+//! Losses over the vocabulary: softmax cross-entropy (forward, backward) and the per-token
+//! log-probability and entropy used by the RL objective.
+
+use hir_core::backend::Result;
+use rayon::prelude::*;
+
+use crate::shape::{check_len, err, rows_of};
+
+/// The target value that marks an ignored row.
+pub(crate) const IGNORE: u32 = u32::MAX;
+
+/// `log Σ_j exp(z_j)`: the max is subtracted first; the exponentials are summed in f64.
+pub(crate) fn log_sum_exp(z: &[f32]) -> f32 {
+    let max = z.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+    if max == f32::NEG_INFINITY {
+        return max;
+    }
+    let sum: f64 = z.iter().map(|&x| ((x - max) as f64).exp()).sum();
+    (max as f64 + sum.ln()) as f32
+}
+
+/// Checks the targets of a `[rows, vocab]` logits tensor: in range or [`IGNORE`].
+fn check_targets(op: &'static str, logits: &[f32], targets: &[u32], vocab: usize) -> Result<usize> {
+    let rows = rows_of(op, "logits [rows, vocab]", logits.len(), vocab)?;
+    check_len(op, "targets [rows]", targets.len(), rows)?;
+    if let Some(r) = targets
+        .iter()
+        .position(|&t| t != IGNORE && t as usize >= vocab)
+    {
+        return Err(err(
+            op,
+            format!(
+                "`targets[{r}]` = {} is out of range for vocab = {vocab} (use u32::MAX to ignore a row)",
+                targets[r]
+            ),
+        ));
+    }
+    Ok(rows)
+}
+
+/// Returns `(loss: [rows], lse: [rows])`, `loss = lse − logits[target]`, 0 for ignored rows
+/// (whose `lse` is still computed).
+pub(crate) fn cross_entropy(
+    logits: &[f32],
+    targets: &[u32],
+    vocab: usize,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    let rows = check_targets("cross_entropy", logits, targets, vocab)?;
+    let mut loss = vec![0.0f32; rows];
+    let mut lse = vec![0.0f32; rows];
+    loss.par_iter_mut()
+        .zip(lse.par_iter_mut())
+        .zip(logits.par_chunks(vocab))
+        .zip(targets.par_iter())
+        .for_each(|(((loss, lse), z), &t)| {
+            *lse = log_sum_exp(z);
+            *loss = if t == IGNORE {
+                0.0
+            } else {
+                *lse - z[t as usize]
+            };
+        });
+    Ok((loss, lse))
+}
+
+/// `dlogits[r, j] = dloss[r] · (exp(logits[r, j] − lse[r]) − 1[j = target[r]])`, zero rows for
+/// ignored targets.
+pub(crate) fn cross_entropy_backward(
+    logits: &[f32],
+    lse: &[f32],
+    targets: &[u32],
+    dloss: &[f32],
+    vocab: usize,
+) -> Result<Vec<f32>> {
+    const OP: &str = "cross_entropy_backward";
+    let rows = check_targets(OP, logits, targets, vocab)?;
+    check_len(OP, "lse [rows]", lse.len(), rows)?;
+    check_len(OP, "dloss [rows]", dloss.len(), rows)?;
+    let mut dlogits = vec![0.0f32; logits.len()];
+    dlogits
+        .par_chunks_mut(vocab)
+        .zip(logits.par_chunks(vocab))
+        .enumerate()
+        .for_each(|(r, (dz, z))| {
+            let t = targets[r];
+            if t == IGNORE {
+                return;
+            }
+            for (j, (d, &x)) in dz.iter_mut().zip(z).enumerate() {
+                let p = (x - lse[r]).exp();
+                *d = dloss[r] * (p - if j == t as usize { 1.0 } else { 0.0 });
+            }
+        });
+    Ok(dlogits)
+}
+
+/// Returns `(logp: [rows], entropy: [rows])` of `softmax(logits / temperature)`; `logp` is 0
+/// for ignored rows (the entropy is still computed).
+pub(crate) fn token_logprobs_entropy(
+    logits: &[f32],
+    targets: &[u32],
+    vocab: usize,
+    temperature: f32,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    const OP: &str = "token_logprobs_entropy";
+    let rows = check_targets(OP, logits, targets, vocab)?;
+    if !(temperature > 0.0 && temperature.is_finite()) {
+        return Err(err(
+            OP,
+            format!("temperature must be finite and > 0, got {temperature}"),
+        ));
+    }
+    let mut logp = vec![0.0f32; rows];
+    let mut entropy = vec![0.0f32; rows];
+    logp.par_iter_mut()
+        .zip(entropy.par_iter_mut())
+        .zip(logits.par_chunks(vocab))
+        .zip(targets.par_iter())
+        .for_each_init(Vec::new, |z, (((logp, ent), x), &t)| {
+            z.clear();
+            z.extend(x.iter().map(|&v| v / temperature));
+            let lse = log_sum_exp(z);
+            // H = −Σ p_j (z_j − lse) = lse − Σ p_j z_j, accumulated in f64.
+            let mut pz = 0.0f64;
+            for &zj in z.iter() {
+                let lp = (zj - lse) as f64;
+                if lp > f64::NEG_INFINITY {
+                    // p = 0 (a −∞ logit) contributes 0, not 0 · −∞ = NaN.
+                    pz += lp.exp() * lp;
+                }
+            }
+            *ent = (-pz) as f32;
+            *logp = if t == IGNORE {
+                0.0
+            } else {
+                z[t as usize] - lse
+            };
+        });
+    Ok((logp, entropy))
+}

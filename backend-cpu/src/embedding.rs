@@ -1,0 +1,57 @@
+//! Token embedding lookup and its (deterministic) backward.
+
+use hir_core::backend::Result;
+use rayon::prelude::*;
+
+use crate::shape::{check_ids, check_len, mul, rows_of};
+
+/// `out[i, :] = table[ids[i], :]` with `table: [V, dim]`.
+pub(crate) fn embedding(table: &[f32], ids: &[u32], dim: usize) -> Result<Vec<f32>> {
+    const OP: &str = "embedding";
+    let vocab = rows_of(OP, "table", table.len(), dim)?;
+    check_ids(
+        OP,
+        "ids",
+        ids,
+        vocab,
+        "the vocabulary size (rows of `table`)",
+    )?;
+    let mut out = vec![0.0f32; mul(OP, &[ids.len(), dim])?];
+    out.par_chunks_mut(dim)
+        .zip(ids.par_iter())
+        .for_each(|(o, &id)| {
+            let id = id as usize;
+            o.copy_from_slice(&table[id * dim..(id + 1) * dim]);
+        });
+    Ok(out)
+}
+
+/// `dtable[ids[i], :] += dout[i, :]`, tokens taken in order so that repeated ids are summed in
+/// token order (bit-identical across runs and thread counts).
+///
+/// Sequential on purpose: it is O(N·dim), memory-bound and tiny next to the matmuls, and a
+/// single pass in token order is the simplest way to be deterministic.
+pub(crate) fn embedding_backward_acc(
+    dout: &[f32],
+    ids: &[u32],
+    dtable: &mut [f32],
+    dim: usize,
+) -> Result<()> {
+    const OP: &str = "embedding_backward_acc";
+    let vocab = rows_of(OP, "dtable", dtable.len(), dim)?;
+    check_len(OP, "dout [N, dim]", dout.len(), mul(OP, &[ids.len(), dim])?)?;
+    check_ids(
+        OP,
+        "ids",
+        ids,
+        vocab,
+        "the vocabulary size (rows of `dtable`)",
+    )?;
+    for (i, &id) in ids.iter().enumerate() {
+        let row = &mut dtable[id as usize * dim..(id as usize + 1) * dim];
+        for (d, &g) in row.iter_mut().zip(&dout[i * dim..(i + 1) * dim]) {
+            *d += g;
+        }
+    }
+    Ok(())
+}

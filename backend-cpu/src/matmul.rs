@@ -1,0 +1,102 @@
+//! `C = alpha * op(A) · op(B) + beta * C` through the `gemm` crate.
+//!
+//! The transposes are expressed as strides, so no operand is ever copied. The `gemm` crate
+//! computes `dst = α·dst + β·lhs·rhs` (note: its α and β are swapped with respect to BLAS);
+//! with `read_dst = false` it never reads `dst`, which gives the "beta = 0 ignores NaN in C"
+//! guarantee of the contract. Its reduction order over `k` depends only on the shape (cache
+//! blocking), never on the thread count, so results are bit-identical across thread counts.
+
+use gemm::Parallelism;
+use hir_core::backend::Result;
+
+use crate::shape::{check_len, mul};
+
+/// Below this many multiply-adds a single thread is faster than waking the pool.
+const PARALLEL_FLOPS: usize = 64 * 64 * 64;
+
+/// See [`hir_core::backend::Backend::matmul`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn matmul(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    alpha: f32,
+    beta: f32,
+) -> Result<()> {
+    const OP: &str = "matmul";
+    let a_shape = if trans_a { "[k, m]" } else { "[m, k]" };
+    let b_shape = if trans_b { "[n, k]" } else { "[k, n]" };
+    check_len(
+        OP,
+        &format!("a {a_shape} (m={m}, k={k})"),
+        a.len(),
+        mul(OP, &[m, k])?,
+    )?;
+    check_len(
+        OP,
+        &format!("b {b_shape} (k={k}, n={n})"),
+        b.len(),
+        mul(OP, &[k, n])?,
+    )?;
+    check_len(
+        OP,
+        &format!("c [m, n] (m={m}, n={n})"),
+        c.len(),
+        mul(OP, &[m, n])?,
+    )?;
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    // Element (i, p) of op(A) lives at i*lhs_rs + p*lhs_cs; element (p, j) of op(B) at
+    // p*rhs_rs + j*rhs_cs; C is row-major [m, n].
+    let (lhs_rs, lhs_cs) = if trans_a {
+        (1, m as isize)
+    } else {
+        (k as isize, 1)
+    };
+    let (rhs_rs, rhs_cs) = if trans_b {
+        (1, k as isize)
+    } else {
+        (n as isize, 1)
+    };
+    let parallelism = if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_FLOPS {
+        // 0 = the number of threads of the current rayon pool (the backend's own pool when
+        // the call runs inside it).
+        Parallelism::Rayon(0)
+    } else {
+        Parallelism::None
+    };
+    let read_dst = beta != 0.0;
+    // SAFETY: the length checks above guarantee that every (row, column) addressed through
+    // these strides lies inside `a`, `b` and `c`; `c` is uniquely borrowed and does not alias
+    // `a` or `b` (Rust borrows), and the pointers stay valid for the duration of the call.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            1,
+            n as isize,
+            read_dst,
+            a.as_ptr(),
+            lhs_cs,
+            lhs_rs,
+            b.as_ptr(),
+            rhs_cs,
+            rhs_rs,
+            if read_dst { beta } else { 0.0 },
+            alpha,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! RMSNorm: `y = x · rstd · w`, `rstd = 1 / sqrt(mean(x²) + eps)`, forward and backward.
+
+use hir_core::backend::Result;
+use rayon::prelude::*;
+
+use crate::elementwise::column_sums_acc;
+use crate::shape::{check_len, rows_of};
+
+/// Forward: returns `(y: [rows, dim], rstd: [rows])`.
+///
+/// The mean of squares is accumulated in f64 (in column order), the rest is f32.
+pub(crate) fn rmsnorm(x: &[f32], w: &[f32], dim: usize, eps: f32) -> Result<(Vec<f32>, Vec<f32>)> {
+    let rows = rows_of("rmsnorm", "x", x.len(), dim)?;
+    check_len("rmsnorm", "w", w.len(), dim)?;
+    let mut y = vec![0.0f32; x.len()];
+    let mut rstd = vec![0.0f32; rows];
+    y.par_chunks_mut(dim)
+        .zip(rstd.par_iter_mut())
+        .zip(x.par_chunks(dim))
+        .for_each(|((y, rstd), x)| {
+            let ms = x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / dim as f64;
+            let r = (1.0 / (ms + eps as f64).sqrt()) as f32;
+            *rstd = r;
+            for ((yi, &xi), &wi) in y.iter_mut().zip(x).zip(w) {
+                *yi = xi * r * wi;
+            }
+        });
+    Ok((y, rstd))
+}
+
+/// Backward: returns `dx` and adds `Σ_rows dy · x · rstd` into `dw`.
+///
+/// With `x̂ = x · rstd`: `dx = rstd · (dy·w − x̂ · mean(dy·w·x̂))`.
+pub(crate) fn rmsnorm_backward(
+    dy: &[f32],
+    x: &[f32],
+    w: &[f32],
+    rstd: &[f32],
+    dw: &mut [f32],
+    dim: usize,
+) -> Result<Vec<f32>> {
+    const OP: &str = "rmsnorm_backward";
+    let rows = rows_of(OP, "x", x.len(), dim)?;
+    check_len(OP, "dy", dy.len(), x.len())?;
+    check_len(OP, "w", w.len(), dim)?;
+    check_len(OP, "dw", dw.len(), dim)?;
+    check_len(OP, "rstd", rstd.len(), rows)?;
+    let mut dx = vec![0.0f32; x.len()];
+    dx.par_chunks_mut(dim)
+        .zip(dy.par_chunks(dim))
+        .zip(x.par_chunks(dim))
+        .zip(rstd.par_iter())
+        .for_each(|(((dx, dy), x), &r)| {
+            // mean over the row of dy · w · x̂, accumulated in f64.
+            let dot: f64 = dy
+                .iter()
+                .zip(w)
+                .zip(x)
+                .map(|((&g, &wi), &xi)| (g * wi) as f64 * (xi * r) as f64)
+                .sum();
+            let mean = (dot / dim as f64) as f32;
+            for (((dxi, &g), &wi), &xi) in dx.iter_mut().zip(dy).zip(w).zip(x) {
+                *dxi = r * (g * wi - xi * r * mean);
+            }
+        });
+    column_sums_acc(rows, dim, dw, |row, c| {
+        dy[row * dim + c] * x[row * dim + c] * rstd[row]
+    });
+    Ok(dx)
+}

@@ -1,0 +1,149 @@
+//! Inference with a KV cache over a batch of sequences of different lengths.
+//!
+//! A [`KvCache`] has `slots` independent sequences. [`Model::forward_cached`] appends new
+//! tokens to any subset of slots (several tokens for a prompt, one per decode step) and returns
+//! the logits of each entry's last new token. Prefill and decode are the same call.
+
+use super::forward::layer_forward;
+use super::linear::linear;
+use super::{Model, ModelError, Result};
+use crate::backend::Backend;
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Keys and values of every layer for `slots` sequences of up to `max_len` tokens.
+pub struct KvCache<B: Backend> {
+    /// Per layer, `[slots, max_len, Hkv, E]`.
+    pub k: Vec<B::Tensor>,
+    /// Per layer, `[slots, max_len, Hkv, E]`.
+    pub v: Vec<B::Tensor>,
+    /// How many tokens each slot holds.
+    pub lens: Vec<usize>,
+    /// Capacity per slot.
+    pub max_len: usize,
+}
+
+impl<B: Backend> KvCache<B> {
+    /// An empty cache for `model` with `slots` sequences of up to `max_len` tokens.
+    pub fn new(b: &B, model: &Model<B>, slots: usize, max_len: usize) -> Result<Self> {
+        let cfg = &model.config;
+        let size = slots * max_len * cfg.kv_dim();
+        let mut k = Vec::with_capacity(cfg.num_hidden_layers);
+        let mut v = Vec::with_capacity(cfg.num_hidden_layers);
+        for _ in 0..cfg.num_hidden_layers {
+            k.push(b.zeros(size)?);
+            v.push(b.zeros(size)?);
+        }
+        Ok(Self {
+            k,
+            v,
+            lens: vec![0; slots],
+            max_len,
+        })
+    }
+
+    /// Forgets the content of `slot` (its next token goes to position 0).
+    pub fn reset_slot(&mut self, slot: usize) {
+        if let Some(l) = self.lens.get_mut(slot) {
+            *l = 0;
+        }
+    }
+}
+
+impl<B: Backend> Model<B> {
+    /// Appends `tokens` to cache slot `slot` for every `(slot, tokens)` entry and returns the
+    /// logits of each entry's last new token, `[entries.len(), V]`.
+    ///
+    /// Each entry must name a distinct slot and carry at least one token; a slot must not
+    /// overflow `cache.max_len`.
+    pub fn forward_cached(
+        &self,
+        b: &B,
+        cache: &mut KvCache<B>,
+        entries: &[(usize, &[u32])],
+    ) -> Result<B::Tensor> {
+        let cfg = &self.config;
+        let (d, e) = (cfg.hidden_size, cfg.head_dim);
+        let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
+        let mut ids = Vec::new();
+        let mut slot_of = Vec::new();
+        let mut pos_of = Vec::new();
+        let mut last_rows = Vec::with_capacity(entries.len());
+        let mut seen = vec![false; cache.lens.len()];
+        for &(slot, toks) in entries {
+            let Some(len) = cache.lens.get(slot).copied() else {
+                return Err(ModelError::Input(format!(
+                    "cache slot {slot} does not exist (the cache has {})",
+                    cache.lens.len()
+                )));
+            };
+            if core::mem::replace(&mut seen[slot], true) {
+                return Err(ModelError::Input(format!(
+                    "cache slot {slot} appears twice"
+                )));
+            }
+            if toks.is_empty() {
+                return Err(ModelError::Input(format!(
+                    "no tokens for cache slot {slot}"
+                )));
+            }
+            if len + toks.len() > cache.max_len {
+                return Err(ModelError::Input(format!(
+                    "cache slot {slot} would hold {} tokens; its capacity is {}",
+                    len + toks.len(),
+                    cache.max_len
+                )));
+            }
+            for (j, &t) in toks.iter().enumerate() {
+                ids.push(t);
+                slot_of.push(slot as u32);
+                pos_of.push((len + j) as u32);
+            }
+            last_rows.push((ids.len() - 1) as u32);
+        }
+        if ids.is_empty() {
+            return Err(ModelError::Input("no entries to run".into()));
+        }
+        self.check_ids(&ids)?;
+        let n = ids.len();
+        let ids_dev = b.upload_index(&ids)?;
+        let slot_dev = b.upload_index(&slot_of)?;
+        let pos_dev = b.upload_index(&pos_of)?;
+        let max_len = cache.max_len;
+
+        let mut x = b.embedding(&self.params.embed, &ids_dev, d)?;
+        for ((lp, kc), vc) in self
+            .params
+            .layers
+            .iter()
+            .zip(cache.k.iter_mut())
+            .zip(cache.v.iter_mut())
+        {
+            let (x_next, _acts) = layer_forward(b, cfg, lp, x, &pos_dev, n, |q, k, v| {
+                b.kv_cache_write(kc, k, &slot_dev, &pos_dev, max_len, kv_heads, e)?;
+                b.kv_cache_write(vc, v, &slot_dev, &pos_dev, max_len, kv_heads, e)?;
+                let o = b.attention_cached(
+                    q, kc, vc, &slot_dev, &pos_dev, max_len, heads, kv_heads, e,
+                )?;
+                // Inference keeps no log-sum-exp; an empty tensor stands in for it.
+                Ok((o, b.zeros(0)?))
+            })?;
+            x = x_next;
+        }
+        for &(slot, toks) in entries {
+            cache.lens[slot] += toks.len();
+        }
+        let rows = b.upload_index(&last_rows)?;
+        let last = b.gather_rows(&x, &rows, d)?;
+        let (h, _) = b.rmsnorm(&last, &self.params.final_norm, d, cfg.rms_norm_eps)?;
+        Ok(linear(
+            b,
+            &h,
+            self.head(),
+            entries.len(),
+            d,
+            cfg.vocab_size,
+        )?)
+    }
+}

@@ -1,0 +1,179 @@
+//! `hir bench matmul|step|decode`: throughput of the compute backends.
+//!
+//! Numbers are only comparable within one run on one machine; `benches/compare_pytorch.sh`
+//! runs these next to the PyTorch baseline and prints ratios.
+
+use super::backend_arg::BackendArg;
+use clap::{Args, ValueEnum};
+use hir_core::backend::{Backend, SampleParams};
+use hir_core::model::{param_count, KvCache, Model, ModelConfig, PackedBatch, Params};
+use hir_core::optim::{zero_grads, AdamW, AdamWConfig};
+use hir_core::rng::Rng;
+use std::time::Instant;
+
+/// What to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchKind {
+    /// Square f32 matmul `C = A·B`, GFLOP/s.
+    Matmul,
+    /// One training step (forward + backward + AdamW) of the ~10M model, tokens/s.
+    Step,
+    /// Single-sequence greedy decoding with the KV cache on the ~10M model, tokens/s.
+    Decode,
+}
+
+/// Flags of `hir bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[arg(value_enum)]
+    pub kind: BenchKind,
+    /// Compute backend.
+    #[arg(long, value_enum, default_value_t)]
+    pub backend: BackendArg,
+    /// Matrix size for `matmul`.
+    #[arg(long, default_value_t = 1024)]
+    pub size: usize,
+    /// Sequences per training step.
+    #[arg(long, default_value_t = 4)]
+    pub batch: usize,
+    /// Tokens per sequence for `step`.
+    #[arg(long, default_value_t = 256)]
+    pub seq: usize,
+    /// Tokens to generate for `decode` (after a 16-token prompt).
+    #[arg(long, default_value_t = 128)]
+    pub tokens: usize,
+    /// Timed repetitions (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    pub reps: usize,
+}
+
+/// The "~10M parameter" benchmark model (the same config `benches/pytorch_baseline.py` builds).
+pub fn bench_config() -> ModelConfig {
+    ModelConfig {
+        vocab_size: 8192,
+        hidden_size: 256,
+        intermediate_size: 768,
+        num_hidden_layers: 10,
+        num_attention_heads: 8,
+        num_key_value_heads: 4,
+        head_dim: 32,
+        rope_theta: 10_000.0,
+        rms_norm_eps: 1e-6,
+        tie_word_embeddings: true,
+        attention_bias: false,
+        max_position_embeddings: 2048,
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Runs `hir bench`, printing one JSON object.
+pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.reps > 0, "--reps must be at least 1");
+    crate::with_backend!(args.backend, |b| {
+        let report = match args.kind {
+            BenchKind::Matmul => bench_matmul(&b, &args)?,
+            BenchKind::Step => bench_step(&b, &args)?,
+            BenchKind::Decode => bench_decode(&b, &args)?,
+        };
+        println!("{report}");
+    });
+    Ok(())
+}
+
+fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
+    let n = args.size;
+    let mut rng = Rng::new(1);
+    let host: Vec<f32> = (0..n * n).map(|_| rng.next_normal()).collect();
+    let a = b.upload(&host)?;
+    let bm = b.upload(&host)?;
+    let mut c = b.zeros(n * n)?;
+    b.matmul(&a, &bm, &mut c, n, n, n, false, false, 1.0, 0.0)?;
+    b.download(&c)?; // warm-up and sync
+    let mut times = Vec::new();
+    for _ in 0..args.reps {
+        let t = Instant::now();
+        b.matmul(&a, &bm, &mut c, n, n, n, false, false, 1.0, 0.0)?;
+        b.sum_squares(&[&c])?; // forces completion on asynchronous backends
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let s = median(times);
+    Ok(serde_json::json!({
+        "bench": "matmul", "backend": b.name(), "size": n,
+        "seconds": s, "gflops": 2.0 * (n as f64).powi(3) / s / 1e9,
+    }))
+}
+
+fn bench_model<B: Backend>(b: &B) -> anyhow::Result<Model<B>> {
+    let cfg = bench_config();
+    let host = Params::init_random(&cfg, 0.02, 0);
+    Ok(Model::from_host(b, cfg, &host)?)
+}
+
+fn bench_step<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
+    let mut model = bench_model(b)?;
+    let mut rng = Rng::new(2);
+    let v = model.config.vocab_size as u64;
+    let seqs: Vec<Vec<u32>> = (0..args.batch)
+        .map(|_| (0..args.seq).map(|_| rng.below(v) as u32).collect())
+        .collect();
+    let batch = PackedBatch::new(&seqs);
+    let mut grads = model.zeros_like_params(b)?;
+    let cfg = AdamWConfig {
+        lr: 1e-4,
+        ..AdamWConfig::default()
+    };
+    let mut opt = AdamW::new(b, &model.params, cfg)?;
+    let mut step = |model: &mut Model<B>| -> anyhow::Result<f32> {
+        zero_grads(b, &mut grads)?;
+        let loss = model.loss_and_grads(b, &batch, &mut grads)?;
+        opt.step(b, &mut model.params, &grads)?;
+        Ok(loss)
+    };
+    step(&mut model)?; // warm-up
+    let mut times = Vec::new();
+    let mut loss = 0.0;
+    for _ in 0..args.reps {
+        let t = Instant::now();
+        loss = step(&mut model)?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let s = median(times);
+    let tokens = (args.batch * args.seq) as f64;
+    Ok(serde_json::json!({
+        "bench": "step", "backend": b.name(), "params": param_count(&model.config),
+        "batch": args.batch, "seq": args.seq, "seconds": s,
+        "tokens_per_s": tokens / s, "loss": loss,
+    }))
+}
+
+fn bench_decode<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
+    let model = bench_model(b)?;
+    let prompt: Vec<u32> = (1..=16).collect();
+    let greedy = SampleParams {
+        temperature: 0.0,
+        top_p: 1.0,
+    };
+    let v = model.config.vocab_size;
+    let mut times = Vec::new();
+    for _ in 0..args.reps {
+        let mut cache = KvCache::new(b, &model, 1, prompt.len() + args.tokens)?;
+        let logits = model.forward_cached(b, &mut cache, &[(0, &prompt)])?;
+        let mut next = b.sample(&logits, v, &[0], &greedy)?[0];
+        let t = Instant::now();
+        for i in 1..args.tokens {
+            let logits = model.forward_cached(b, &mut cache, &[(0, &[next])])?;
+            next = b.sample(&logits, v, &[i as u64], &greedy)?[0];
+        }
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let s = median(times);
+    Ok(serde_json::json!({
+        "bench": "decode", "backend": b.name(), "params": param_count(&model.config),
+        "tokens": args.tokens - 1, "seconds": s, "tokens_per_s": (args.tokens - 1) as f64 / s,
+    }))
+}

@@ -1,0 +1,72 @@
+//! Errors of model and tensor file IO; each names the file and what was expected.
+
+use std::path::PathBuf;
+
+/// Why a model or tensor file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelIoError {
+    /// The file could not be opened or read.
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file's content is not what its format requires (bad JSON, truncated data, ...).
+    #[error("`{path}`: {detail}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// `config.json` is valid JSON but not a usable model config.
+    #[error("`{path}`: {source}")]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// The config problem.
+        source: hir_core::model::ConfigError,
+    },
+    /// A tensor the config needs is not in any weight file.
+    #[error("`{path}`: tensor `{name}` is missing (expected shape {shape:?})")]
+    MissingTensor {
+        /// The model directory.
+        path: PathBuf,
+        /// Hugging Face tensor name.
+        name: String,
+        /// Shape the config implies.
+        shape: Vec<usize>,
+    },
+    /// A tensor has a different shape from what the config implies.
+    #[error("`{path}`: tensor `{name}` has shape {found:?}, but the config implies {expected:?}")]
+    Shape {
+        /// The weight file.
+        path: PathBuf,
+        /// Hugging Face tensor name.
+        name: String,
+        /// Shape the config implies.
+        expected: Vec<usize>,
+        /// Shape in the file.
+        found: Vec<usize>,
+    },
+    /// A tensor is stored in a dtype this loader does not convert.
+    #[error("`{path}`: tensor `{name}` has dtype {dtype}; supported dtypes are F32, F16 and BF16")]
+    Dtype {
+        /// The weight file.
+        path: PathBuf,
+        /// Hugging Face tensor name.
+        name: String,
+        /// The dtype found.
+        dtype: String,
+    },
+}

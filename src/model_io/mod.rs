@@ -1,0 +1,13 @@
+//! Reading and writing models and tensors: Hugging Face directories (`config.json` +
+//! `model.safetensors`, or shards listed in `model.safetensors.index.json`) with f32, f16 or
+//! bf16 weights, and plain f32 safetensors files for command outputs.
+
+mod atomic;
+mod error;
+mod hf_dir;
+mod tensors;
+
+pub use atomic::write_atomic;
+pub use error::ModelIoError;
+pub use hf_dir::{load_hf_dir, save_hf_dir, HostModel};
+pub use tensors::{read_tensors, write_f32_safetensors, HostTensor};

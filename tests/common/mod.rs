@@ -1,0 +1,50 @@
+//! Shared helpers of the root integration tests.
+#![allow(dead_code)]
+
+use hir_core::model::{ModelConfig, Params};
+use hir_core::rng::Rng;
+
+/// A tiny config with grouped-query attention and odd sizes.
+pub fn tiny_config(tied: bool, bias: bool) -> ModelConfig {
+    ModelConfig {
+        vocab_size: 23,
+        hidden_size: 12,
+        intermediate_size: 20,
+        num_hidden_layers: 2,
+        num_attention_heads: 3,
+        num_key_value_heads: 1,
+        head_dim: 6,
+        rope_theta: 10_000.0,
+        rms_norm_eps: 1e-6,
+        tie_word_embeddings: tied,
+        attention_bias: bias,
+        max_position_embeddings: 64,
+    }
+}
+
+/// Random parameters with non-trivial norms and biases (so their gradients are tested).
+pub fn random_params(cfg: &ModelConfig, seed: u64) -> Params<Vec<f32>> {
+    let mut p = Params::init_random(cfg, 0.3, seed);
+    let mut rng = Rng::new(seed ^ 0xABCD);
+    for l in &mut p.layers {
+        for t in [&mut l.input_norm, &mut l.post_norm] {
+            t.iter_mut().for_each(|x| *x = 1.0 + 0.2 * rng.next_normal());
+        }
+        for t in [&mut l.q_bias, &mut l.k_bias, &mut l.v_bias].into_iter().flatten() {
+            t.iter_mut().for_each(|x| *x = 0.2 * rng.next_normal());
+        }
+    }
+    p.final_norm
+        .iter_mut()
+        .for_each(|x| *x = 1.0 + 0.2 * rng.next_normal());
+    p
+}
+
+/// Largest absolute difference between two slices (panics on length mismatch).
+pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len(), "length mismatch");
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
