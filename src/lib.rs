@@ -5,3 +5,8 @@ pub use hir_core as core;
 
 pub mod cli;
 pub mod model_io;
+
+/// Compiles the README's Rust examples as doc-tests, so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

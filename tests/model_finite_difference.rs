@@ -15,7 +15,12 @@ use hir_core::backend::Backend;
 use hir_core::model::{param_shapes, Model, PackedBatch, Params};
 use hir_core::rng::Rng;
 
-fn loss_of(b: &CpuBackend, cfg: &hir_core::model::ModelConfig, p: &Params<Vec<f32>>, batch: &PackedBatch) -> f32 {
+fn loss_of(
+    b: &CpuBackend,
+    cfg: &hir_core::model::ModelConfig,
+    p: &Params<Vec<f32>>,
+    batch: &PackedBatch,
+) -> f32 {
     let model = Model::from_host(b, cfg.clone(), p).unwrap();
     let mut g = model.zeros_like_params(b).unwrap();
     model.loss_and_grads(b, batch, &mut g).unwrap()
@@ -34,7 +39,11 @@ fn check(tied: bool, bias: bool) {
     let model = Model::from_host(&b, cfg.clone(), &host).unwrap();
     let mut grads = model.zeros_like_params(&b).unwrap();
     model.loss_and_grads(&b, &batch, &mut grads).unwrap();
-    let grads: Vec<Vec<f32>> = grads.tensors().iter().map(|t| b.download(t).unwrap()).collect();
+    let grads: Vec<Vec<f32>> = grads
+        .tensors()
+        .iter()
+        .map(|t| b.download(t).unwrap())
+        .collect();
 
     let h = 1e-2f32;
     let mut rng = Rng::new(99);
@@ -47,7 +56,8 @@ fn check(tied: bool, bias: bool) {
             plus.tensors_mut()[ti][j] += h;
             let mut minus = host.clone();
             minus.tensors_mut()[ti][j] -= h;
-            let fd = (loss_of(&b, &cfg, &plus, &batch) - loss_of(&b, &cfg, &minus, &batch)) / (2.0 * h);
+            let fd =
+                (loss_of(&b, &cfg, &plus, &batch) - loss_of(&b, &cfg, &minus, &batch)) / (2.0 * h);
             let g = grads[ti][j];
             assert!(
                 (fd - g).abs() <= 2e-3 + 2e-2 * g.abs(),

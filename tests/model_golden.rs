@@ -43,7 +43,11 @@ fn max_abs(x: &[f32]) -> f32 {
 #[test]
 fn forward_and_grad_match_pytorch() {
     let dirs = golden_dirs();
-    assert!(dirs.len() >= 5, "expected the 5 golden models, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 5,
+        "expected the 5 golden models, found {}",
+        dirs.len()
+    );
     let tmp = std::env::temp_dir().join(format!("hir-golden-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     for dir in dirs {
@@ -60,7 +64,10 @@ fn forward_and_grad_match_pytorch() {
         let fwd = tmp.join(format!("{name}-logits.safetensors"));
         run_hir("forward", &dir, &ids, &fwd);
         let got = read_tensors(&fwd).unwrap();
-        assert_eq!(got["logits"].shape, expected["logits"].shape, "{name}: logits shape");
+        assert_eq!(
+            got["logits"].shape, expected["logits"].shape,
+            "{name}: logits shape"
+        );
         let d = max_abs_diff(&got["logits"].data, &expected["logits"].data);
         eprintln!("{name}: logits max abs diff {d:.2e}");
         assert!(d <= 1e-4, "{name}: logits differ from PyTorch by {d}");
@@ -69,19 +76,33 @@ fn forward_and_grad_match_pytorch() {
         run_hir("grad", &dir, &ids, &grad);
         let got = read_tensors(&grad).unwrap();
         let dl = (got["loss"].data[0] - expected["loss"].data[0]).abs();
-        assert!(dl <= 1e-5 * expected["loss"].data[0].abs().max(1.0), "{name}: loss differs by {dl}");
+        assert!(
+            dl <= 1e-5 * expected["loss"].data[0].abs().max(1.0),
+            "{name}: loss differs by {dl}"
+        );
         let mut compared = 0;
         for (key, want) in &expected {
-            let Some(param) = key.strip_prefix("grad.") else { continue };
-            let have = got.get(param).unwrap_or_else(|| panic!("{name}: no gradient for {param}"));
+            let Some(param) = key.strip_prefix("grad.") else {
+                continue;
+            };
+            let have = got
+                .get(param)
+                .unwrap_or_else(|| panic!("{name}: no gradient for {param}"));
             assert_eq!(have.shape, want.shape, "{name}: {param} shape");
             let bound = 1e-4 * max_abs(&want.data).max(1.0);
             let d = max_abs_diff(&have.data, &want.data);
-            assert!(d <= bound, "{name}: gradient of {param} differs by {d} (bound {bound})");
+            assert!(
+                d <= bound,
+                "{name}: gradient of {param} differs by {d} (bound {bound})"
+            );
             compared += 1;
         }
         // `hir grad` writes the loss plus exactly the parameters PyTorch has.
-        assert_eq!(compared + 1, got.len(), "{name}: gradient names differ from PyTorch's");
+        assert_eq!(
+            compared + 1,
+            got.len(),
+            "{name}: gradient names differ from PyTorch's"
+        );
         eprintln!("{name}: loss diff {dl:.2e}, {compared} gradients within bounds");
     }
     let _ = std::fs::remove_dir_all(&tmp);

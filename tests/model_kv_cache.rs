@@ -39,7 +39,9 @@ fn cached_decoding_matches_full_forward() {
             .enumerate()
             .map(|(s, (seq, p))| (s, &seq[..p]))
             .collect();
-        let out = b.download(&model.forward_cached(&b, &mut cache, &entries).unwrap()).unwrap();
+        let out = b
+            .download(&model.forward_cached(&b, &mut cache, &entries).unwrap())
+            .unwrap();
         let mut worst = 0f32;
         for (e, (s, p)) in prompt_lens.iter().enumerate().map(|(s, p)| (s, (s, *p))) {
             worst = worst.max(max_abs_diff(&out[e * v..(e + 1) * v], row(s, p - 1)));
@@ -47,20 +49,30 @@ fn cached_decoding_matches_full_forward() {
         let mut pos = prompt_lens.to_vec();
         let mut compared = seqs.len();
         loop {
-            let active: Vec<usize> = (0..seqs.len()).filter(|&s| pos[s] < seqs[s].len()).collect();
+            let active: Vec<usize> = (0..seqs.len())
+                .filter(|&s| pos[s] < seqs[s].len())
+                .collect();
             if active.is_empty() {
                 break;
             }
-            let entries: Vec<(usize, &[u32])> =
-                active.iter().map(|&s| (s, &seqs[s][pos[s]..pos[s] + 1])).collect();
-            let out = b.download(&model.forward_cached(&b, &mut cache, &entries).unwrap()).unwrap();
+            let entries: Vec<(usize, &[u32])> = active
+                .iter()
+                .map(|&s| (s, &seqs[s][pos[s]..pos[s] + 1]))
+                .collect();
+            let out = b
+                .download(&model.forward_cached(&b, &mut cache, &entries).unwrap())
+                .unwrap();
             for (e, &s) in active.iter().enumerate() {
                 worst = worst.max(max_abs_diff(&out[e * v..(e + 1) * v], row(s, pos[s])));
                 pos[s] += 1;
                 compared += 1;
             }
         }
-        assert_eq!(compared, seqs.iter().map(|s| s.len()).sum::<usize>() - prompt_lens.iter().sum::<usize>() + seqs.len());
+        assert_eq!(
+            compared,
+            seqs.iter().map(|s| s.len()).sum::<usize>() - prompt_lens.iter().sum::<usize>()
+                + seqs.len()
+        );
         // Same math in a different summation order: differences are f32 rounding only.
         assert!(worst <= 1e-5, "cached vs full logits differ by {worst}");
     }
@@ -73,12 +85,21 @@ fn cache_overflow_and_bad_slots_are_errors() {
     let model = Model::from_host(&b, cfg.clone(), &random_params(&cfg, 3)).unwrap();
     let mut cache = KvCache::new(&b, &model, 2, 4).unwrap();
     let too_long = [1u32, 2, 3, 4, 5];
-    let e = model.forward_cached(&b, &mut cache, &[(0, &too_long[..])]).err().unwrap();
+    let e = model
+        .forward_cached(&b, &mut cache, &[(0, &too_long[..])])
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("capacity is 4"), "{e}");
-    let e = model.forward_cached(&b, &mut cache, &[(5, &too_long[..1])]).err().unwrap();
+    let e = model
+        .forward_cached(&b, &mut cache, &[(5, &too_long[..1])])
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("slot 5 does not exist"), "{e}");
     let bad_id = [99u32];
-    let e = model.forward_cached(&b, &mut cache, &[(0, &bad_id[..])]).err().unwrap();
+    let e = model
+        .forward_cached(&b, &mut cache, &[(0, &bad_id[..])])
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("outside the vocabulary"), "{e}");
     // Failed calls left the cache untouched.
     assert_eq!(cache.lens, [0, 0]);

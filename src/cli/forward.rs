@@ -53,7 +53,9 @@ pub fn run_forward(args: ForwardArgs) -> anyhow::Result<()> {
 pub fn run_grad(args: ForwardArgs) -> anyhow::Result<()> {
     let host = load_hf_dir(&args.model)?;
     if args.ids.len() < 2 {
-        anyhow::bail!("--ids needs at least two tokens (the loss predicts ids[1..] from ids[..T-1])");
+        anyhow::bail!(
+            "--ids needs at least two tokens (the loss predicts ids[1..] from ids[..T-1])"
+        );
     }
     crate::with_backend!(args.backend, |b| {
         let model = Model::from_host(&b, host.config.clone(), &host.params)?;

@@ -84,10 +84,12 @@ pub fn write_f32_safetensors(
         .map(|(_, _, d)| d.iter().flat_map(|x| x.to_le_bytes()).collect())
         .collect();
     for ((name, shape, _), buf) in tensors.iter().zip(&buffers) {
-        let view = safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), buf)
-            .map_err(|e| ModelIoError::Format {
-                path: path.to_path_buf(),
-                detail: format!("tensor `{name}`: {e}"),
+        let view =
+            safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), buf).map_err(|e| {
+                ModelIoError::Format {
+                    path: path.to_path_buf(),
+                    detail: format!("tensor `{name}`: {e}"),
+                }
             })?;
         views.push((name.clone(), view));
     }

@@ -28,9 +28,13 @@ pub fn random_params(cfg: &ModelConfig, seed: u64) -> Params<Vec<f32>> {
     let mut rng = Rng::new(seed ^ 0xABCD);
     for l in &mut p.layers {
         for t in [&mut l.input_norm, &mut l.post_norm] {
-            t.iter_mut().for_each(|x| *x = 1.0 + 0.2 * rng.next_normal());
+            t.iter_mut()
+                .for_each(|x| *x = 1.0 + 0.2 * rng.next_normal());
         }
-        for t in [&mut l.q_bias, &mut l.k_bias, &mut l.v_bias].into_iter().flatten() {
+        for t in [&mut l.q_bias, &mut l.k_bias, &mut l.v_bias]
+            .into_iter()
+            .flatten()
+        {
             t.iter_mut().for_each(|x| *x = 0.2 * rng.next_normal());
         }
     }

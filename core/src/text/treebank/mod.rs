@@ -1,0 +1,62 @@
+//! NLTK's `word_tokenize`: Punkt sentences, then `NLTKWordTokenizer` (the improved Treebank
+//! tokenizer, `nltk/tokenize/destructive.py`, NLTK 3.10) on each sentence.
+//!
+//! Each regex substitution of NLTK is one function below, applied in NLTK's order. NLTK's own
+//! patterns run on the `regex` engine (`nltk.redos`); the contraction patterns use Python's `re`
+//! (their `\b` and `(?i)` differ slightly) -- both are reproduced.
+
+mod rules;
+mod subst;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::text::charclass::py_split;
+use crate::text::punkt::PunktSentenceTokenizer;
+
+/// `nltk.word_tokenize(text)` (language `english`, `preserve_line=False`).
+pub fn word_tokenize(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for sent in PunktSentenceTokenizer::english().tokenize(text) {
+        out.extend(tokenize_sentence(sent));
+    }
+    out
+}
+
+/// `NLTKWordTokenizer().tokenize(text)` (no sentence splitting, no parenthesis conversion).
+pub fn tokenize_sentence(text: &str) -> Vec<String> {
+    let mut t = rules::starting_quotes(text);
+    t = rules::punctuation(&t);
+    t = rules::parens_and_dashes(&t);
+    let mut padded = String::with_capacity(t.len() + 2);
+    padded.push(' ');
+    padded.push_str(&t);
+    padded.push(' ');
+    t = rules::ending_quotes(&padded);
+    t = rules::contractions(&t);
+    py_split(&t).map(String::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nltk_docstring_example() {
+        let s = "Good muffins cost $3.88 (roughly 3,36 euros)\nin New York.  Please buy me\ntwo of them.\nThanks.";
+        assert_eq!(
+            tokenize_sentence(s),
+            [
+                "Good", "muffins", "cost", "$", "3.88", "(", "roughly", "3,36", "euros", ")", "in",
+                "New", "York.", "Please", "buy", "me", "two", "of", "them.", "Thanks", "."
+            ]
+        );
+        assert_eq!(
+            word_tokenize("They'll say \"I cannot\" -- isn't it? 'Tis."),
+            [
+                "They", "'ll", "say", "``", "I", "can", "not", "''", "--", "is", "n't", "it", "?",
+                "'", "Tis", "."
+            ]
+        );
+    }
+}
