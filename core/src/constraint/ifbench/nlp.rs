@@ -37,11 +37,7 @@ pub fn first_tag_is_verb(tokens: &[String]) -> bool {
     let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
     crate::text::pos::pos_tag(&refs)
         .first()
-        .is_some_and(|tag| tag_str(tag).contains("VB"))
-}
-
-fn tag_str<T: AsRef<str>>(t: &(T, T)) -> &str {
-    t.1.as_ref()
+        .is_some_and(|tag| tag.contains("VB"))
 }
 
 /// `emoji.is_emoji(c)` for a one-character string.
