@@ -2,6 +2,9 @@
 //! models' responses) is reproduced by `hir_core::constraint::ifbench`, strict and loose.
 //!
 //! Data: `tests/data/ifbench/` (see its README).
+//!
+//! Needs the default language-tool features (every checker must be available).
+#![cfg(all(feature = "pos-tagger", feature = "emoji", feature = "syllables"))]
 
 use flate2::read::GzDecoder;
 use hir_core::constraint::{check_loose, ifbench, Kwargs};

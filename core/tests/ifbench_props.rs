@@ -1,5 +1,8 @@
 //! Robustness of every IFBench checker: no panic on arbitrary Unicode, empty or blank input,
 //! pathological markup or a 1 MB response, and time roughly linear in the response length.
+//!
+//! Needs the default language-tool features (every checker must be available).
+#![cfg(all(feature = "pos-tagger", feature = "emoji", feature = "syllables"))]
 
 use hir_core::constraint::{check_loose, ifbench, Constraint, Kwargs};
 use proptest::prelude::*;
@@ -132,24 +135,31 @@ fn sample_text(bytes: usize) -> String {
     s
 }
 
+/// The fastest of three runs (the machine is shared; the minimum is the least noisy).
 fn time_check(c: &dyn Constraint, text: &str) -> Duration {
-    let t = Instant::now();
-    let _ = c.check(text);
-    t.elapsed()
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = c.check(text);
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
 }
 
 #[test]
 fn one_megabyte_is_fast_and_linear() {
-    let small = sample_text(128 * 1024);
+    let small = sample_text(256 * 1024);
     let big = sample_text(1024 * 1024);
     for c in all_constraints() {
         let t_small = time_check(c.as_ref(), &small);
         let t_big = time_check(c.as_ref(), &big);
-        // 8x the input: allow up to 24x the time (noise, caches), far from quadratic's 64x.
-        let limit = t_small * 24 + Duration::from_millis(50);
+        // 4x the input: allow 12x the time (the machine is shared; caches). A quadratic
+        // checker would also blow the absolute bound below at 1 MiB.
+        let limit = t_small * 12 + Duration::from_millis(100);
         assert!(
             t_big <= limit,
-            "{}: 128 KiB took {t_small:?}, 1 MiB took {t_big:?}",
+            "{}: 256 KiB took {t_small:?}, 1 MiB took {t_big:?}",
             c.id()
         );
         assert!(

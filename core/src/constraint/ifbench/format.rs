@@ -2,7 +2,7 @@
 //! `count:punctuation`, which the official code implements alongside them).
 
 use super::pystr::{is_punct, lower, remove_punct, split_ws, strip, strip_punct_space};
-use super::{kwargs_of, nlp, nonblank};
+use super::{kwargs_of, nonblank};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
 use crate::text::py::is_space;
@@ -171,6 +171,7 @@ fixed_constraint!(
     }
 );
 
+#[cfg(feature = "emoji")]
 fixed_constraint!(
     /// `format:emoji`: every sentence (punctuation removed, stripped) ends with an emoji in
     /// its last two characters, or the next sentence starts with one.
@@ -178,16 +179,16 @@ fixed_constraint!(
     "format:emoji",
     "Please use an emoji at the end of every sentence.",
     |r| {
-        let s = nlp::sentences(r);
+        let s = super::nlp::sentences(r);
         let cleaned: Vec<Vec<char>> =
             s.iter().map(|x| strip(&remove_punct(x)).chars().collect()).collect();
         for (i, c) in cleaned.iter().enumerate() {
             let Some(&last) = c.last() else { return false };
             let second = if c.len() > 1 { c[c.len() - 2] } else { last };
-            if !nlp::is_emoji_char(last) && !nlp::is_emoji_char(second) {
+            if !super::nlp::is_emoji_char(last) && !super::nlp::is_emoji_char(second) {
                 match cleaned.get(i + 1) {
                     Some(next) => match next.first() {
-                        Some(&f) if nlp::is_emoji_char(f) => {}
+                        Some(&f) if super::nlp::is_emoji_char(f) => {}
                         _ => return false,
                     },
                     None => return false,

@@ -158,9 +158,9 @@ pub fn build(
         "words:consonants" => fixed(words::Consonants),
         "words:palindrome" => fixed(words::Palindrome),
         "words:prime_lengths" => fixed(words::PrimeLengths),
-        "words:start_verb" => fixed(words::StartVerb),
+        "words:start_verb" => start_verb(),
         "words:repeats" => boxed(words::Repeats::new(a)),
-        "words:odd_even_syllables" => fixed(words::OddEvenSyllables),
+        "words:odd_even_syllables" => odd_even_syllables(),
         "words:last_first" => fixed(words::LastFirst),
         "words:paragraph_last_first" => fixed(words::ParagraphLastFirst),
         "words:no_consecutive" => fixed(words::NoConsecutive),
@@ -173,7 +173,7 @@ pub fn build(
         "format:quotes" => fixed(format::Quotes),
         "format:options" => boxed(format::Options::new(a)),
         "format:newline" => fixed(format::Newline),
-        "format:emoji" => fixed(format::Emoji),
+        "format:emoji" => emoji(),
         "format:line_indent" => fixed(format::LineIndent),
         "format:quote_unquote" => fixed(format::QuoteUnquote),
         "format:list" => boxed(markup::List::new(a)),
@@ -199,6 +199,37 @@ pub fn build(
         "repeat:repeat_span" => boxed(repeat::RepeatSpan::new(a)),
         _ => return None,
     })
+}
+
+/// The error for an id whose language tool was compiled out (the registry then does not know
+/// the id).
+#[allow(dead_code)]
+fn compiled_out(id: &str) -> Result<Box<dyn Constraint>, ConstraintError> {
+    Err(ConstraintError::UnknownId { id: id.to_string() })
+}
+
+/// `words:start_verb` needs `text::pos` (feature `pos-tagger`).
+fn start_verb() -> Result<Box<dyn Constraint>, ConstraintError> {
+    #[cfg(feature = "pos-tagger")]
+    return fixed(words::StartVerb);
+    #[cfg(not(feature = "pos-tagger"))]
+    return compiled_out("words:start_verb");
+}
+
+/// `format:emoji` needs `text::emoji` (feature `emoji`).
+fn emoji() -> Result<Box<dyn Constraint>, ConstraintError> {
+    #[cfg(feature = "emoji")]
+    return fixed(format::Emoji);
+    #[cfg(not(feature = "emoji"))]
+    return compiled_out("format:emoji");
+}
+
+/// `words:odd_even_syllables` needs `text::syllables` (feature `syllables`).
+fn odd_even_syllables() -> Result<Box<dyn Constraint>, ConstraintError> {
+    #[cfg(feature = "syllables")]
+    return fixed(words::OddEvenSyllables);
+    #[cfg(not(feature = "syllables"))]
+    return compiled_out("words:odd_even_syllables");
 }
 
 /// The official strict guard: `response and response.strip()`.

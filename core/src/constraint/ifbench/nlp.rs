@@ -33,6 +33,7 @@ pub fn count_stopwords(text: &str) -> usize {
 }
 
 /// `'VB' in nltk.pos_tag(tokens)[0][1]` (false for no tokens).
+#[cfg(feature = "pos-tagger")]
 pub fn first_tag_is_verb(tokens: &[String]) -> bool {
     let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
     crate::text::pos::pos_tag(&refs)
@@ -41,12 +42,14 @@ pub fn first_tag_is_verb(tokens: &[String]) -> bool {
 }
 
 /// `emoji.is_emoji(c)` for a one-character string.
+#[cfg(feature = "emoji")]
 pub fn is_emoji_char(c: char) -> bool {
     let mut buf = [0u8; 4];
     crate::text::emoji::is_emoji(c.encode_utf8(&mut buf))
 }
 
 /// `syllapy.count(word)`.
+#[cfg(feature = "syllables")]
 pub fn syllables(word: &str) -> usize {
     crate::text::syllables::count(word)
 }

@@ -107,6 +107,7 @@ fixed_constraint!(
     }
 );
 
+#[cfg(feature = "pos-tagger")]
 fixed_constraint!(
     /// `words:start_verb`: NLTK's tag of the first Treebank token contains `VB`.
     StartVerb,
@@ -130,6 +131,7 @@ int_constraint!(
     }
 );
 
+#[cfg(feature = "syllables")]
 fixed_constraint!(
     /// `words:odd_even_syllables`: syllable counts (syllapy) alternate in parity.
     OddEvenSyllables,
