@@ -56,6 +56,8 @@ fn ifbench_verdicts_match_official() {
     let mut tally: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut skipped = 0;
+    // source -> key -> [(our strict, our loose)]
+    let mut ours: BTreeMap<String, BTreeMap<String, Vec<(bool, bool)>>> = BTreeMap::new();
     for v in read_jsonl_gz("verdicts.jsonl") {
         if v.get("deterministic") == Some(&Value::Bool(false)) {
             skipped += 1;
@@ -78,6 +80,11 @@ fn ifbench_verdicts_match_official() {
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         let strict = c.check(response);
         let loose = check_loose(c.as_ref(), response);
+        ours.entry(source.to_string())
+            .or_default()
+            .entry(key.to_string())
+            .or_default()
+            .push((strict, loose));
         let t = tally.entry(id.to_string()).or_default();
         t.0 += 1;
         let want_strict = v["strict"] == Value::Bool(true);
@@ -101,6 +108,43 @@ fn ifbench_verdicts_match_official() {
         println!("DISAGREE {f}");
     }
     assert_eq!(tally.len(), 57, "the test file has 57 IFBench ids");
+    // The official aggregate scores of these files (prompt strict / prompt loose / instruction
+    // strict / instruction loose, from the oracle's README), recomputed from our verdicts.
+    let official = [
+        (
+            "input_response_data_llama_3b.jsonl",
+            [0.2381, 0.2687, 0.2537, 0.3015],
+        ),
+        (
+            "input_response_data_qwen25_7b.jsonl",
+            [0.2619, 0.2857, 0.2866, 0.3164],
+        ),
+        (
+            "input_response_data_qwen3_4b.jsonl",
+            [0.3027, 0.3299, 0.3194, 0.3522],
+        ),
+    ];
+    if skipped == 0 {
+        for (source, want) in official {
+            let by_key = &ours[source];
+            let rows: Vec<(bool, bool)> = by_key.values().flatten().copied().collect();
+            let n = by_key.len() as f64;
+            let m = rows.len() as f64;
+            let got = [
+                by_key.values().filter(|v| v.iter().all(|r| r.0)).count() as f64 / n,
+                by_key.values().filter(|v| v.iter().all(|r| r.1)).count() as f64 / n,
+                rows.iter().filter(|r| r.0).count() as f64 / m,
+                rows.iter().filter(|r| r.1).count() as f64 / m,
+            ];
+            println!("{source}: {got:.4?}");
+            for (g, w) in got.iter().zip(want) {
+                assert!(
+                    (g - w).abs() < 5e-5,
+                    "{source}: scores {got:?}, official {want:?}"
+                );
+            }
+        }
+    }
     assert!(
         failures.is_empty(),
         "{} of {total} rows disagree (listed above)",
