@@ -1,5 +1,5 @@
 //! Differential tests: `sent_tokenize`, `word_tokenize` and the `\w+` tokenizers against the
-//! outputs of NLTK 3.10 itself over ~6,000 texts (real IFEval/IFBench model responses and
+//! outputs of NLTK 3.10 itself over ~7,900 texts (real IFEval/IFBench model responses and
 //! prompts, hand-written edge cases, seeded fuzz). See `tests/data/nltk/README.md`.
 
 mod common;

@@ -34,6 +34,7 @@ TABLES = [
     ("RX_SPACE", "`\\s` of the `regex` engine", lambda c: rx_s.match(c) is not None),
     ("PY_WORD", "`\\w` of Python's `re` (`str.isalnum()` or `_`)", lambda c: re_w.match(c) is not None),
     ("PY_SPACE", "Python `str.isspace()` (also `re`'s `\\s`)", lambda c: c.isspace()),
+    ("PY_DIGIT", "Python `str.isdigit()` of one character", lambda c: c.isdigit()),
     ("PY_UPPER", "Python `str.isupper()` of one character", lambda c: c.isupper()),
     ("PY_LOWER", "Python `str.islower()` of one character", lambda c: c.islower()),
 ]

@@ -2,9 +2,13 @@
 //! the Rust verifiers decide exactly what the Python ones decide.
 
 pub mod charclass;
+#[rustfmt::skip]
 mod charclass_tables;
+#[cfg(feature = "pos-tagger")]
+pub mod pos;
 pub mod punkt;
 pub mod py;
 pub mod pyre;
+pub mod stopwords;
 pub mod treebank;
 pub mod words;

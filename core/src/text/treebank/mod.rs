@@ -59,4 +59,22 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn long_inputs_stay_linear() {
+        // Expected values from NLTK 3.10.4.
+        let t = "a!!".repeat(4000);
+        let sents = crate::text::punkt::sent_tokenize(&t);
+        assert_eq!(
+            sents.iter().map(|s| s.len()).collect::<Vec<_>>(),
+            [11999, 1]
+        );
+        assert_eq!(word_tokenize(&t).len(), 12000);
+        let t = "a. ".repeat(4000);
+        assert_eq!(crate::text::punkt::sent_tokenize(&t).len(), 1);
+        assert_eq!(word_tokenize(&t).len(), 4001);
+        let mut t = "x".repeat(200_000);
+        t.push('.');
+        assert_eq!(word_tokenize(&t).len(), 2);
+    }
 }

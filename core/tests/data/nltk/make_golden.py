@@ -130,7 +130,18 @@ def fuzz_texts(n, seed=20261127):
     return out
 
 
-def load_corpus(oracle):
+CHARS = list("aAbZz09 .?!,;:'\"`()[]{}<>-*@#$%&\n\t") + [
+    "\u00a0", "\x1c", "“", "”", "‘", "’", "«", "»", "„", "–", "—", "é", "\u0301", "ſ", "İ", "²", "٣",
+    "Mr.", "e.g.", "n't", "'s", "can", "not", "'t", "is", "..", "--", "J.", "1.", " I ", " The ",
+]
+
+
+def char_fuzz_texts(n, seed):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(CHARS) for _ in range(rng.randint(1, 30))) for _ in range(n)]
+
+
+def load_corpus(oracle, n_fuzz=3000, n_char_fuzz=1500, seed=20261127):
     texts = list(TRICKY)
     seen = set(texts)
 
@@ -151,7 +162,7 @@ def load_corpus(oracle):
         with open(path, encoding="utf-8") as f:
             for line in f:
                 add(json.loads(line)["prompt"])
-    for t in fuzz_texts(3000):
+    for t in fuzz_texts(n_fuzz, seed) + char_fuzz_texts(n_char_fuzz, seed + 1):
         add(t)
     return texts
 
@@ -180,7 +191,10 @@ def dump(name, rows):
 
 def main():
     oracle = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/oracle"
-    texts = load_corpus(oracle)
+    # Optional, for local stress runs (the committed goldens use the defaults):
+    # make_golden.py ORACLE N_FUZZ N_CHAR_FUZZ SEED
+    extra = [int(x) for x in sys.argv[2:5]]
+    texts = load_corpus(oracle, *extra)
     rx = RegexpTokenizer(r"\w+")
     corpus, tok, pos = [], [], []
     for t in texts:
