@@ -120,6 +120,7 @@ pub trait Backend {
         cols: usize,
     ) -> Result<()>;
     /// Rows `rows[i]` of `x: [*, cols]` gathered into a new `[rows.len(), cols]` tensor.
+    /// A row index past the end of `x` is a shape error.
     fn gather_rows(
         &self,
         x: &Self::Tensor,
@@ -133,7 +134,8 @@ pub trait Backend {
     ///
     /// `op(A)` is `[m, k]` and `op(B)` is `[k, n]`; stored `A` is `[m, k]` (or `[k, m]` when
     /// `trans_a`), stored `B` is `[k, n]` (or `[n, k]` when `trans_b`), `C` is `[m, n]`.
-    /// With `beta = 0` the previous content of `C` is ignored (even if it holds NaN).
+    /// With `beta = 0` the previous content of `C` is ignored (even if it holds NaN). `k = 0`
+    /// gives `C = beta * C`.
     #[allow(clippy::too_many_arguments)]
     fn matmul(
         &self,
@@ -151,7 +153,8 @@ pub trait Backend {
 
     // ---- embedding -----------------------------------------------------------------------
 
-    /// `out[i, :] = table[ids[i], :]`, `table: [V, D]`, `out: [N, D]`.
+    /// `out[i, :] = table[ids[i], :]`, `table: [V, D]`, `out: [N, D]`; `V = table.len() / D`,
+    /// and an id `≥ V` is a shape error.
     fn embedding(
         &self,
         table: &Self::Tensor,
@@ -182,6 +185,9 @@ pub trait Backend {
         eps: f32,
     ) -> Result<(Self::Tensor, Self::Tensor)>;
     /// Backward of [`Backend::rmsnorm`]: returns `dx`, adds the weight gradient into `dw`.
+    ///
+    /// `rstd` is the one returned by the forward pass. With `x̂ = x · rstd`:
+    /// `dx = rstd · (dy·w − x̂ · mean(dy·w·x̂))` per row and `dw += Σ_rows dy · x̂`.
     fn rmsnorm_backward(
         &self,
         dy: &Self::Tensor,
@@ -200,6 +206,11 @@ pub trait Backend {
     /// with `f = theta^(-2i/head_dim)` and angle `a = pos * f`:
     /// `x[i] ← x[i] cos a − x[i+E/2] sin a`, `x[i+E/2] ← x[i+E/2] cos a + x[i] sin a`.
     /// `inverse = true` rotates by `−a`, which is exactly the backward pass.
+    ///
+    /// `head_dim` must be even. The angle is computed as Hugging Face transformers does, in
+    /// f32: `inv_freq = f32(1 / theta^(2i/head_dim))`, `a = f32(pos) * inv_freq` (one f32
+    /// product, so large positions carry the same rounding as the reference model); `cos a`
+    /// and `sin a` are then those of that f32 angle.
     fn rope(
         &self,
         x: &mut Self::Tensor,
@@ -218,7 +229,11 @@ pub trait Backend {
     /// `seq_starts[s] .. seq_starts[s+1]` and token `i` attends to tokens `j ≤ i` of its own
     /// sequence. Query head `h` uses key/value head `h / (H / Hkv)`. Scores are scaled by
     /// `1/sqrt(E)`. Returns `(o: [N, H, E], lse: [N, H])` where `lse` is the log-sum-exp of
-    /// each score row (kept for the backward pass).
+    /// each (scaled) score row (kept for the backward pass).
+    ///
+    /// `seq_starts` has one entry per sequence plus a final `N`: it starts at 0, never
+    /// decreases and ends at `N = q.len() / (H·E)` (e.g. `[0, 3, 4, 6]` packs sequences of
+    /// 3, 1 and 2 tokens; an empty sequence is allowed). `H` must be a multiple of `Hkv`.
     #[allow(clippy::too_many_arguments)]
     fn attention(
         &self,
@@ -232,6 +247,12 @@ pub trait Backend {
     ) -> Result<(Self::Tensor, Self::Tensor)>;
 
     /// Backward of [`Backend::attention`]: returns `(dq, dk, dv)` with the shapes of `q, k, v`.
+    ///
+    /// `o` and `lse` are the forward outputs. With `D_i = do_i·o_i`, `p_ij = exp(s_ij − lse_i)`
+    /// and `ds_ij = p_ij (do_i·v_j − D_i)`: `dq_i = Σ_j ds_ij k_j / sqrt(E)`,
+    /// `dk_j = Σ_i ds_ij q_i / sqrt(E)` and `dv_j = Σ_i p_ij do_i`, the sums over `i` running
+    /// over every query head of `j`'s group. Must be deterministic (no atomics whose order
+    /// depends on scheduling).
     #[allow(clippy::too_many_arguments)]
     fn attention_backward(
         &self,
@@ -250,7 +271,9 @@ pub trait Backend {
     /// Writes new keys/values into a KV cache.
     ///
     /// `cache: [slots, max_len, Hkv, E]`; `x: [N, Hkv, E]`; token `i` goes to
-    /// `cache[slot[i], pos[i]]`.
+    /// `cache[slot[i], pos[i]]`. The number of slots is `cache.len() / (max_len·Hkv·E)`; a slot
+    /// or position out of range is a shape error. Tokens are written in order (when two
+    /// tokens name the same place, the later one wins).
     #[allow(clippy::too_many_arguments)]
     fn kv_cache_write(
         &self,
@@ -268,6 +291,10 @@ pub trait Backend {
     /// `q: [N, H, E]`; query `i` belongs to cache slot `slot[i]`, sits at position `pos[i]` and
     /// attends to `cache[slot[i], 0..=pos[i]]` of `k_cache, v_cache: [slots, max_len, Hkv, E]`.
     /// Returns `o: [N, H, E]`.
+    ///
+    /// Queries do not see each other: a prefill writes its keys/values with
+    /// [`Backend::kv_cache_write`] first, then attends. On the same tokens the result equals
+    /// [`Backend::attention`]'s `o` (the CPU backend makes it bit-identical).
     #[allow(clippy::too_many_arguments)]
     fn attention_cached(
         &self,
@@ -299,7 +326,8 @@ pub trait Backend {
     /// Per-row softmax cross-entropy. `logits: [rows, V]`, `targets: [rows]`.
     ///
     /// Returns `(loss: [rows], lse: [rows])` with `loss[r] = lse[r] − logits[r, targets[r]]`.
-    /// A target equal to `u32::MAX` marks an ignored row: its loss is 0.
+    /// A target equal to `u32::MAX` marks an ignored row: its loss is 0 (its `lse` is still
+    /// computed). Any other target `≥ V` is a shape error.
     fn cross_entropy(
         &self,
         logits: &Self::Tensor,
@@ -321,6 +349,8 @@ pub trait Backend {
     /// (logits are divided by it first; use 1.0 for none).
     ///
     /// Returns `(logp: [rows], entropy: [rows])`, `entropy = −Σ_j p_j log p_j`.
+    /// A target equal to `u32::MAX` gives `logp = 0` (the entropy is still computed);
+    /// `temperature` must be finite and `> 0`.
     fn token_logprobs_entropy(
         &self,
         logits: &Self::Tensor,
@@ -334,6 +364,11 @@ pub trait Backend {
     /// `Σ x²` over all given tensors, read back to the host (for the global grad norm).
     fn sum_squares(&self, xs: &[&Self::Tensor]) -> Result<f32>;
     /// One AdamW update of `param` in place, with moment buffers `m`, `v`.
+    ///
+    /// Matches `torch.optim.AdamW` operation by operation, per element in f32, with `g =
+    /// grad · grad_scale` and the scalar factors computed in f64 from the f32 parameters:
+    /// `p *= 1 − lr·wd`; `m += (1 − β1)(g − m)`; `v = v·β2 + (1 − β2)·g²`;
+    /// `p −= (lr / (1 − β1^t)) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)`. `step` must be `≥ 1`.
     fn adamw_step(
         &self,
         param: &mut Self::Tensor,
@@ -351,6 +386,13 @@ pub trait Backend {
     /// counter-based generator [`crate::rng::uniform`]`(seeds[r])`. Top-p keeps the smallest
     /// prefix of tokens sorted by probability (descending, lower index first on ties) whose
     /// mass reaches `top_p`, then samples from it renormalised.
+    ///
+    /// Precisely: `p_j ∝ exp((z_j − max z) / T)`; the kept set `K` is that prefix (all tokens
+    /// when `top_p = 1`); with `u = uniform(seeds[r])` the token is the first `j ∈ K` in
+    /// ascending index order whose running sum `Σ_{k ∈ K, k ≤ j} p_k` exceeds `u · Σ_K p`.
+    /// Walking `K` in index order (not sorted order) keeps the draw well defined without a
+    /// sort when top-p is off. Temperature 0 is greedy and ignores `u` and `top_p`. Requires
+    /// `seeds.len() = rows`, a finite `temperature ≥ 0` and `top_p ∈ (0, 1]`.
     fn sample(
         &self,
         logits: &Self::Tensor,

@@ -42,8 +42,14 @@ pub const F32_REDUCTION: Tolerance = Tolerance {
     abs: 1e-4,
     rel: 1e-4,
 };
-/// Tolerance for pure data movement and exactly rounded elementwise ops.
+/// Tolerance for pure data movement (uploads, copies, gathers, cache writes, flags).
 pub const EXACT: Tolerance = Tolerance { abs: 0.0, rel: 0.0 };
+/// Tolerance for one or two f32 arithmetic operations per element (`axpy`, `scale`): a GPU
+/// compiler may fuse `a·x + y` into one FMA, which rounds once instead of twice.
+pub const ELEMENTWISE: Tolerance = Tolerance {
+    abs: 1e-6,
+    rel: 1e-6,
+};
 /// Tolerance for elementwise ops with transcendental functions (exp, sin, cos, sqrt), whose
 /// accuracy is a few ulp on GPUs.
 pub const TRANSCENDENTAL: Tolerance = Tolerance {
