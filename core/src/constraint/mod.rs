@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 pub mod args;
 pub mod error;
+pub mod ifbench;
 pub mod ifeval;
 pub mod loose;
 pub mod registry;

@@ -24,7 +24,7 @@ pub fn build(
 ) -> Result<Box<dyn Constraint>, ConstraintError> {
     let built = match suite {
         Suite::IfEval => super::ifeval::build(id, kwargs, prompt),
-        Suite::IfBench => ifbench_build(id, kwargs, prompt),
+        Suite::IfBench => super::ifbench::build(id, kwargs, prompt),
     };
     built.unwrap_or_else(|| Err(ConstraintError::UnknownId { id: id.to_string() }))
 }
@@ -33,20 +33,6 @@ pub fn build(
 pub fn ids(suite: Suite) -> &'static [&'static str] {
     match suite {
         Suite::IfEval => super::ifeval::IDS,
-        Suite::IfBench => IFBENCH_IDS,
+        Suite::IfBench => super::ifbench::IDS,
     }
-}
-
-// The IFBench verifiers are written on another branch; until they are merged, the suite knows
-// no ids. Switch-over: replace the body below with `super::ifbench::build(id, kwargs, prompt)`
-// and `IFBENCH_IDS` with `super::ifbench::IDS`.
-const IFBENCH_IDS: &[&str] = &[];
-
-fn ifbench_build(
-    id: &str,
-    kwargs: &Kwargs,
-    prompt: &str,
-) -> Option<Result<Box<dyn Constraint>, ConstraintError>> {
-    let _ = (id, kwargs, prompt);
-    None
 }

@@ -13,6 +13,7 @@ pub mod pos;
 pub mod punkt;
 pub mod py;
 pub mod py_decimal;
+pub mod pyre;
 pub mod stopwords;
 #[cfg(feature = "syllables")]
 pub mod syllables;

@@ -3,16 +3,18 @@
 //! `change_case:english_*` checkers call.
 //!
 //! Python's langdetect is randomised; [`detect`] reproduces it with `DetectorFactory.seed = 0`
-//! (CPython's Mersenne Twister, `random.gauss` and `random.choice`, bit for bit), on CPython
-//! 3.11 semantics (`sum()` adds floats left to right; 3.12 switched to compensated summation),
-//! with the 55 profiles indexed in sorted order of their names (Python uses `os.listdir`
-//! order, which differs between machines; the golden tests check the two agree on the corpus).
+//! (CPython's Mersenne Twister, `random.gauss` and `random.choice`, bit for bit), with the 55
+//! profiles indexed in sorted order of their names (Python uses `os.listdir` order, which
+//! differs between machines; the golden generator checks the two agree on the corpus).
+//! [`detect`] follows CPython 3.11 (`sum()` adds floats left to right); [`detect_with`] also
+//! offers CPython 3.12+'s compensated `sum()`, which can change the answer for a few texts.
 
 mod clean;
 mod float;
 mod ngram;
 mod profiles;
 mod py_random;
+mod py_sum;
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -23,6 +25,8 @@ use once_cell::race::OnceBox;
 use ngram::{is_upper, NgramTables};
 use profiles::{ngram_key, Profiles};
 use py_random::PyRandom;
+use py_sum::py_sum;
+pub use py_sum::PythonSum;
 
 const ALPHA_DEFAULT: f64 = 0.5;
 const ALPHA_WIDTH: f64 = 0.05;
@@ -62,12 +66,18 @@ fn tables() -> &'static Tables {
 /// (`"en"`, `"zh-cn"`, ..., or `"unknown"` when no language is likely enough), or `None`
 /// where Python raises `LangDetectException` ("No features in text.").
 pub fn detect(text: &str) -> Option<String> {
+    detect_with(text, PythonSum::Sequential)
+}
+
+/// [`detect`] under the `sum()` semantics of a given CPython version
+/// ([`PythonSum::Sequential`] up to 3.11, [`PythonSum::Compensated`] from 3.12).
+pub fn detect_with(text: &str, sum: PythonSum) -> Option<String> {
     let t = tables();
     let ngrams = extract_ngrams(t, text);
     if ngrams.is_empty() {
         return None;
     }
-    let langprob = detect_block(&t.profiles, &ngrams);
+    let langprob = detect_block(&t.profiles, &ngrams, sum);
     // `_sort_probability` + `[0]`: the largest probability above the threshold; Python's
     // stable sort keeps the first of equal ones.
     let mut best: Option<(usize, f64)> = None;
@@ -131,7 +141,7 @@ fn extract_ngrams(t: &Tables, text: &str) -> Vec<(u32, u32)> {
 }
 
 /// `Detector._detect_block` after the n-gram extraction: the averaged language probabilities.
-fn detect_block(profiles: &Profiles, ngrams: &[(u32, u32)]) -> Vec<f64> {
+fn detect_block(profiles: &Profiles, ngrams: &[(u32, u32)], sum: PythonSum) -> Vec<f64> {
     let nlang = profiles.langs.len();
     let mut langprob = vec![0.0f64; nlang];
     let mut rng = PyRandom::new(SEED);
@@ -154,7 +164,9 @@ fn detect_block(profiles: &Profiles, ngrams: &[(u32, u32)]) -> Vec<f64> {
                     *p *= *f;
                 }
             }
-            if i % 5 == 0 && (normalize_prob(&mut prob) > CONV_THRESHOLD || i >= ITERATION_LIMIT) {
+            if i % 5 == 0
+                && (normalize_prob(&mut prob, sum) > CONV_THRESHOLD || i >= ITERATION_LIMIT)
+            {
                 break;
             }
             i += 1;
@@ -166,9 +178,9 @@ fn detect_block(profiles: &Profiles, ngrams: &[(u32, u32)]) -> Vec<f64> {
     langprob
 }
 
-/// `Detector._normalize_prob`: divide by the (left-to-right) sum; return the largest value.
-fn normalize_prob(prob: &mut [f64]) -> f64 {
-    let sump: f64 = prob.iter().fold(0.0, |s, &p| s + p);
+/// `Detector._normalize_prob`: divide by `sum(prob)`; return the largest value.
+fn normalize_prob(prob: &mut [f64], sum: PythonSum) -> f64 {
+    let sump = py_sum(prob, sum);
     let mut maxp = 0.0;
     for p in prob.iter_mut() {
         *p /= sump;

@@ -16,8 +16,18 @@ oracle directory (model responses to the IFEval / IFBench prompts), written to
                       deduplicated in order)
   emoji.jsonl.gz      {"s": string, "e": emoji.is_emoji(string)} for every distinct character of
                       the responses, every EMOJI_DATA key and variants of it, and extra cases
-Parts can be chosen: make_golden.py ORACLE_DIR [langdetect] [syllapy] [emoji] (default: all).
-Requires CPython 3.11 (or older): 3.12 changed `sum()` of floats, which langdetect uses.
+  emoji_list.jsonl.gz line 1: 3000 seeded random strings of emoji components and text; then
+                      the code-point spans [[start, end], ...] of emoji.emoji_list for each
+                      response, then for each of those strings (part `emoji`)
+Parts can be chosen: make_golden.py ORACLE_DIR [langdetect] [langdetect_fuzz] [syllapy] [emoji]
+(default: all).
+  langdetect_fuzz.jsonl.gz  {"text": t, "lang": l} for 4000 random strings built from pieces that
+                      stress the URL / e-mail / Vietnamese / script handling (part
+                      `langdetect_fuzz`; seeded, so reproducible)
+  langdetect_py312.jsonl.gz  the same as langdetect.jsonl.gz when run under CPython >= 3.12,
+                      whose `sum()` of floats (used by langdetect) is compensated; with
+                      CPython <= 3.11 the script writes langdetect.jsonl.gz. Run it under
+                      both (e.g. `make_golden.py ORACLE langdetect` with a 3.12 venv).
 """
 import glob
 import gzip
@@ -131,7 +141,8 @@ def langdetect_golden(responses):
         n += 1
     print("langdetect:", n, "cases;", order_diffs, "of the responses and extra cases differ",
           "between sorted and os.listdir profile order")
-    write_gz("langdetect.jsonl.gz", rows)
+    name = "langdetect_py312.jsonl.gz" if sys.version_info >= (3, 12) else "langdetect.jsonl.gz"
+    write_gz(name, rows)
 
 
 SYLLAPY_EXTRA = [
@@ -144,10 +155,19 @@ SYLLAPY_EXTRA = [
 ]
 
 
+def syllapy_fuzz():
+    """3000 seeded random words mixing letters, hyphens, newlines, digits and punctuation."""
+    import random
+
+    rng = random.Random(777)
+    pieces = list("aeiouybcdlmnrstxAEYLE-'.,!?\n \t0\u0663\u00e9\u0130\u03a3") + ["le", "e-", "-e"]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+
+
 def syllapy_words(responses):
     words = []
     seen = set()
-    for t in SYLLAPY_EXTRA + [w for r in responses for w in r.split()]:
+    for t in SYLLAPY_EXTRA + syllapy_fuzz() + [w for r in responses for w in r.split()]:
         if t not in seen:
             seen.add(t)
             words.append(t)
@@ -159,7 +179,7 @@ def syllapy_golden(responses):
 
     counts = [syllapy.count(w) for w in syllapy_words(responses)]
     print("syllapy:", len(counts), "words")
-    write_gz("syllapy.jsonl.gz", [SYLLAPY_EXTRA, counts])
+    write_gz("syllapy.jsonl.gz", [SYLLAPY_EXTRA + syllapy_fuzz(), counts])
 
 
 EMOJI_EXTRA = [
@@ -178,7 +198,14 @@ def emoji_golden(responses):
     import emoji
     from emoji.unicode_codes import EMOJI_DATA
 
+    import random
+
+    rng = random.Random(4242)
+    parts = ["\u200d", "\ufe0f", "\ufe0e", "\u20e3", "\U0001f3fb", "\U0001f3ff", "#", "1",
+             "\U0001f1fa", "\U0001f1f8", "\U0001f468", "\U0001f469", "\U0001f467", "\u2764",
+             "\U0001f3f4", "\U000e0067", "\U000e007f", "\u2640", "\u2642", "\U0001f9d1", "a"]
     cands = list(EMOJI_EXTRA)
+    cands += ["".join(rng.choice(parts) for _ in range(rng.randint(1, 5))) for _ in range(3000)]
     cands += sorted({c for r in responses for c in r})
     for k in sorted(EMOJI_DATA):
         cands += [k, k + "\ufe0f", k.replace("\ufe0f", ""), k[:-1], k[1:], k + k]
@@ -191,18 +218,75 @@ def emoji_golden(responses):
     print("emoji:", len(rows), "strings,", sum(r["e"] for r in rows), "emoji")
     write_gz("emoji.jsonl.gz", rows)
 
+    keys = sorted(EMOJI_DATA)
+    text = ["a", " ", "x", "\u200d", "\ufe0f", "\ufe0e", "\n", "."]
+    strings = []
+    for _ in range(3000):
+        pieces = []
+        for _ in range(rng.randint(1, 12)):
+            r = rng.random()
+            pieces.append(rng.choice(keys) if r < 0.4 else rng.choice(parts) if r < 0.75
+                          else rng.choice(text))
+        strings.append("".join(pieces))
+    spans = [[[m["match_start"], m["match_end"]] for m in emoji.emoji_list(t)]
+             for t in responses + strings]
+    print("emoji_list:", len(spans), "strings,", sum(map(len, spans)), "matches")
+    write_gz("emoji_list.jsonl.gz", [strings] + spans)
+
+
+FUZZ_PIECES = [
+    "http", "https", "://", "http://", "https://", "@", ".", "-", "_", "/", "?", "=", "#", "&",
+    "~", ";", "+", "a", "b", "e", "o", "B", "E", "x" * 70, "ab" * 130, "y" * 300, "1", "42",
+    " ", "  ", "\n", "\u00e9", "e\u0301", "a\u0323", "o\u0302\u0301", "\u01b0", "\u01af\u0300",
+    "\u0103\u0309", "A\u0303", "\u65e5", "\u672c", "\u8a9e", "\u4e2d", "\u570b", "\u30a2",
+    "\u3042", "\ud55c", "\u3105", "\u0219", "\u021b", "\u06cc", "\u0645", "\u2019", "\u00ab",
+    "\u00a0", "\u24b6", "\u01c5", "THE", "Hello", "world", "the", "and", "der", "und",
+    "le", "la", "\u03a3", "\u03c2", "\u0130", "\u043f\u0440\u0438", "\u0432\u0435\u0442",
+    "\u1ea1", "\u1e00", "\u0300", "\U0001f600", "\u200d", "mail", "com", "org",
+]
+
+
+def langdetect_fuzz_golden():
+    import random
+
+    import langdetect
+    from langdetect import DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    profiles = os.path.join(os.path.dirname(langdetect.__file__), "profiles")
+    factory = DetectorFactory()
+    jsons = []
+    for name in sorted(os.listdir(profiles)):
+        with open(os.path.join(profiles, name), encoding="utf-8") as f:
+            jsons.append(f.read())
+    factory.load_json_profile(jsons)
+    rng = random.Random(20240611)
+    rows = []
+    for _ in range(4000):
+        t = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 40)))
+        d = factory.create()
+        d.append(t)
+        try:
+            lang = d.detect()
+        except LangDetectException:
+            lang = None
+        rows.append({"text": t, "lang": lang})
+    print("langdetect fuzz:", len(rows), "cases,", sum(r["lang"] is None for r in rows), "None")
+    write_gz("langdetect_fuzz.jsonl.gz", rows)
+
 
 def main():
-    if sys.version_info >= (3, 12):
-        sys.exit("run with CPython <= 3.11 (langdetect's sum() semantics)")
     oracle = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/oracle"
     responses = load_responses(oracle)
     write_gz("responses.jsonl.gz", responses)
-    parts = sys.argv[2:] or ["langdetect", "syllapy", "emoji"]
+    parts = sys.argv[2:] or ["langdetect", "langdetect_fuzz", "syllapy", "emoji"]
     if "syllapy" in parts:
         syllapy_golden(responses)
     if "emoji" in parts:
         emoji_golden(responses)
+    if "langdetect_fuzz" in parts:
+        langdetect_fuzz_golden()
     if "langdetect" in parts:
         langdetect_golden(responses)
 
