@@ -13,6 +13,9 @@ hir's first run is diffed against, line by line. A differing line is classified:
   (`language:response_language`, `change_case:english_capital`, `change_case:english_lowercase`)
   and only those verdicts differ (the official tool calls langdetect unseeded);
 - `DISAGREEMENT`: anything else, printed in full (prompt prefix, instruction, mode, both values).
+
+hir reproduces langdetect as seeded with `DetectorFactory.seed = 0`, so one extra (untimed) run of
+the official tool with that seed set must match hir's files byte for byte, with no exception.
 """
 
 import argparse
@@ -31,6 +34,13 @@ LANGDETECT_IDS = {
     "change_case:english_capital",
     "change_case:english_lowercase",
 }
+
+
+SEEDED_MAIN = (
+    "import runpy, sys; from langdetect import DetectorFactory; DetectorFactory.seed = 0; "
+    "sys.argv[0] = 'evaluation_main'; "
+    "runpy.run_module('instruction_following_eval.evaluation_main', run_name='__main__')"
+)
 
 
 def timed(cmd, cwd, env, out_dir):
@@ -107,7 +117,7 @@ def main():
             s, out = timed(cmd, OFFICIAL_DIR, env, d)
             t_off.append(s)
             off_dirs.append(d)
-            stdouts.setdefault("official", out.replace(d, "<OUT>"))
+            stdouts.setdefault("official", []).append(out.replace(d, "<OUT>"))
             d = os.path.join(args.work, tag, f"hir_{run}")
             cmd = [
                 args.hir, "eval", "ifeval",
@@ -153,21 +163,61 @@ def main():
                     notes.append(f"  official: {a[:600].decode('utf-8', 'replace')}")
                     notes.append(f"  hir:      {b[:600].decode('utf-8', 'replace')}")
             for r, lines in enumerate(off_runs[1:], start=2):
-                k = sum(1 for a, b in zip(off, lines) if a != b)
-                if k:
-                    notes.append(f"- {tag} {mode}: official run {r} differs from official run 1 in {k} line(s) (langdetect)")
-        if stdouts["official"] != stdouts["hir"]:
-            notes.append(f"- {tag}: printed accuracy report differs from the official one (output dir masked)")
+                for i, (a, b) in enumerate(zip(off, lines)):
+                    if a != b:
+                        x, y = json.loads(a), json.loads(b)
+                        flips = ", ".join(
+                            f"{iid} {p}->{q}"
+                            for iid, p, q in zip(x["instruction_id_list"], x["follow_instruction_list"],
+                                                 y["follow_instruction_list"])
+                            if p != q
+                        )
+                        notes.append(
+                            f"- {tag} {mode}: official run {r} differs from official run 1 at line {i + 1} "
+                            f"(prompt {x['prompt'][:50]!r}): {flips} (unseeded langdetect)"
+                        )
+        # hir prints the official report, then a two-line summary of its own.
+        # The report depends on the langdetect verdicts too: accept any official run's report.
+        if not any(stdouts["hir"].startswith(o) for o in stdouts["official"]):
+            if n_lang and n_lang == n_diff:
+                notes.append(f"- {tag}: printed report differs from every official run's (langdetect lines)")
+            else:
+                notes.append(f"- {tag}: printed accuracy report differs from the official one (output dir masked)")
+                disagreements += 1
+        # hir reproduces langdetect with `DetectorFactory.seed = 0`; the official tool run with
+        # that seed (set before its main runs, its files untouched) must match byte for byte.
+        d = os.path.join(args.work, tag, "official_seed0")
+        cmd = [
+            args.python, "-c", SEEDED_MAIN,
+            f"--input_data={input_data}", f"--input_response_data={resp}", f"--output_dir={d}",
+        ]
+        _, seeded_out = timed(cmd, OFFICIAL_DIR, env, d)
+        n_seeded = 0
+        if not stdouts["hir"].startswith(seeded_out.replace(d, "<OUT>")):
+            n_seeded += 1
+            notes.append(f"- {tag}: printed report differs from the official tool's with langdetect seed 0")
+        for name in OUTPUT_FILES:
+            mode = name.removeprefix("eval_results_").removesuffix(".jsonl")
+            a_lines = read_lines(os.path.join(d, name))
+            b_lines = read_lines(os.path.join(hir_dirs[0], name))
+            diff = [i for i in range(max(len(a_lines), len(b_lines)))
+                    if i >= len(a_lines) or i >= len(b_lines) or a_lines[i] != b_lines[i]]
+            n_seeded += len(diff)
+            for i in diff[:5]:
+                notes.append(f"- {tag} {mode} line {i + 1}: differs from the official tool run with langdetect seed 0")
+        if n_seeded:
+            disagreements += 1
         med_off, med_hir = statistics.median(t_off), statistics.median(t_hir)
         same = "yes" if n_diff == 0 else f"{n_diff} line(s) differ ({n_lang} langdetect)"
-        rows.append((resp_name, med_off, med_hir, med_off / med_hir, same))
+        seeded = "yes" if n_seeded == 0 else f"no: {n_seeded} line(s) differ"
+        rows.append((resp_name, med_off, med_hir, med_off / med_hir, same, seeded))
 
     print(f"\nMedian wall time of {args.runs} runs each (process start-up included), "
           "outputs = eval_results_{strict,loose}.jsonl of run 1 compared byte for byte:\n")
-    print("| file | official s | hir s | speed-up | outputs identical |")
-    print("|---|---|---|---|---|")
-    for name, o, h, x, same in rows:
-        print(f"| {name} | {o:.3f} | {h:.3f} | {x:.1f}x | {same} |")
+    print("| file | official s | hir s | speed-up | outputs identical | identical to official with langdetect seed 0 |")
+    print("|---|---|---|---|---|---|")
+    for name, o, h, x, same, seeded in rows:
+        print(f"| {name} | {o:.3f} | {h:.3f} | {x:.1f}x | {same} | {seeded} |")
     if notes:
         print("\nNotes:")
         print("\n".join(notes))
