@@ -10,7 +10,7 @@
 mod tables;
 
 pub mod classes;
-pub mod word_bound;
+pub use crate::text::python::word_bound;
 
 pub use classes::{
     decimal_value, is_alpha, is_decimal, is_digit, is_lower_str, is_title, is_upper_str, is_word,
