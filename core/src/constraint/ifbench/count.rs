@@ -1,11 +1,11 @@
 //! The `count:*` constraints: word counts, numbers, names, pronouns, keywords.
 
 use super::nlp;
-use super::pystr::{lower, remove_punct, split_ws, strip_punct_space};
+use super::pystr::{lower, remove_punct, strip_punct_space};
 use super::{kwargs_of, nonblank, nonneg_int, positive_int};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::pyre::{is_decimal, is_digit, search_bounded};
+use crate::text::python::{self, is_decimal, is_digit, search_bounded};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -96,7 +96,7 @@ int_constraint!(
     "Use at least {} unique words in the response.",
     |r, n| {
         let low = lower(r);
-        let set: HashSet<&str> = split_ws(&low).into_iter().map(strip_punct_space).collect();
+        let set: HashSet<&str> = python::split(&low).into_iter().map(strip_punct_space).collect();
         set.len() as i64 >= n
     }
 );
@@ -108,7 +108,7 @@ int_constraint!(
     "Use at least {} different coordinating conjunctions in the response.",
     |r, n| {
         const CONJ: [&str; 7] = ["and", "but", "for", "nor", "or", "so", "yet"];
-        let set: HashSet<&str> = split_ws(r)
+        let set: HashSet<&str> = python::split(r)
             .into_iter()
             .filter(|w| CONJ.contains(&lower(strip_punct_space(w)).as_str()))
             .collect();
@@ -261,7 +261,7 @@ impl Constraint for WordsJapanese {
     }
     fn check(&self, r: &str) -> bool {
         nonblank(r)
-            && split_ws(r).iter().enumerate().all(|(i, w)| {
+            && python::split(r).iter().enumerate().all(|(i, w)| {
                 let w = strip_punct_space(w);
                 let digits = !w.is_empty() && w.chars().all(is_digit);
                 (i as i64 + 1) % self.n != 0 || w.is_empty() || digits || w.chars().any(is_japanese)
@@ -283,7 +283,7 @@ impl KeywordsMultiple {
     /// Builds from `keyword1` .. `keyword5` (each `strip()`ped, as the official code does).
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
         let get = |i: usize| -> Result<String, ConstraintError> {
-            Ok(super::pystr::strip(&args.string(KEYWORD_ARGS[i])?).to_string())
+            Ok(crate::text::python::strip(&args.string(KEYWORD_ARGS[i])?).to_string())
         };
         Ok(Self {
             keywords: [get(0)?, get(1)?, get(2)?, get(3)?, get(4)?],

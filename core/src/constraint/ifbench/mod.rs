@@ -234,7 +234,7 @@ fn odd_even_syllables() -> Result<Box<dyn Constraint>, ConstraintError> {
 
 /// The official strict guard: `response and response.strip()`.
 pub(crate) fn nonblank(r: &str) -> bool {
-    !pystr::strip(r).is_empty()
+    !crate::text::python::strip(r).is_empty()
 }
 
 /// A kwargs map from `(name, value)` pairs.

@@ -6,7 +6,7 @@ use super::pyre::{Flags, PyRegex, PY_S};
 use super::pyrepr::repr_tuple;
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::strip;
+use crate::text::python::strip;
 use alloc::format;
 use alloc::string::{String, ToString};
 use serde_json::Value;

@@ -6,7 +6,7 @@ use super::pyrepr::repr_list;
 use super::relation::Relation;
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::charclass::py_word;
+use crate::text::python;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -97,7 +97,7 @@ impl KeywordFrequency {
 
     /// Builds from kwargs `keyword` (stripped), `frequency`, `relation`.
     pub fn from_args(args: &Args<'_>) -> Result<Self, ConstraintError> {
-        let keyword = crate::text::py::strip(&args.string("keyword")?).to_string();
+        let keyword = crate::text::python::strip(&args.string("keyword")?).to_string();
         if keyword.is_empty() {
             return Err(bad_arg(Self::ID, "keyword", "a non-empty string", "\"\""));
         }
@@ -154,8 +154,8 @@ pub struct ForbiddenWords {
 /// a non-word character needs a word character; the context character is consumed, which is
 /// harmless for an existence test.
 fn whole_word_pattern(word: &str) -> String {
-    let first = word.chars().next().is_some_and(py_word);
-    let last = word.chars().next_back().is_some_and(py_word);
+    let first = word.chars().next().is_some_and(python::is_word);
+    let last = word.chars().next_back().is_some_and(python::is_word);
     let before = if first {
         format!("(?:^|{PY_NOT_W})")
     } else {

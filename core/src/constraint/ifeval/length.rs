@@ -5,7 +5,7 @@ use super::pyre::{Flags, PyRegex, PY_S};
 use super::relation::Relation;
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::{is_space, strip};
+use crate::text::python::{is_space, strip};
 use alloc::format;
 use alloc::string::{String, ToString};
 use serde_json::Value;

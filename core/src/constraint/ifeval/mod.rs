@@ -18,7 +18,6 @@ pub mod length;
 pub mod machinery;
 pub mod params;
 pub mod punctuation;
-pub mod pycase;
 pub mod pyjson;
 pub mod pyre;
 pub mod pyrepr;
