@@ -6,7 +6,9 @@ use super::machinery::detect_language;
 use super::relation::Relation;
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::python::{is_lower_str, is_upper_str};
+#[cfg(feature = "langdetect")]
+use crate::text::python::is_lower_str;
+use crate::text::python::is_upper_str;
 use alloc::format;
 use alloc::string::String;
 use serde_json::Value;
