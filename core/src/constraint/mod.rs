@@ -14,6 +14,7 @@ pub mod error;
 pub mod ifbench;
 pub mod ifeval;
 pub mod loose;
+pub mod params;
 pub mod registry;
 
 pub use error::ConstraintError;

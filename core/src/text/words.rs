@@ -8,11 +8,13 @@ use alloc::vec::Vec;
 
 use crate::text::{python, rx};
 
-fn runs(text: &str, word: impl Fn(char) -> bool) -> Vec<&str> {
+/// The maximal runs of characters satisfying `member`, left to right: Python's
+/// `re.findall(r"X+", text)` for a one-character class `X` (e.g. `\w`, `\d`).
+pub fn runs(text: &str, member: impl Fn(char) -> bool) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
-        match (word(c), start) {
+        match (member(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 out.push(&text[s..i]);

@@ -244,32 +244,3 @@ pub(crate) fn kwargs_of(pairs: &[(&str, Value)]) -> Kwargs {
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect()
 }
-
-fn bad_int(id: &str, name: &str, expected: &str, v: i64) -> ConstraintError {
-    ConstraintError::BadArg {
-        id: id.to_string(),
-        arg: name.to_string(),
-        expected: expected.to_string(),
-        found: v.to_string(),
-    }
-}
-
-/// A required integer of instruction `id` that must be `>= 0` (the official code re-draws
-/// negative values at random).
-pub(crate) fn nonneg_int(args: &Args, id: &str, name: &str) -> Result<i64, ConstraintError> {
-    let v = args.int(name)?;
-    if v < 0 {
-        return Err(bad_int(id, name, "a non-negative integer", v));
-    }
-    Ok(v)
-}
-
-/// A required integer of instruction `id` that must be `>= 1` (the official code divides by
-/// it, or treats 0 as absent and draws a random value).
-pub(crate) fn positive_int(args: &Args, id: &str, name: &str) -> Result<i64, ConstraintError> {
-    let v = args.int(name)?;
-    if v < 1 {
-        return Err(bad_int(id, name, "a positive integer", v));
-    }
-    Ok(v)
-}

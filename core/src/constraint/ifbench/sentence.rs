@@ -3,8 +3,9 @@
 
 use super::count::int_constraint;
 use super::pystr::{is_punct_or_space, lower, py_index, remove_punct};
-use super::{kwargs_of, nlp, nonblank, nonneg_int};
+use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
+use crate::constraint::params::non_negative_int;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
 use crate::text::python::{self, strip};
 use alloc::format;
@@ -68,7 +69,7 @@ impl Keyword {
         }
         Ok(Self {
             word,
-            n: nonneg_int(args, ID, "N")?,
+            n: non_negative_int(args, ID, "N")?,
         })
     }
 }
@@ -101,7 +102,7 @@ impl Constraint for Keyword {
 int_constraint!(
     /// `sentence:increment`: each sentence has exactly `small_n` more words (punctuation
     /// removed, whitespace split) than the previous one.
-    Increment, "sentence:increment", "small_n", nonneg_int,
+    Increment, "sentence:increment", "small_n", non_negative_int,
     "Each sentence must contain exactly {} more words than the previous one.",
     |r, n| {
         let counts: Vec<i64> = nlp::sentences(r)

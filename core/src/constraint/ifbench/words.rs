@@ -2,8 +2,9 @@
 
 use super::count::int_constraint;
 use super::pystr::{is_punct_or_space, lower, py_len, remove_punct, strip_punct_space};
-use super::{kwargs_of, nlp, nonblank, nonneg_int, positive_int};
+use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
+use crate::constraint::params::{non_negative_int, positive_int};
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
 use crate::text::python::{self, strip};
 use alloc::format;
@@ -118,7 +119,7 @@ fixed_constraint!(
 int_constraint!(
     /// `words:repeats`: no word (lowercased, punctuation removed) occurs more than `small_n`
     /// times.
-    Repeats, "words:repeats", "small_n", nonneg_int,
+    Repeats, "words:repeats", "small_n", non_negative_int,
     "The response should not repeat any word more than {} times.",
     |r, n| {
         let text = remove_punct(&lower(r));

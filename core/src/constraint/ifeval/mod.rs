@@ -16,7 +16,6 @@ pub mod keywords;
 pub mod language;
 pub mod length;
 pub mod machinery;
-pub mod params;
 pub mod punctuation;
 pub mod pyjson;
 pub mod pyre;
