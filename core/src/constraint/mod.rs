@@ -40,3 +40,10 @@ pub trait Constraint: Send + Sync + core::fmt::Debug {
 
 /// A list of constraints, checked together.
 pub type ConstraintList = Vec<Box<dyn Constraint>>;
+
+/// Boxes a constraint just built from kwargs, as the registries' `build` functions return it.
+pub(crate) fn boxed<C: Constraint + 'static>(
+    c: Result<C, ConstraintError>,
+) -> Result<Box<dyn Constraint>, ConstraintError> {
+    c.map(|c| Box::new(c) as Box<dyn Constraint>)
+}

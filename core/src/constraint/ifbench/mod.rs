@@ -13,6 +13,7 @@
 
 use super::args::Args;
 use super::{Constraint, ConstraintError, Kwargs};
+use crate::constraint::boxed;
 use alloc::boxed::Box;
 use alloc::string::ToString;
 use serde_json::Value;
@@ -117,12 +118,6 @@ pub const IDS: &[&str] = &[
     "format:output_template",
     "format:no_whitespace",
 ];
-
-fn boxed<C: Constraint + 'static>(
-    r: Result<C, ConstraintError>,
-) -> Result<Box<dyn Constraint>, ConstraintError> {
-    r.map(|c| Box::new(c) as Box<dyn Constraint>)
-}
 
 fn fixed<C: Constraint + 'static>(c: C) -> Result<Box<dyn Constraint>, ConstraintError> {
     Ok(Box::new(c))
