@@ -5,28 +5,23 @@ use super::classes::{is_lower, is_title, is_upper};
 
 /// Python `s.islower()`: no uppercase or titlecase character and at least one lowercase one.
 pub fn is_lower_str(s: &str) -> bool {
-    let mut cased = false;
-    for c in s.chars() {
-        if is_upper(c) || is_title(c) {
-            return false;
-        }
-        if is_lower(c) {
-            cased = true;
-        }
-    }
-    cased
+    cased_as(s, is_lower, is_upper)
 }
 
 /// Python `s.isupper()`: no lowercase or titlecase character and at least one uppercase one.
 pub fn is_upper_str(s: &str) -> bool {
+    cased_as(s, is_upper, is_lower)
+}
+
+/// CPython's loop behind `islower` / `isupper`: false at the first `opposite` or titlecase
+/// character, else whether some character is `wanted`.
+fn cased_as(s: &str, wanted: fn(char) -> bool, opposite: fn(char) -> bool) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if is_lower(c) || is_title(c) {
+        if opposite(c) || is_title(c) {
             return false;
         }
-        if is_upper(c) {
-            cased = true;
-        }
+        cased |= wanted(c);
     }
     cased
 }
