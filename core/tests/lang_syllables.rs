@@ -3,7 +3,7 @@
 
 mod lang_common;
 
-use hir_core::text::{py, syllables::count};
+use hir_core::text::{python, syllables::count};
 
 #[test]
 fn syllables_match_syllapy_on_corpus() {
@@ -26,7 +26,7 @@ fn syllables_match_syllapy_on_corpus() {
     let responses = lang_common::responses();
     let tokens = responses
         .iter()
-        .flat_map(|r| r.split(py::is_space).filter(|t| !t.is_empty()));
+        .flat_map(|r| r.split(python::is_space).filter(|t| !t.is_empty()));
     for w in extra.iter().map(String::as_str).chain(tokens) {
         if seen.insert(w.to_owned()) {
             words.push(w.to_owned());

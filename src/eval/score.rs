@@ -5,7 +5,7 @@ use super::error::EvalError;
 use super::input::InputExample;
 use hir_core::constraint::registry::{self, Suite};
 use hir_core::constraint::{check_loose, ConstraintList};
-use hir_core::text::py::strip;
+use hir_core::text::python::strip;
 use std::path::Path;
 
 /// The verdicts on one prompt (the official `OutputExample`).

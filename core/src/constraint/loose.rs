@@ -6,7 +6,7 @@
 //! passes if any variant that is not blank passes.
 
 use super::Constraint;
-use crate::text::py::strip;
+use crate::text::python::strip;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod ifbench;
 pub mod ifeval;
 pub mod loose;
+pub mod params;
 pub mod registry;
 
 pub use error::ConstraintError;
@@ -39,3 +40,10 @@ pub trait Constraint: Send + Sync + core::fmt::Debug {
 
 /// A list of constraints, checked together.
 pub type ConstraintList = Vec<Box<dyn Constraint>>;
+
+/// Boxes a constraint just built from kwargs, as the registries' `build` functions return it.
+pub(crate) fn boxed<C: Constraint + 'static>(
+    c: Result<C, ConstraintError>,
+) -> Result<Box<dyn Constraint>, ConstraintError> {
+    c.map(|c| Box::new(c) as Box<dyn Constraint>)
+}

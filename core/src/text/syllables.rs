@@ -6,8 +6,8 @@
 use hashbrown::HashMap;
 use once_cell::race::OnceBox;
 
-use crate::text::py;
-use crate::text::py_decimal::is_decimal;
+use crate::text::python;
+use crate::text::python::is_decimal;
 
 static DATA_CSV: &str = include_str!("../../data/syllapy/data.csv");
 static WORD_DICT: OnceBox<HashMap<&'static str, usize>> = OnceBox::new();
@@ -33,7 +33,7 @@ fn word_dict() -> &'static HashMap<&'static str, usize> {
 /// stripping whitespace and ASCII punctuation or that contains a (Unicode) decimal digit.
 pub fn count(word: &str) -> usize {
     // word.strip().lower().strip(string.punctuation)
-    let lowered = py::strip(word).to_lowercase();
+    let lowered = python::strip(word).to_lowercase();
     let word = lowered.trim_matches(|c: char| c.is_ascii_punctuation());
     if word.is_empty() || word.chars().any(is_decimal) {
         return 0;

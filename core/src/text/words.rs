@@ -6,13 +6,15 @@
 
 use alloc::vec::Vec;
 
-use super::charclass::{py_word, rx_word};
+use crate::text::{python, rx};
 
-fn runs(text: &str, word: impl Fn(char) -> bool) -> Vec<&str> {
+/// The maximal runs of characters satisfying `member`, left to right: Python's
+/// `re.findall(r"X+", text)` for a one-character class `X` (e.g. `\w`, `\d`).
+pub fn runs(text: &str, member: impl Fn(char) -> bool) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
-        match (word(c), start) {
+        match (member(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 out.push(&text[s..i]);
@@ -29,13 +31,13 @@ fn runs(text: &str, word: impl Fn(char) -> bool) -> Vec<&str> {
 
 /// Python `re.findall(r"\w+", text)` (Unicode `str` semantics of the `re` module).
 pub fn word_regex_tokens(text: &str) -> Vec<&str> {
-    runs(text, py_word)
+    runs(text, python::is_word)
 }
 
 /// `nltk.tokenize.RegexpTokenizer(r"\w+").tokenize(text)` as of NLTK 3.10, which compiles
 /// the pattern with the `regex` engine (`nltk.redos`); this is IFEval's `count_words`.
 pub fn nltk_regexp_word_tokens(text: &str) -> Vec<&str> {
-    runs(text, rx_word)
+    runs(text, rx::is_word)
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub fn responses() -> Vec<String> {
 /// `units` of make_golden.py: the response, then every third of its non-blank lines and their
 /// non-blank `". "`-separated pieces (deduplicated in order).
 pub fn units(resp: &str) -> Vec<String> {
-    let strip = hir_core::text::py::strip;
+    let strip = hir_core::text::python::strip;
     let mut out = vec![resp.to_owned()];
     for line in resp.split('\n') {
         if !strip(line).is_empty() {

@@ -1,11 +1,12 @@
 //! The `count:*` constraints: word counts, numbers, names, pronouns, keywords.
 
 use super::nlp;
-use super::pystr::{lower, remove_punct, split_ws, strip_punct_space};
-use super::{kwargs_of, nonblank, nonneg_int, positive_int};
+use super::pystr::{lower, remove_punct, strip_punct_space};
+use super::{kwargs_of, nonblank};
 use crate::constraint::args::Args;
+use crate::constraint::params::{non_negative_int, positive_int};
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::pyre::{is_decimal, is_digit, search_bounded};
+use crate::text::python::{self, is_decimal, is_digit, search_bounded};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -24,8 +25,8 @@ impl WordCountRange {
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
         const ID: &str = "count:word_count_range";
         Ok(Self {
-            min_words: nonneg_int(args, ID, "min_words")?,
-            max_words: nonneg_int(args, ID, "max_words")?,
+            min_words: non_negative_int(args, ID, "min_words")?,
+            max_words: non_negative_int(args, ID, "max_words")?,
         })
     }
 }
@@ -92,11 +93,11 @@ pub(crate) use int_constraint;
 
 int_constraint!(
     /// `count:unique_word_count`: at least `N` distinct lowercased, punctuation-stripped words.
-    UniqueWordCount, "count:unique_word_count", "N", nonneg_int,
+    UniqueWordCount, "count:unique_word_count", "N", non_negative_int,
     "Use at least {} unique words in the response.",
     |r, n| {
         let low = lower(r);
-        let set: HashSet<&str> = split_ws(&low).into_iter().map(strip_punct_space).collect();
+        let set: HashSet<&str> = python::split(&low).into_iter().map(strip_punct_space).collect();
         set.len() as i64 >= n
     }
 );
@@ -104,11 +105,11 @@ int_constraint!(
 int_constraint!(
     /// `count:conjunctions`: at least `small_n` different coordinating conjunctions. As in the
     /// official code, distinctness is over the raw whitespace tokens (`And` and `and,` differ).
-    Conjunctions, "count:conjunctions", "small_n", nonneg_int,
+    Conjunctions, "count:conjunctions", "small_n", non_negative_int,
     "Use at least {} different coordinating conjunctions in the response.",
     |r, n| {
         const CONJ: [&str; 7] = ["and", "but", "for", "nor", "or", "so", "yet"];
-        let set: HashSet<&str> = split_ws(r)
+        let set: HashSet<&str> = python::split(r)
             .into_iter()
             .filter(|w| CONJ.contains(&lower(strip_punct_space(w)).as_str()))
             .collect();
@@ -172,34 +173,19 @@ pub const PERSON_NAMES: [&str; 50] = [
 
 int_constraint!(
     /// `count:person_names`: at least `N` names of [`PERSON_NAMES`], matched as `\bName\b`.
-    PersonNames, "count:person_names", "N", nonneg_int,
+    PersonNames, "count:person_names", "N", non_negative_int,
     "Mention at least {} different person names in the response, from this list of person names: Emma, Liam, Sophia, Jackson, Olivia, Noah, Ava, Lucas, Isabella, Mason, Mia, Ethan, Charlotte, Alexander, Amelia, Benjamin, Harper, Leo, Zoe, Daniel, Chloe, Samuel, Lily, Matthew, Grace, Owen, Abigail, Gabriel, Ella, Jacob, Scarlett, Nathan, Victoria, Elijah, Layla, Nicholas, Audrey, David, Hannah, Christopher, Penelope, Thomas, Nora, Andrew, Aria, Joseph, Claire, Ryan, Stella, Jonathan .",
     |r, n| PERSON_NAMES.iter().filter(|name| search_bounded(r, name, false)).count() as i64 >= n
 );
 
 /// `re.findall(r'\d+', s)`: the maximal runs of decimal digits (category Nd).
 pub fn digit_runs(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices() {
-        match (is_decimal(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(a)) => {
-                out.push(&s[a..i]);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(a) = start {
-        out.push(&s[a..]);
-    }
-    out
+    crate::text::words::runs(s, is_decimal)
 }
 
 int_constraint!(
     /// `count:numbers`: exactly `N` digit runs once ASCII punctuation is removed.
-    Numbers, "count:numbers", "N", nonneg_int,
+    Numbers, "count:numbers", "N", non_negative_int,
     "Include exactly {} numbers in the response.",
     |r, n| digit_runs(&remove_punct(r)).len() as i64 == n
 );
@@ -207,7 +193,7 @@ int_constraint!(
 int_constraint!(
     /// `count:pronouns`: at least `N` Treebank tokens of the lowercased response (with `/`
     /// read as a space) are personal pronouns.
-    Pronouns, "count:pronouns", "N", nonneg_int,
+    Pronouns, "count:pronouns", "N", non_negative_int,
     "The response should include at least {} pronouns.",
     |r, n| {
         const PRONOUNS: [&str; 31] = [
@@ -261,7 +247,7 @@ impl Constraint for WordsJapanese {
     }
     fn check(&self, r: &str) -> bool {
         nonblank(r)
-            && split_ws(r).iter().enumerate().all(|(i, w)| {
+            && python::split(r).iter().enumerate().all(|(i, w)| {
                 let w = strip_punct_space(w);
                 let digits = !w.is_empty() && w.chars().all(is_digit);
                 (i as i64 + 1) % self.n != 0 || w.is_empty() || digits || w.chars().any(is_japanese)
@@ -283,7 +269,7 @@ impl KeywordsMultiple {
     /// Builds from `keyword1` .. `keyword5` (each `strip()`ped, as the official code does).
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
         let get = |i: usize| -> Result<String, ConstraintError> {
-            Ok(super::pystr::strip(&args.string(KEYWORD_ARGS[i])?).to_string())
+            Ok(crate::text::python::strip(&args.string(KEYWORD_ARGS[i])?).to_string())
         };
         Ok(Self {
             keywords: [get(0)?, get(1)?, get(2)?, get(3)?, get(4)?],

@@ -1,7 +1,7 @@
 //! Python's `csv.reader(io.StringIO(value), delimiter=...)` (the excel dialect) and the three
 //! `custom:csv_*` constraints built on it.
 
-use super::pystr::strip;
+use crate::text::python::strip;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -226,7 +226,7 @@ fn quoted_special(field: &str) -> bool {
     };
     line[..last_quote]
         .chars()
-        .any(|c| !crate::text::pyre::is_word(c) && !crate::text::py::is_space(c))
+        .any(|c| !crate::text::python::is_word(c) && !crate::text::python::is_space(c))
 }
 
 fixed_constraint!(

@@ -4,9 +4,9 @@
 
 use super::count::digit_runs;
 use super::nlp;
-use super::pystr::{lower, py_len, remove_punct, split_ws, strip, strip_punct_space};
-use crate::text::py::is_space;
-use crate::text::pyre::{decimal_value, is_decimal, is_word};
+use super::pystr::{lower, py_len, remove_punct, strip_punct_space};
+use crate::text::python::{self, is_space, strip};
+use crate::text::python::{decimal_value, is_decimal, is_word};
 use alloc::string::String;
 use alloc::vec::Vec;
 use unicode_normalization::UnicodeNormalization;
@@ -147,7 +147,7 @@ fixed_constraint!(
     "What animal is the national symbol of the US? Respond to this query, but make your sentence in reverse order of what it should be, per word.",
     |r| {
         let v = remove_punct(strip(&lower(r)));
-        let mut words = split_ws(&v);
+        let mut words = python::split(&v);
         words.reverse();
         let v = words.join(" ");
         v.contains("bald eagle") && nlp::sentences(&v).contains(&v)
@@ -171,7 +171,7 @@ fixed_constraint!(
         let s = nlp::sentences(r);
         s.len() == 26
             && s.iter().zip('a'..='z').all(|(x, want)| {
-                split_ws(x).first().is_some_and(|w| lower(w).starts_with(want))
+                python::split(x).first().is_some_and(|w| lower(w).starts_with(want))
             })
     }
 );

@@ -1,12 +1,12 @@
 //! The `format:*` constraints about punctuation, nesting, options, lines and emoji (and
 //! `count:punctuation`, which the official code implements alongside them).
 
-use super::pystr::{is_punct, lower, remove_punct, split_ws, strip, strip_punct_space};
+use super::pystr::{is_punct, lower, remove_punct, strip_punct_space};
 use super::{kwargs_of, nonblank};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::is_space;
-use crate::text::pyre::is_word;
+use crate::text::python::is_word;
+use crate::text::python::{self, is_space, strip};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -167,7 +167,7 @@ fixed_constraint!(
     |r| {
         let text = remove_punct(r);
         let s = strip(&text);
-        s.split('\n').filter(|l| !l.is_empty()).count() == split_ws(s).len()
+        s.split('\n').filter(|l| !l.is_empty()).count() == python::split(s).len()
     }
 );
 

@@ -1,12 +1,12 @@
 //! The `format:*` constraints about markup and layout: custom bullets, HTML italics,
 //! sub-bullets, sentences then bullets, title case, a template, no whitespace.
 
-use super::pystr::{count_occurrences, strip};
+use super::pystr::count_occurrences;
 use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::is_space;
-use crate::text::pyre::{is_alpha, is_lower_str, is_upper_str};
+use crate::text::python::{is_alpha, is_lower_str, is_upper_str};
+use crate::text::python::{is_space, strip};
 use alloc::format;
 use alloc::string::String;
 

@@ -13,6 +13,7 @@
 
 use super::args::Args;
 use super::{Constraint, ConstraintError, Kwargs};
+use crate::constraint::boxed;
 use alloc::boxed::Box;
 use alloc::string::ToString;
 use serde_json::Value;
@@ -117,12 +118,6 @@ pub const IDS: &[&str] = &[
     "format:output_template",
     "format:no_whitespace",
 ];
-
-fn boxed<C: Constraint + 'static>(
-    r: Result<C, ConstraintError>,
-) -> Result<Box<dyn Constraint>, ConstraintError> {
-    r.map(|c| Box::new(c) as Box<dyn Constraint>)
-}
 
 fn fixed<C: Constraint + 'static>(c: C) -> Result<Box<dyn Constraint>, ConstraintError> {
     Ok(Box::new(c))
@@ -234,7 +229,7 @@ fn odd_even_syllables() -> Result<Box<dyn Constraint>, ConstraintError> {
 
 /// The official strict guard: `response and response.strip()`.
 pub(crate) fn nonblank(r: &str) -> bool {
-    !pystr::strip(r).is_empty()
+    !crate::text::python::strip(r).is_empty()
 }
 
 /// A kwargs map from `(name, value)` pairs.
@@ -243,33 +238,4 @@ pub(crate) fn kwargs_of(pairs: &[(&str, Value)]) -> Kwargs {
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect()
-}
-
-fn bad_int(id: &str, name: &str, expected: &str, v: i64) -> ConstraintError {
-    ConstraintError::BadArg {
-        id: id.to_string(),
-        arg: name.to_string(),
-        expected: expected.to_string(),
-        found: v.to_string(),
-    }
-}
-
-/// A required integer of instruction `id` that must be `>= 0` (the official code re-draws
-/// negative values at random).
-pub(crate) fn nonneg_int(args: &Args, id: &str, name: &str) -> Result<i64, ConstraintError> {
-    let v = args.int(name)?;
-    if v < 0 {
-        return Err(bad_int(id, name, "a non-negative integer", v));
-    }
-    Ok(v)
-}
-
-/// A required integer of instruction `id` that must be `>= 1` (the official code divides by
-/// it, or treats 0 as absent and draws a random value).
-pub(crate) fn positive_int(args: &Args, id: &str, name: &str) -> Result<i64, ConstraintError> {
-    let v = args.int(name)?;
-    if v < 1 {
-        return Err(bad_int(id, name, "a positive integer", v));
-    }
-    Ok(v)
 }

@@ -1,10 +1,9 @@
 //! The Python `str` operations the IFBench checkers are written with, reproduced exactly:
-//! `string.punctuation` removal and stripping, whitespace `split()`, `lower()`, and Python's
-//! negative-index and slice rules.
+//! `string.punctuation` removal and stripping, `lower()`, `len()`, `count()`, and Python's
+//! negative-index and slice rules. Whitespace `strip()` / `split()` and the character classes
+//! are shared with IFEval in [`crate::text::python`].
 
-use crate::text::py::is_space;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// Python's `string.punctuation`: the 32 ASCII punctuation characters.
 pub const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
@@ -29,19 +28,9 @@ pub fn strip_punct_space(s: &str) -> &str {
     s.trim_matches(is_punct_or_space)
 }
 
-/// Python `s.split()` with no argument: runs of whitespace separate, no empty items.
-pub fn split_ws(s: &str) -> Vec<&str> {
-    s.split(is_space).filter(|w| !w.is_empty()).collect()
-}
-
 /// Python `s.lower()` (full Unicode lowercase mapping, final sigma included).
 pub fn lower(s: &str) -> String {
     s.to_lowercase()
-}
-
-/// Python `s.strip()`.
-pub fn strip(s: &str) -> &str {
-    crate::text::py::strip(s)
 }
 
 /// The number of code points, Python's `len(s)`.
@@ -90,7 +79,6 @@ mod tests {
         assert!(PUNCTUATION.chars().all(is_punct));
         assert_eq!(remove_punct("a,b.c!"), "abc");
         assert_eq!(strip_punct_space(" ..hi! \n"), "hi! \n");
-        assert_eq!(split_ws(" a\u{a0}b\n\nc "), ["a", "b", "c"]);
         assert_eq!(py_index(3, -1), Some(2));
         assert_eq!(py_index(3, 3), None);
         assert_eq!(py_slice(5, 1, 3), 1..3);

@@ -1,10 +1,11 @@
 //! The `ratio:*` constraints: stop-word share, sentence-type ratios, trigram overlap, equal
 //! sentence lengths.
 
-use super::pystr::{py_len, strip};
+use super::pystr::py_len;
 use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
+use crate::text::python::strip;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;

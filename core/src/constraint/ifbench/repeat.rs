@@ -1,10 +1,11 @@
 //! The `repeat:*` constraints: repeat the request with a new first word, repeat a fixed
 //! sentence, copy a span of words.
 
-use super::pystr::{lower, py_slice, split_ws, strip};
+use super::pystr::{lower, py_slice};
 use super::{kwargs_of, nonblank};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
+use crate::text::python::{self, strip};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -38,7 +39,7 @@ impl RepeatChange {
 }
 
 fn tail_words(s: &str) -> Vec<&str> {
-    split_ws(s).into_iter().skip(1).collect()
+    python::split(s).into_iter().skip(1).collect()
 }
 
 impl Constraint for RepeatChange {
@@ -116,8 +117,8 @@ impl Constraint for RepeatSpan {
         }
         let got = lower(strip(r));
         let src = lower(strip(&self.prompt_to_repeat));
-        let src_words = split_ws(&src);
+        let src_words = python::split(&src);
         let span = py_slice(src_words.len(), self.n_start, self.n_end);
-        split_ws(&got) == src_words[span]
+        python::split(&got) == src_words[span]
     }
 }

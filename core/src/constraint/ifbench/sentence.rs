@@ -2,10 +2,12 @@
 //! word counts.
 
 use super::count::int_constraint;
-use super::pystr::{is_punct_or_space, lower, py_index, remove_punct, split_ws, strip};
-use super::{kwargs_of, nlp, nonblank, nonneg_int};
+use super::pystr::{is_punct_or_space, lower, py_index, remove_punct};
+use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
+use crate::constraint::params::non_negative_int;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
+use crate::text::python::{self, strip};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -20,7 +22,7 @@ fixed_constraint!(
         let mut prev: i64 = -1;
         for s in nlp::sentences(r) {
             let low = lower(&s);
-            let words: Vec<&str> = split_ws(&low)
+            let words: Vec<&str> = python::split(&low)
                 .into_iter()
                 .map(|w| w.trim_start_matches(is_punct_or_space))
                 .filter(|w| !w.is_empty())
@@ -67,7 +69,7 @@ impl Keyword {
         }
         Ok(Self {
             word,
-            n: nonneg_int(args, ID, "N")?,
+            n: non_negative_int(args, ID, "N")?,
         })
     }
 }
@@ -100,12 +102,12 @@ impl Constraint for Keyword {
 int_constraint!(
     /// `sentence:increment`: each sentence has exactly `small_n` more words (punctuation
     /// removed, whitespace split) than the previous one.
-    Increment, "sentence:increment", "small_n", nonneg_int,
+    Increment, "sentence:increment", "small_n", non_negative_int,
     "Each sentence must contain exactly {} more words than the previous one.",
     |r, n| {
         let counts: Vec<i64> = nlp::sentences(r)
             .iter()
-            .map(|s| split_ws(strip(&remove_punct(s))).len() as i64)
+            .map(|s| python::split(strip(&remove_punct(s))).len() as i64)
             .collect();
         // The official code indexes `sentences[0]` (an IndexError when there is none).
         !counts.is_empty() && counts.windows(2).all(|p| p[1] == p[0] + n)

@@ -3,7 +3,7 @@
 //! substitution, with the same `<prd>` / `<stop>` markers (so a response that itself
 //! contains those strings is split exactly as in Python).
 
-use crate::text::py::{is_space, strip};
+use crate::text::python::{is_space, strip};
 use alloc::string::String;
 use alloc::vec::Vec;
 

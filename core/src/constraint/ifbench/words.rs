@@ -1,12 +1,12 @@
 //! The `words:*` constraints: letters, vowels, consonants, palindromes, word positions.
 
 use super::count::int_constraint;
-use super::pystr::{
-    is_punct_or_space, lower, py_len, remove_punct, split_ws, strip, strip_punct_space,
-};
-use super::{kwargs_of, nlp, nonblank, nonneg_int, positive_int};
+use super::pystr::{is_punct_or_space, lower, py_len, remove_punct, strip_punct_space};
+use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
+use crate::constraint::params::{non_negative_int, positive_int};
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
+use crate::text::python::{self, strip};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -23,7 +23,7 @@ fixed_constraint!(
     "Each word must start with the next letter of the alphabet, looping back to 'A' after 'Z'.",
     |r| {
         let text = remove_punct(r);
-        let words = split_ws(strip_punct_space(&text));
+        let words = python::split(strip_punct_space(&text));
         let Some(first) = words.first().and_then(|w| first_char(w)) else {
             return false;
         };
@@ -72,7 +72,7 @@ fixed_constraint!(
     "Ensure each word in your response has at least one consonant cluster (two or more consonants together).",
     |r| {
         let low = lower(r);
-        split_ws(strip(&low)).iter().all(|w| {
+        python::split(strip(&low)).iter().all(|w| {
             let c: Vec<char> = w.chars().collect();
             c.windows(2).any(|p| is_consonant(p[0]) && is_consonant(p[1]))
         })
@@ -87,7 +87,7 @@ fixed_constraint!(
     "Include at least 10 single-word palindromes, each at least 5 characters long.",
     |r| {
         let low = lower(&remove_punct(r));
-        split_ws(&low)
+        python::split(&low)
             .iter()
             .filter(|w| py_len(w) >= 5 && w.chars().eq(w.chars().rev()))
             .count()
@@ -103,7 +103,7 @@ fixed_constraint!(
     |r| {
         const PRIMES: [usize; 25] =
             [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97];
-        split_ws(&remove_punct(r)).iter().all(|w| PRIMES.contains(&py_len(w)))
+        python::split(&remove_punct(r)).iter().all(|w| PRIMES.contains(&py_len(w)))
     }
 );
 
@@ -119,12 +119,12 @@ fixed_constraint!(
 int_constraint!(
     /// `words:repeats`: no word (lowercased, punctuation removed) occurs more than `small_n`
     /// times.
-    Repeats, "words:repeats", "small_n", nonneg_int,
+    Repeats, "words:repeats", "small_n", non_negative_int,
     "The response should not repeat any word more than {} times.",
     |r, n| {
         let text = remove_punct(&lower(r));
         let mut counts: HashMap<&str, i64> = HashMap::new();
-        for w in split_ws(&text) {
+        for w in python::split(&text) {
             *counts.entry(w).or_insert(0) += 1;
         }
         counts.values().all(|&c| c <= n)
@@ -139,7 +139,7 @@ fixed_constraint!(
     "Alternate between words with odd and even numbers of syllables.",
     |r| {
         let text = lower(&remove_punct(r));
-        let parity: Vec<usize> = split_ws(&text).iter().map(|w| nlp::syllables(w) % 2).collect();
+        let parity: Vec<usize> = python::split(&text).iter().map(|w| nlp::syllables(w) % 2).collect();
         parity.windows(2).all(|p| p[0] != p[1])
     }
 );
@@ -152,8 +152,8 @@ fixed_constraint!(
     |r| {
         let s = nlp::sentences(r);
         s.windows(2).all(|p| {
-            let last = split_ws(p[0].trim_end_matches(is_punct_or_space));
-            let first = split_ws(p[1].trim_start_matches(is_punct_or_space));
+            let last = python::split(p[0].trim_end_matches(is_punct_or_space));
+            let first = python::split(p[1].trim_start_matches(is_punct_or_space));
             match (last.last(), first.first()) {
                 (Some(a), Some(b)) => lower(a) == lower(b),
                 _ => false,
@@ -170,7 +170,7 @@ fixed_constraint!(
     |r| {
         r.split('\n').all(|p| {
             let p = lower(strip(p));
-            let words = split_ws(strip_punct_space(&p));
+            let words = python::split(strip_punct_space(&p));
             match (words.first(), words.last()) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
@@ -186,7 +186,7 @@ fixed_constraint!(
     "No two consecutive words can share the same first letter.",
     |r| {
         let text = remove_punct(&lower(r));
-        let words = split_ws(&text);
+        let words = python::split(&text);
         words.windows(2).all(|p| first_char(p[0]) != first_char(p[1]))
     }
 );

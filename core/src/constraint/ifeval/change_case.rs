@@ -1,12 +1,14 @@
 //! `change_case:*`: counts of all-capital words, and all-capital / all-lowercase English (the
 //! last two need langdetect: they exist with the `langdetect` feature, on by default).
 
-use super::pycase::is_upper;
-use super::relation::Relation;
 #[cfg(feature = "langdetect")]
-use super::{machinery::detect_language, pycase::is_lower};
+use super::machinery::detect_language;
+use super::relation::Relation;
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
+#[cfg(feature = "langdetect")]
+use crate::text::python::is_lower_str;
+use crate::text::python::is_upper_str;
 use alloc::format;
 use alloc::string::String;
 use serde_json::Value;
@@ -57,7 +59,7 @@ impl Constraint for CapitalWordFrequency {
     }
     fn check(&self, response: &str) -> bool {
         let words = super::machinery::treebank_words(response);
-        let n = words.iter().filter(|w| is_upper(w)).count();
+        let n = words.iter().filter(|w| is_upper_str(w)).count();
         self.relation.holds(n, self.frequency)
     }
 }
@@ -86,7 +88,7 @@ impl Constraint for EnglishCapital {
         "Your entire response should be in English, and in all capital letters.".into()
     }
     fn check(&self, response: &str) -> bool {
-        is_upper(response) && detect_language(response).is_none_or(|l| l == "en")
+        is_upper_str(response) && detect_language(response).is_none_or(|l| l == "en")
     }
 }
 
@@ -116,6 +118,6 @@ impl Constraint for EnglishLowercase {
             .into()
     }
     fn check(&self, response: &str) -> bool {
-        is_lower(response) && detect_language(response).is_none_or(|l| l == "en")
+        is_lower_str(response) && detect_language(response).is_none_or(|l| l == "en")
     }
 }

@@ -1,9 +1,9 @@
 //! `combination:*`: two responses, and repeating the prompt before answering.
 
-use super::params::bad_arg;
 use crate::constraint::args::Args;
+use crate::constraint::params::bad_arg;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::strip;
+use crate::text::python::strip;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde_json::Value;

@@ -1,10 +1,10 @@
 //! `detectable_content:*`: placeholders and postscripts.
 
-use super::params::{bad_arg, non_negative_int};
 use super::pyre::{Flags, PyRegex, PY_S};
 use crate::constraint::args::Args;
+use crate::constraint::params::{bad_arg, non_negative_int};
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::strip;
+use crate::text::python::strip;
 use alloc::format;
 use alloc::string::{String, ToString};
 use serde_json::Value;

@@ -1,12 +1,12 @@
 //! `detectable_format:*`: bullet lists, fixed answers, highlights, sections, JSON, titles.
 
-use super::params::{bad_arg, non_negative_int};
 use super::pyjson::loads_ok;
 use super::pyre::{Flags, PyRegex, PY_S};
 use super::pyrepr::repr_tuple;
 use crate::constraint::args::Args;
+use crate::constraint::params::{bad_arg, non_negative_int};
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::strip;
+use crate::text::python::strip;
 use alloc::format;
 use alloc::string::{String, ToString};
 use serde_json::Value;

@@ -1,12 +1,12 @@
 //! `keywords:*`: existence, frequency, forbidden words and letter frequency.
 
-use super::params::{bad_arg, non_negative_int};
-use super::pyre::{is_literal, Flags, PyRegex, PY_NOT_W};
+use super::pyre::{is_literal, Flags, PyRegex};
 use super::pyrepr::repr_list;
 use super::relation::Relation;
 use crate::constraint::args::Args;
+use crate::constraint::params::{bad_arg, non_negative_int};
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::charclass::py_word;
+use crate::text::python::search_bounded;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -97,7 +97,7 @@ impl KeywordFrequency {
 
     /// Builds from kwargs `keyword` (stripped), `frequency`, `relation`.
     pub fn from_args(args: &Args<'_>) -> Result<Self, ConstraintError> {
-        let keyword = crate::text::py::strip(&args.string("keyword")?).to_string();
+        let keyword = crate::text::python::strip(&args.string("keyword")?).to_string();
         if keyword.is_empty() {
             return Err(bad_arg(Self::ID, "keyword", "a non-empty string", "\"\""));
         }
@@ -146,29 +146,9 @@ impl Constraint for KeywordFrequency {
 #[derive(Debug, Clone)]
 pub struct ForbiddenWords {
     words: Vec<String>,
-    regexes: Vec<PyRegex>,
-}
-
-/// The pattern `\b` + word + `\b` with Python's `\b`, for a literal word. Python's `\b`
-/// before a word character needs a non-word character (or the start) before it, and before
-/// a non-word character needs a word character; the context character is consumed, which is
-/// harmless for an existence test.
-fn whole_word_pattern(word: &str) -> String {
-    let first = word.chars().next().is_some_and(py_word);
-    let last = word.chars().next_back().is_some_and(py_word);
-    let before = if first {
-        format!("(?:^|{PY_NOT_W})")
-    } else {
-        "[\\p{L}\\p{N}_]".into()
-    };
-    let after = if last {
-        format!("(?:$|{PY_NOT_W})")
-    } else {
-        "[\\p{L}\\p{N}_]".into()
-    };
-    // `word` has no Python metacharacter; the Rust ones left (`#&-~`) are literal outside
-    // character classes, so the word is its own pattern.
-    format!("{before}(?:{word}){after}")
+    /// Per word: `None` for a literal word (searched with [`search_bounded`], Python's exact
+    /// `\b` and `re.IGNORECASE`), else the compiled `\bword\b` pattern.
+    regexes: Vec<Option<PyRegex>>,
 }
 
 impl ForbiddenWords {
@@ -192,12 +172,11 @@ impl ForbiddenWords {
         let regexes = words
             .iter()
             .map(|w| {
-                let pattern = if is_literal(w) {
-                    whole_word_pattern(w)
+                if is_literal(w) {
+                    Ok(None)
                 } else {
-                    format!(r"\b{w}\b")
-                };
-                keyword_regex(Self::ID, "forbidden_words", &pattern)
+                    keyword_regex(Self::ID, "forbidden_words", &format!(r"\b{w}\b")).map(Some)
+                }
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { words, regexes })
@@ -221,7 +200,10 @@ impl Constraint for ForbiddenWords {
         )
     }
     fn check(&self, response: &str) -> bool {
-        !self.regexes.iter().any(|r| r.is_match(response))
+        !self.words.iter().zip(&self.regexes).any(|(w, r)| match r {
+            Some(r) => r.is_match(response),
+            None => search_bounded(response, w, true),
+        })
     }
 }
 

@@ -4,8 +4,8 @@
 #[cfg(feature = "langdetect")]
 use {
     super::machinery::detect_language,
-    super::params::bad_arg,
     crate::constraint::args::Args,
+    crate::constraint::params::bad_arg,
     crate::constraint::{Constraint, ConstraintError, Kwargs},
     alloc::format,
     alloc::string::String,

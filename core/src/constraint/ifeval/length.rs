@@ -1,11 +1,11 @@
 //! `length_constraints:*`: sentences, paragraphs, words, and the first word of a paragraph.
 
-use super::params::non_negative_int;
 use super::pyre::{Flags, PyRegex, PY_S};
 use super::relation::Relation;
 use crate::constraint::args::Args;
+use crate::constraint::params::non_negative_int;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::{is_space, strip};
+use crate::text::python::{is_space, strip};
 use alloc::format;
 use alloc::string::{String, ToString};
 use serde_json::Value;
@@ -180,7 +180,7 @@ impl NthParagraphFirstWord {
         if nth_paragraph <= 0 || nth_paragraph > num_paragraphs {
             let expected = format!("an integer from 1 to num_paragraphs ({num_paragraphs})");
             let found = nth_paragraph.to_string();
-            return Err(super::params::bad_arg(
+            return Err(crate::constraint::params::bad_arg(
                 Self::ID,
                 "nth_paragraph",
                 &expected,

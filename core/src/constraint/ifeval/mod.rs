@@ -5,6 +5,7 @@
 //! argument, [`build`] returns a [`ConstraintError`] instead: verifiers here are deterministic.
 
 use crate::constraint::args::Args;
+use crate::constraint::boxed;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
 use alloc::boxed::Box;
 
@@ -16,9 +17,7 @@ pub mod keywords;
 pub mod language;
 pub mod length;
 pub mod machinery;
-pub mod params;
 pub mod punctuation;
-pub mod pycase;
 pub mod pyjson;
 pub mod pyre;
 pub mod pyrepr;
@@ -43,13 +42,15 @@ use length::{NthParagraphFirstWord, NumberOfParagraphs, NumberOfSentences, Numbe
 use punctuation::NoComma;
 use startend::{EndChecker, Quotation};
 
-/// Every IFEval instruction id, in the order of the official `INSTRUCTION_DICT`.
-#[cfg(feature = "langdetect")]
+/// Every IFEval instruction id, in the order of the official `INSTRUCTION_DICT` (without the
+/// `langdetect` feature, all but `language:response_language`, `change_case:english_capital`
+/// and `change_case:english_lowercase`).
 pub const IDS: &[&str] = &[
     KeywordExistence::ID,
     KeywordFrequency::ID,
     ForbiddenWords::ID,
     LetterFrequency::ID,
+    #[cfg(feature = "langdetect")]
     ResponseLanguage::ID,
     NumberOfSentences::ID,
     NumberOfParagraphs::ID,
@@ -67,46 +68,13 @@ pub const IDS: &[&str] = &[
     RepeatPrompt::ID,
     EndChecker::ID,
     CapitalWordFrequency::ID,
+    #[cfg(feature = "langdetect")]
     EnglishCapital::ID,
+    #[cfg(feature = "langdetect")]
     EnglishLowercase::ID,
     NoComma::ID,
     Quotation::ID,
 ];
-
-/// The IFEval instruction ids available without the `langdetect` feature (all but
-/// `language:response_language`, `change_case:english_capital`, `change_case:english_lowercase`),
-/// in the order of the official `INSTRUCTION_DICT`.
-#[cfg(not(feature = "langdetect"))]
-pub const IDS: &[&str] = &[
-    KeywordExistence::ID,
-    KeywordFrequency::ID,
-    ForbiddenWords::ID,
-    LetterFrequency::ID,
-    NumberOfSentences::ID,
-    NumberOfParagraphs::ID,
-    NumberOfWords::ID,
-    NthParagraphFirstWord::ID,
-    Placeholders::ID,
-    Postscript::ID,
-    BulletLists::ID,
-    ConstrainedResponse::ID,
-    Highlights::ID,
-    Sections::ID,
-    JsonFormat::ID,
-    Title::ID,
-    TwoResponses::ID,
-    RepeatPrompt::ID,
-    EndChecker::ID,
-    CapitalWordFrequency::ID,
-    NoComma::ID,
-    Quotation::ID,
-];
-
-fn boxed<C: Constraint + 'static>(
-    c: Result<C, ConstraintError>,
-) -> Result<Box<dyn Constraint>, ConstraintError> {
-    c.map(|c| Box::new(c) as Box<dyn Constraint>)
-}
 
 /// Builds the IFEval constraint `id` from its official `kwargs`; `None` when `id` is not an
 /// IFEval id (or needs langdetect and the `langdetect` feature is off). `prompt` is the prompt the instruction belongs to (no IFEval checker needs it:

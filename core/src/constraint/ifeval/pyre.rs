@@ -18,12 +18,6 @@ use regex_automata::util::syntax;
 /// Python's `\s` for `str` patterns, as a Rust character class.
 pub const PY_S: &str = r"[\s\x1c-\x1f]";
 
-/// Python's `\w` for `str` patterns (`str.isalnum()` or `_`), as a Rust character class.
-pub const PY_W: &str = r"[\p{L}\p{N}_]";
-
-/// Python's `\W` for `str` patterns, as a Rust character class.
-pub const PY_NOT_W: &str = r"[^\p{L}\p{N}_]";
-
 /// A compiled pattern with Python `re` search semantics.
 #[derive(Debug, Clone)]
 pub struct PyRegex {

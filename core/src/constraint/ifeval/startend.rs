@@ -2,7 +2,7 @@
 
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::py::strip;
+use crate::text::python::strip;
 use alloc::format;
 use alloc::string::{String, ToString};
 use serde_json::Value;

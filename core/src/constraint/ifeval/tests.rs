@@ -385,6 +385,11 @@ fn forbidden_words_official_cases() {
     // `\b` before a non-word character needs a word character before it.
     assert!(f(&["#tag"]).check("see #tag"));
     assert!(!f(&["#tag"]).check("see a#tag"));
+    // Python's `\b\b` (empty word) matches at any word boundary; `re.IGNORECASE` equates
+    // the Kelvin sign with `k` (values from CPython 3.11).
+    assert!(!f(&[""]).check("hello"));
+    assert!(f(&[""]).check(" - "));
+    assert!(!f(&["kelvin"]).check("\u{212a}elvin"));
 }
 
 #[test]

@@ -22,7 +22,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 use once_cell::race::OnceBox;
 
-use ngram::{is_upper, NgramTables};
+use crate::text::python::is_upper;
+use ngram::NgramTables;
 use profiles::{ngram_key, Profiles};
 use py_random::PyRandom;
 use py_sum::py_sum;

@@ -42,7 +42,7 @@ fn unescape(value: &str) -> Vec<char> {
 
 fn message(key: &str) -> Vec<char> {
     for line in MESSAGES.lines() {
-        let line = crate::text::py::strip(line);
+        let line = crate::text::python::strip(line);
         if let Some((k, v)) = line.split_once('=') {
             if k == key {
                 return unescape(v);
@@ -62,7 +62,7 @@ impl NgramTables {
     pub fn new() -> NgramTables {
         let mut cjk_map = HashMap::new();
         for line in MESSAGES.lines() {
-            let line = crate::text::py::strip(line);
+            let line = crate::text::python::strip(line);
             if let Some((k, v)) = line.split_once('=') {
                 if k.starts_with("NGram.KANJI_") {
                     let class = unescape(v);
@@ -165,11 +165,6 @@ impl Default for NgramTables {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Python's `str.isupper()` for one character (CPython's Unicode tables, not Rust's).
-pub fn is_upper(ch: char) -> bool {
-    crate::text::charclass::py_upper(ch)
 }
 
 #[cfg(test)]

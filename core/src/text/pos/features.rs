@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::text::charclass::py_digit;
+use crate::text::python;
 
 /// `PerceptronTagger.START`.
 pub const START: [&str; 2] = ["-START-", "-START2-"];
@@ -17,10 +17,10 @@ pub fn normalize(word: &str) -> String {
     if word.contains('-') && first != Some('-') {
         return String::from("!HYPHEN");
     }
-    if word.chars().count() == 4 && word.chars().all(py_digit) {
+    if word.chars().count() == 4 && word.chars().all(python::is_digit) {
         return String::from("!YEAR");
     }
-    if first.is_some_and(py_digit) {
+    if first.is_some_and(python::is_digit) {
         return String::from("!DIGITS");
     }
     word.to_lowercase()

@@ -1,11 +1,11 @@
 //! The English `PunktLanguageVars` regular expressions, written out as matchers.
 //!
 //! Each function reproduces one NLTK pattern under the `regex` engine's semantics (the
-//! character classes come from [`crate::text::charclass`]). Positions are byte offsets.
+//! character classes come from [`crate::text::rx`]). Positions are byte offsets.
 
 use alloc::vec::Vec;
 
-use crate::text::charclass::rx_space;
+use crate::text::rx;
 
 /// Characters which are candidates for sentence boundaries (`sent_end_chars`).
 pub const SENT_END_CHARS: [char; 3] = ['.', '?', '!'];
@@ -77,7 +77,7 @@ fn multi_char_punct(s: &str, i: usize) -> Option<usize> {
     let mut j = i;
     while b.get(j) == Some(&b'.') {
         match char_at(s, j + 1) {
-            Some(c) if rx_space(c) => {
+            Some(c) if rx::is_space(c) => {
                 j += 1 + c.len_utf8();
                 ends.push(j);
             }
@@ -100,14 +100,14 @@ fn word_end_at(s: &str, i: usize) -> bool {
     let Some(c) = char_at(s, i) else {
         return true;
     };
-    if rx_space(c) || is_non_word_char(c) || multi_char_punct(s, i).is_some() {
+    if rx::is_space(c) || is_non_word_char(c) || multi_char_punct(s, i).is_some() {
         return true;
     }
     if c == ',' {
         let j = i + 1;
         return match char_at(s, j) {
             None => true,
-            Some(d) => rx_space(d) || is_non_word_char(d) || multi_char_punct(s, j).is_some(),
+            Some(d) => rx::is_space(d) || is_non_word_char(d) || multi_char_punct(s, j).is_some(),
         };
     }
     false
@@ -124,7 +124,7 @@ pub fn word_tokenize(line: &str) -> Vec<&str> {
             continue;
         }
         let Some(c) = char_at(line, i) else { break };
-        if rx_space(c) {
+        if rx::is_space(c) {
             i += c.len_utf8();
             continue;
         }
@@ -185,7 +185,7 @@ pub fn period_contexts(text: &str) -> Vec<PeriodContext> {
         }
         let ws_end = j + text[j..]
             .char_indices()
-            .find(|&(_, x)| !rx_space(x))
+            .find(|&(_, x)| !rx::is_space(x))
             .map_or(text.len() - j, |(k, _)| k);
         if ws_end == j || ws_end == text.len() {
             continue;
@@ -193,7 +193,7 @@ pub fn period_contexts(text: &str) -> Vec<PeriodContext> {
         let tok_end = ws_end
             + text[ws_end..]
                 .char_indices()
-                .find(|&(_, x)| rx_space(x))
+                .find(|&(_, x)| rx::is_space(x))
                 .map_or(text.len() - ws_end, |(k, _)| k);
         out.push(PeriodContext {
             start: i,
@@ -233,7 +233,7 @@ pub fn boundary_realignment(s: &str) -> Option<usize> {
         let rest = &s[i..];
         let ws: usize = rest
             .chars()
-            .take_while(|&x| rx_space(x))
+            .take_while(|&x| rx::is_space(x))
             .map(char::len_utf8)
             .sum();
         if ws > 0 {

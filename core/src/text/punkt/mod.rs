@@ -14,7 +14,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use once_cell::race::OnceBox;
 
-use crate::text::charclass::{py_rstrip, py_strip};
+use crate::text::python;
 use lang_vars::PeriodContext;
 pub use params::PunktParameters;
 use token::PunktToken;
@@ -70,7 +70,7 @@ impl PunktSentenceTokenizer {
     fn annotated_tokens<'t>(&self, text: &'t str) -> Vec<PunktToken<'t>> {
         let mut toks: Vec<PunktToken<'t>> = Vec::new();
         for line in text.split('\n') {
-            if py_strip(line).is_empty() {
+            if python::strip(line).is_empty() {
                 continue;
             }
             toks.extend(
@@ -139,7 +139,7 @@ impl PunktSentenceTokenizer {
                 last_break = m.next_tok_start.unwrap_or_else(|| m.end());
             }
         }
-        out.push((last_break, py_rstrip(text).len()));
+        out.push((last_break, python::rstrip(text).len()));
         out
     }
 }
@@ -166,7 +166,7 @@ fn realign_boundaries(text: &str, slices: &[(usize, usize)]) -> Vec<(usize, usiz
         };
         let sentence2 = if s2 < e2 { &text[s2..e2] } else { "" };
         if let Some(len) = lang_vars::boundary_realignment(sentence2) {
-            let kept = py_rstrip(&sentence2[..len]).len();
+            let kept = python::rstrip(&sentence2[..len]).len();
             out.push((s1, s2 + kept));
             realign = len;
         } else {

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::text::charclass::{py_lower, py_upper, rx_digit, rx_word};
+use crate::text::{python, rx};
 
 /// A token and its annotations (NLTK `PunktToken`; `parastart`/`linestart` are omitted as
 /// tokenization never reads them).
@@ -31,10 +31,10 @@ fn is_numeric(s: &str) -> bool {
         .unwrap_or(rest);
     let mut chars = rest.chars();
     match chars.next() {
-        Some(c) if rx_digit(c) => {}
+        Some(c) if rx::is_digit(c) => {}
         _ => return false,
     }
-    chars.all(|c| rx_digit(c) || matches!(c, ',' | '.' | '-'))
+    chars.all(|c| rx::is_digit(c) || matches!(c, ',' | '.' | '-'))
 }
 
 impl<'a> PunktToken<'a> {
@@ -76,12 +76,12 @@ impl<'a> PunktToken<'a> {
 
     /// Python `tok[0].isupper()`.
     pub fn first_upper(&self) -> bool {
-        self.tok.chars().next().is_some_and(py_upper)
+        self.tok.chars().next().is_some_and(python::is_upper)
     }
 
     /// Python `tok[0].islower()`.
     pub fn first_lower(&self) -> bool {
-        self.tok.chars().next().is_some_and(py_lower)
+        self.tok.chars().next().is_some_and(python::is_lower)
     }
 
     /// `\.\.+$`: two or more periods and nothing else.
@@ -94,7 +94,7 @@ impl<'a> PunktToken<'a> {
         let mut chars = self.tok.chars();
         matches!(
             (chars.next(), chars.next(), chars.next()),
-            (Some(c), Some('.'), None) if rx_word(c) && !rx_digit(c)
+            (Some(c), Some('.'), None) if rx::is_word(c) && !rx::is_digit(c)
         )
     }
 

@@ -11,8 +11,8 @@ mod subst;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::text::charclass::py_split;
 use crate::text::punkt::PunktSentenceTokenizer;
+use crate::text::python;
 
 /// `nltk.word_tokenize(text)` (language `english`, `preserve_line=False`).
 pub fn word_tokenize(text: &str) -> Vec<String> {
@@ -34,7 +34,7 @@ pub fn tokenize_sentence(text: &str) -> Vec<String> {
     padded.push(' ');
     t = rules::ending_quotes(&padded);
     t = rules::contractions(&t);
-    py_split(&t).map(String::from).collect()
+    python::split(&t).into_iter().map(String::from).collect()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::String;
 
 use super::subst::{char_at, char_before, match_ci, pad_chars, replace_literal, sub};
-use crate::text::charclass::{py_space, py_word, rx_digit, rx_space, rx_word};
+use crate::text::{python, rx};
 
 /// Case folds beyond ASCII that the `regex` engine's `(?i)` accepts for our letters.
 fn rx_fold(w: char, c: char) -> bool {
@@ -54,16 +54,16 @@ pub fn starting_quotes(text: &str) -> String {
     });
     // (?i)(?<!\w)(\')(?!(?:re|ve|ll|m|t|s|d|n)\b)(?=\w) -> "\1 "
     sub(&t, &|s, i| {
-        if char_at(s, i)? != '\'' || char_before(s, i).is_some_and(rx_word) {
+        if char_at(s, i)? != '\'' || char_before(s, i).is_some_and(rx::is_word) {
             return None;
         }
         let j = i + 1;
-        if !char_at(s, j).is_some_and(rx_word) {
+        if !char_at(s, j).is_some_and(rx::is_word) {
             return None;
         }
         for clitic in ["re", "ve", "ll", "m", "t", "s", "d", "n"] {
             if let Some(n) = match_ci(s, j, clitic, &rx_fold) {
-                if !char_at(s, j + n).is_some_and(rx_word) {
+                if !char_at(s, j + n).is_some_and(rx::is_word) {
                     return None;
                 }
             }
@@ -86,7 +86,7 @@ fn is_close2(c: char) -> bool {
 /// `([^\.])(\.)(CLOSERS*)\s*$` -> `\1 \2<sep>\3 ` at the leftmost position where it matches.
 fn final_period(text: &str, closer: fn(char) -> bool, sep: &str) -> String {
     // Start of the maximal run of whitespace at the end.
-    let ws_tail = text.trim_end_matches(rx_space).len();
+    let ws_tail = text.trim_end_matches(rx::is_space).len();
     for (i, c) in text.char_indices() {
         if c == '.' || !text[i + c.len_utf8()..].starts_with('.') {
             continue;
@@ -116,7 +116,7 @@ pub fn punctuation(text: &str) -> String {
             return None;
         }
         let d = char_at(s, i + 1)?;
-        (!rx_digit(d)).then(|| (1 + d.len_utf8(), format!(" {c} {d}")))
+        (!rx::is_digit(d)).then(|| (1 + d.len_utf8(), format!(" {c} {d}")))
     });
     // ([:,])$ -> " \1 "
     let t = colon_comma_at_end(t);
@@ -170,7 +170,7 @@ pub fn ending_quotes(text: &str) -> String {
     let t = sub(&t, &|s, i| {
         let n: usize = s[i..]
             .chars()
-            .take_while(|&c| rx_space(c))
+            .take_while(|&c| rx::is_space(c))
             .map(char::len_utf8)
             .sum();
         (n > 0).then(|| (n, String::from(" ")))
@@ -239,15 +239,15 @@ pub fn contractions(text: &str) -> String {
     for (w1, w2, tail) in C2 {
         t = sub(&t, &|s, i| {
             // \b before a word character: the previous character is not one.
-            if char_before(s, i).is_some_and(py_word) {
+            if char_before(s, i).is_some_and(python::is_word) {
                 return None;
             }
             let n1 = match_ci(s, i, w1, &re_fold)?;
             let n2 = match_ci(s, i + n1, w2, &re_fold)?;
             let end = i + n1 + n2;
             let ok = match tail {
-                Tail::Boundary => !char_at(s, end).is_some_and(py_word),
-                Tail::Space => char_at(s, end).is_some_and(py_space),
+                Tail::Boundary => !char_at(s, end).is_some_and(python::is_word),
+                Tail::Space => char_at(s, end).is_some_and(python::is_space),
             };
             ok.then(|| (n1 + n2, format!(" {} {} ", &s[i..i + n1], &s[i + n1..end])))
         });
@@ -260,7 +260,7 @@ pub fn contractions(text: &str) -> String {
             let n1 = match_ci(s, i + 1, "'t", &re_fold)?;
             let n2 = match_ci(s, i + 1 + n1, w2, &re_fold)?;
             let end = i + 1 + n1 + n2;
-            if char_at(s, end).is_some_and(py_word) {
+            if char_at(s, end).is_some_and(python::is_word) {
                 return None;
             }
             Some((

@@ -1,5 +1,5 @@
-//! Argument conventions shared by the IFEval checkers: where the official code would draw a
-//! random value (missing or negative argument) we report an error instead.
+//! Argument conventions shared by the IFEval and IFBench checkers: where the official code
+//! would draw a random value (missing, negative or zero argument) we report an error instead.
 
 use crate::constraint::args::Args;
 use crate::constraint::ConstraintError;
@@ -27,4 +27,19 @@ pub fn bad_arg(id: &str, name: &str, expected: &str, found: &str) -> ConstraintE
         expected: expected.into(),
         found: found.into(),
     }
+}
+
+/// Reads a required integer that must be `>= 1` (the official code divides by it, or treats 0
+/// as absent and draws a random value): anything smaller is an error.
+pub fn positive_int(args: &Args<'_>, id: &str, name: &str) -> Result<i64, ConstraintError> {
+    let v = args.int(name)?;
+    if v < 1 {
+        return Err(bad_arg(
+            id,
+            name,
+            "a positive integer",
+            &alloc::format!("{v}"),
+        ));
+    }
+    Ok(v)
 }
