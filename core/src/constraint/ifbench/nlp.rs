@@ -15,15 +15,16 @@ pub fn words(text: &str) -> Vec<String> {
     crate::text::treebank::word_tokenize(text)
 }
 
-/// `instructions_util.count_words`: the number of `\w+` tokens.
+/// `instructions_util.count_words`: the number of `nltk.tokenize.RegexpTokenizer(r"\w+")`
+/// tokens (current NLTK: the `regex` engine's `\w`, as in the IFEval port).
 pub fn count_words(text: &str) -> usize {
-    crate::text::words::word_regex_tokens(text).len()
+    crate::text::words::nltk_regexp_word_tokens(text).len()
 }
 
-/// `instructions_util.count_stopwords`: `\w+` tokens whose `lower()` is an NLTK english
-/// stopword.
+/// `instructions_util.count_stopwords`: `RegexpTokenizer(r"\w+")` tokens whose `lower()` is
+/// an NLTK english stopword.
 pub fn count_stopwords(text: &str) -> usize {
-    crate::text::words::word_regex_tokens(text)
+    crate::text::words::nltk_regexp_word_tokens(text)
         .iter()
         .filter(|t| {
             let l = t.to_lowercase();

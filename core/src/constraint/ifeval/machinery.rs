@@ -1,5 +1,5 @@
 //! The language machinery the IFEval checkers call, in one place: NLTK Punkt sentences,
-//! NLTK Treebank words, Python's `re.findall(r"\w+")`, and langdetect (all in
+//! NLTK Treebank words, NLTK's `RegexpTokenizer(r"\w+")`, and langdetect (all in
 //! [`crate::text`]).
 
 use alloc::string::String;
@@ -15,9 +15,12 @@ pub fn treebank_words(text: &str) -> Vec<String> {
     crate::text::treebank::word_tokenize(text)
 }
 
-/// `len(re.findall(r"\w+", text))`, as `count_words` computes it.
+/// `len(nltk.tokenize.RegexpTokenizer(r"\w+").tokenize(text))`, as `count_words` computes
+/// it. NLTK ≥ 3.10 compiles that pattern with the `regex` engine, whose `\w` differs from
+/// Python `re`'s on combining marks and a few symbols; we follow current NLTK, as everything
+/// else in [`crate::text`] does.
 pub fn count_words(text: &str) -> usize {
-    crate::text::words::word_regex_tokens(text).len()
+    crate::text::words::nltk_regexp_word_tokens(text).len()
 }
 
 /// `langdetect.detect(text)`, `None` where it raises `LangDetectException` (only with the
