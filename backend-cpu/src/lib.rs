@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod attention;
+mod attention_backward;
 mod cross_entropy;
 mod elementwise;
 mod embedding;
@@ -302,7 +303,7 @@ impl Backend for CpuBackend {
         head_dim: usize,
     ) -> Result<(CpuTensor, CpuTensor, CpuTensor)> {
         let (dq, dk, dv) = self.run(|| {
-            attention::attention_backward(
+            attention_backward::attention_backward(
                 d_o.as_slice(),
                 q.as_slice(),
                 k.as_slice(),
