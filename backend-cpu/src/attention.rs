@@ -15,6 +15,7 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
+use crate::exp::exp;
 use crate::matmul::{gemm_strided, MatRef};
 use crate::shape::{check_len, err, mul};
 
@@ -62,7 +63,7 @@ fn softmax_row(row: &mut [f32], valid: usize) -> f32 {
     masked.fill(0.0);
     let max = live.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
     for s in live.iter_mut() {
-        *s = (*s - max).exp();
+        *s = exp(*s - max);
     }
     let total = sum(live);
     let inv = 1.0 / total;

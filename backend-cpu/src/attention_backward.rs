@@ -13,6 +13,7 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::attention::{dims, dot, tile_scores, Dims, TILE};
+use crate::exp::exp;
 use crate::matmul::{gemm_strided, MatRef};
 use crate::shape::check_len;
 
@@ -58,7 +59,17 @@ fn backward_group(d: &Dims, x: Inputs<'_>, (a, b): (usize, usize), g: usize) -> 
             let n = t0 + rows;
             tile_scores(d, qm, km, t0, rows, &mut p);
             ds.resize(rows * n, 0.0);
-            gemm_strided(rows, n, e, &mut ds, n, dom.skip_rows(t0), vm.t(), 1.0, false);
+            gemm_strided(
+                rows,
+                n,
+                e,
+                &mut ds,
+                n,
+                dom.skip_rows(t0),
+                vm.t(),
+                1.0,
+                false,
+            );
             for (r, (p_row, ds_row)) in p
                 .chunks_exact_mut(n)
                 .zip(ds.chunks_exact_mut(n))
@@ -68,7 +79,7 @@ fn backward_group(d: &Dims, x: Inputs<'_>, (a, b): (usize, usize), g: usize) -> 
                 let (l, dl) = (lse[(a + i) * d.heads + h], delta[i]);
                 let valid = i + 1;
                 for (pj, dsj) in p_row[..valid].iter_mut().zip(&mut ds_row[..valid]) {
-                    *pj = (*pj - l).exp();
+                    *pj = exp(*pj - l);
                     *dsj = *pj * (*dsj - dl);
                 }
                 p_row[valid..].fill(0.0);

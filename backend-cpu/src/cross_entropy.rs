@@ -4,18 +4,32 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
+use crate::exp::exp;
 use crate::shape::{check_len, err, rows_of};
 
 /// The target value that marks an ignored row.
 pub(crate) const IGNORE: u32 = u32::MAX;
 
-/// `log Σ_j exp(z_j)`: the max is subtracted first; the exponentials are summed in f64.
+/// `log Σ_j exp(z_j)`: the max is subtracted first; the f32 exponentials (each within 1 ulp)
+/// are summed in f64 with four interleaved partial sums (an order fixed by the length).
 pub(crate) fn log_sum_exp(z: &[f32]) -> f32 {
     let max = z.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
     if max == f32::NEG_INFINITY {
         return max;
     }
-    let sum: f64 = z.iter().map(|&x| ((x - max) as f64).exp()).sum();
+    let chunks = z.chunks_exact(4);
+    let tail: f64 = chunks
+        .remainder()
+        .iter()
+        .map(|&x| exp(x - max) as f64)
+        .sum();
+    let mut acc = [0.0f64; 4];
+    for c in chunks {
+        for l in 0..4 {
+            acc[l] += exp(c[l] - max) as f64;
+        }
+    }
+    let sum = (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail;
     (max as f64 + sum.ln()) as f32
 }
 
@@ -86,10 +100,12 @@ pub(crate) fn cross_entropy_backward(
             if t == IGNORE {
                 return;
             }
-            for (j, (d, &x)) in dz.iter_mut().zip(z).enumerate() {
-                let p = (x - lse[r]).exp();
-                *d = dloss[r] * (p - if j == t as usize { 1.0 } else { 0.0 });
+            let (l, dl) = (lse[r], dloss[r]);
+            for (d, &x) in dz.iter_mut().zip(z) {
+                *d = dl * exp(x - l);
             }
+            let t = t as usize;
+            dz[t] = dl * (exp(z[t] - l) - 1.0);
         });
     Ok(dlogits)
 }

@@ -5,6 +5,7 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::attention::{check_heads, dot, sum};
+use crate::exp::exp;
 use crate::shape::{check_ids, check_len, err, mul, rows_of};
 
 /// `y += alpha * x`.
@@ -39,7 +40,7 @@ fn attend_row(
         scores.push(s);
     }
     for s in scores.iter_mut() {
-        *s = (*s - max).exp();
+        *s = exp(*s - max);
     }
     let inv = 1.0 / sum(scores);
     out.fill(0.0);

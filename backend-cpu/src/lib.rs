@@ -24,6 +24,7 @@ mod attention_backward;
 mod cross_entropy;
 mod elementwise;
 mod embedding;
+mod exp;
 mod kv_cache;
 mod matmul;
 mod memory;

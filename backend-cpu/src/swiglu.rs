@@ -4,11 +4,12 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::elementwise::CHUNK;
+use crate::exp::exp;
 use crate::shape::check_len;
 
 /// The logistic sigmoid `1 / (1 + e^(−x))`.
 fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + exp(-x))
 }
 
 /// `h = silu(gate) * up`, `silu(x) = x · sigmoid(x)`.
