@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::exp::exp;
 use crate::matmul::{gemm_strided, MatRef};
+use crate::memory::zeroed;
 use crate::shape::{check_len, err, mul};
 
 /// Query rows per tile: a tile's `[TILE, keys]` scores stay in cache, and tiling skips most
@@ -251,8 +252,8 @@ pub(crate) fn attention(
         .par_iter()
         .map(|&(s, h)| forward_head(&d, (q, k, v), s, h))
         .collect();
-    let mut o = vec![0.0f32; q.len()];
-    let mut lse = vec![0.0f32; q.len() / e];
+    let mut o = zeroed(q.len());
+    let mut lse = zeroed(q.len() / e);
     for (&((a, _), h), (o_h, lse_h)) in tasks.iter().zip(&results) {
         for (r, (row, &l)) in o_h.chunks_exact(e).zip(lse_h).enumerate() {
             let at = (a + r) * hq + h;

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::attention::{dims, dot, tile_scores, Dims, TILE};
 use crate::exp::exp;
 use crate::matmul::{gemm_strided, MatRef};
+use crate::memory::zeroed;
 use crate::shape::check_len;
 
 /// The inputs of the backward: `(d_o, q, k, v, o, lse)`.
@@ -144,9 +145,9 @@ pub(crate) fn attention_backward(
         .par_iter()
         .map(|&(s, g)| backward_group(&d, x, s, g))
         .collect();
-    let mut dq = vec![0.0f32; q.len()];
-    let mut dk = vec![0.0f32; k.len()];
-    let mut dv = vec![0.0f32; v.len()];
+    let mut dq = zeroed(q.len());
+    let mut dk = zeroed(k.len());
+    let mut dv = zeroed(v.len());
     for (&((a, b), g), r) in tasks.iter().zip(&results) {
         let t = b - a;
         for hh in 0..group {

@@ -5,6 +5,7 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::exp::exp;
+use crate::memory::zeroed;
 use crate::shape::{check_len, err, rows_of};
 
 /// The target value that marks an ignored row.
@@ -60,8 +61,8 @@ pub(crate) fn cross_entropy(
     vocab: usize,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     let rows = check_targets("cross_entropy", logits, targets, vocab)?;
-    let mut loss = vec![0.0f32; rows];
-    let mut lse = vec![0.0f32; rows];
+    let mut loss = zeroed(rows);
+    let mut lse = zeroed(rows);
     loss.par_iter_mut()
         .zip(lse.par_iter_mut())
         .zip(logits.par_chunks(vocab))
@@ -90,7 +91,7 @@ pub(crate) fn cross_entropy_backward(
     let rows = check_targets(OP, logits, targets, vocab)?;
     check_len(OP, "lse [rows]", lse.len(), rows)?;
     check_len(OP, "dloss [rows]", dloss.len(), rows)?;
-    let mut dlogits = vec![0.0f32; logits.len()];
+    let mut dlogits = zeroed(logits.len());
     dlogits
         .par_chunks_mut(vocab)
         .zip(logits.par_chunks(vocab))
@@ -126,8 +127,8 @@ pub(crate) fn token_logprobs_entropy(
             format!("temperature must be finite and > 0, got {temperature}"),
         ));
     }
-    let mut logp = vec![0.0f32; rows];
-    let mut entropy = vec![0.0f32; rows];
+    let mut logp = zeroed(rows);
+    let mut entropy = zeroed(rows);
     logp.par_iter_mut()
         .zip(entropy.par_iter_mut())
         .zip(logits.par_chunks(vocab))

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::attention::{check_heads, dot, sum};
 use crate::exp::exp;
+use crate::memory::zeroed;
 use crate::shape::{check_ids, check_len, err, mul, rows_of};
 
 /// `y += alpha * x`.
@@ -135,7 +136,7 @@ pub(crate) fn attention_cached(
     check_slot_pos(OP, slot, pos, n, slots, max_len)?;
     let (group, stride) = (heads / kv_heads, kv_heads * e);
     let scale = (1.0 / (e as f64).sqrt()) as f32;
-    let mut o = vec![0.0f32; q.len()];
+    let mut o = zeroed(q.len());
     o.par_chunks_mut(heads * e)
         .enumerate()
         .for_each_init(Vec::new, |scores, (i, o_tok)| {

@@ -42,7 +42,7 @@ use std::sync::Arc;
 
 use hir_core::backend::{AdamWParams, Backend, BackendError, Result, SampleParams};
 
-pub use memory::{CpuIndex, CpuTensor};
+pub use memory::{release_pooled_memory, CpuIndex, CpuTensor};
 
 /// The CPU backend: f32 tensors in host memory, ops parallelised with rayon.
 ///
@@ -107,7 +107,7 @@ impl Backend for CpuBackend {
     // ---- memory -------------------------------------------------------------------------
 
     fn upload(&self, data: &[f32]) -> Result<CpuTensor> {
-        Ok(CpuTensor::from_vec(data.to_vec()))
+        Ok(CpuTensor::from_vec(memory::copied(data)))
     }
     fn upload_index(&self, data: &[u32]) -> Result<CpuIndex> {
         Ok(CpuIndex::from_vec(data.to_vec()))
