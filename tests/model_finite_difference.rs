@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{random_params, tiny_config};
+use common::{random_params, tiny_config, tiny_config_all_biases};
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
 use hir_core::model::{param_shapes, Model, PackedBatch, Params};
@@ -26,8 +26,8 @@ fn loss_of(
     model.loss_and_grads(b, batch, &mut g).unwrap()
 }
 
-fn check(tied: bool, bias: bool) {
-    let cfg = tiny_config(tied, bias);
+fn check(cfg: hir_core::model::ModelConfig) {
+    let (tied, bias) = (cfg.tie_word_embeddings, cfg.attention_bias);
     let b = CpuBackend::new();
     let host = random_params(&cfg, 7 + tied as u64 + 2 * bias as u64);
     // Three ragged sequences, one of length 1 (it contributes no target but must not break).
@@ -66,15 +66,20 @@ fn check(tied: bool, bias: bool) {
             checked += 1;
         }
     }
-    eprintln!("checked {checked} gradient entries (tied={tied}, bias={bias})");
+    eprintln!("checked {checked} gradient entries ({cfg:?})");
 }
 
 #[test]
 fn untied_llama_gradients_match_finite_differences() {
-    check(false, false);
+    check(tiny_config(false, false));
 }
 
 #[test]
 fn tied_qwen2_gradients_match_finite_differences() {
-    check(true, true);
+    check(tiny_config(true, true));
+}
+
+#[test]
+fn llama_with_attention_and_mlp_biases_matches_finite_differences() {
+    check(tiny_config_all_biases());
 }

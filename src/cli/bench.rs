@@ -62,6 +62,8 @@ pub fn bench_config() -> ModelConfig {
         rms_norm_eps: 1e-6,
         tie_word_embeddings: true,
         attention_bias: false,
+        o_proj_bias: false,
+        mlp_bias: false,
         max_position_embeddings: 2048,
     }
 }

@@ -1,5 +1,6 @@
 //! `hir eval ifeval|ifbench`: score responses like the official tools do.
 
+use crate::eval::{evaluate, Suite};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -26,8 +27,14 @@ pub struct EvalArgs {
     pub output_dir: PathBuf,
 }
 
-/// Runs `hir eval`.
+/// Runs `hir eval`: scores, writes both result files, prints the official report.
 pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
-    let _ = cmd;
-    anyhow::bail!("hir eval is being built (issue 3)")
+    let (suite, args) = match cmd {
+        EvalCommand::Ifeval(a) => (Suite::IfEval, a),
+        EvalCommand::Ifbench(a) => (Suite::IfBench, a),
+    };
+    let evaluation = evaluate(suite, &args.input_data, &args.input_response_data)?;
+    evaluation.write(&args.output_dir)?;
+    print!("{}", evaluation.report(&args.output_dir));
+    Ok(())
 }

@@ -4,7 +4,8 @@
 use hir_core::model::{ModelConfig, Params};
 use hir_core::rng::Rng;
 
-/// A tiny config with grouped-query attention and odd sizes.
+/// A tiny config with grouped-query attention and odd sizes; `bias` gives Qwen2-style q/k/v
+/// biases.
 pub fn tiny_config(tied: bool, bias: bool) -> ModelConfig {
     ModelConfig {
         vocab_size: 23,
@@ -18,7 +19,18 @@ pub fn tiny_config(tied: bool, bias: bool) -> ModelConfig {
         rms_norm_eps: 1e-6,
         tie_word_embeddings: tied,
         attention_bias: bias,
+        o_proj_bias: false,
+        mlp_bias: false,
         max_position_embeddings: 64,
+    }
+}
+
+/// A tiny Llama with `attention_bias` and `mlp_bias`: biases on q/k/v/o and the MLP.
+pub fn tiny_config_all_biases() -> ModelConfig {
+    ModelConfig {
+        o_proj_bias: true,
+        mlp_bias: true,
+        ..tiny_config(false, true)
     }
 }
 

@@ -11,7 +11,10 @@ use alloc::vec::Vec;
 
 pub mod args;
 pub mod error;
+pub mod ifbench;
+pub mod ifeval;
 pub mod loose;
+pub mod registry;
 
 pub use error::ConstraintError;
 pub use loose::{check_loose, loose_variants};

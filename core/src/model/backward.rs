@@ -25,8 +25,15 @@ fn layer_backward<B: Backend>(
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
 
     // MLP block: x2 = x1 + down(silu(gate(h2)) * up(h2)), h2 = norm(x1).
+    if let Some(gd) = &mut g.down_bias {
+        b.bias_backward_acc(&dx2, gd, d)?;
+    }
     let dact = linear_backward(b, &dx2, &la.act, &lp.down_proj, &mut g.down_proj, n, f, d)?;
     let (dgate, dup) = b.swiglu_backward(&dact, &la.gate, &la.up)?;
+    if let (Some(gg), Some(gu)) = (&mut g.gate_bias, &mut g.up_bias) {
+        b.bias_backward_acc(&dgate, gg, f)?;
+        b.bias_backward_acc(&dup, gu, f)?;
+    }
     let mut dh2 = linear_backward(b, &dgate, &la.h2, &lp.gate_proj, &mut g.gate_proj, n, d, f)?;
     linear_backward_into(
         b,
@@ -46,6 +53,9 @@ fn layer_backward<B: Backend>(
     b.axpy(1.0, &dx1_norm, &mut dx1)?;
 
     // Attention block: x1 = x + o_proj(attn(rope(q), rope(k), v)), q/k/v from h1 = norm(x).
+    if let Some(go) = &mut g.o_bias {
+        b.bias_backward_acc(&dx1, go, d)?;
+    }
     let d_o = linear_backward(b, &dx1, &la.o, &lp.o_proj, &mut g.o_proj, n, qd, d)?;
     let (mut dq, mut dk, dv) = b.attention_backward(
         &d_o, &la.q, &la.k, &la.v, &la.o, &la.lse, seq_starts, heads, kv_heads, e,

@@ -31,8 +31,12 @@ pub struct ModelConfig {
     pub rms_norm_eps: f32,
     /// Whether the output projection shares the token-embedding matrix.
     pub tie_word_embeddings: bool,
-    /// Whether q/k/v projections carry a bias (Qwen2).
+    /// Whether the q/k/v projections carry a bias (Qwen2; Llama with `attention_bias`).
     pub attention_bias: bool,
+    /// Whether `o_proj` carries a bias (Llama with `attention_bias`; never Qwen2).
+    pub o_proj_bias: bool,
+    /// Whether the MLP projections carry biases (Llama `mlp_bias`).
+    pub mlp_bias: bool,
     /// Longest sequence the model was trained for.
     pub max_position_embeddings: usize,
 }
@@ -72,6 +76,9 @@ struct RawConfig {
     rms_norm_eps: Option<f64>,
     tie_word_embeddings: Option<bool>,
     attention_bias: Option<bool>,
+    mlp_bias: Option<bool>,
+    use_sliding_window: Option<bool>,
+    sliding_window: Option<serde_json::Value>,
     max_position_embeddings: Option<usize>,
     model_type: Option<String>,
     hidden_act: Option<String>,
@@ -90,11 +97,37 @@ impl ModelConfig {
     /// `rope_parameters: {"rope_theta", "rope_type"}` (transformers ≥ 5). Defaults follow
     /// transformers: `head_dim = hidden_size / num_attention_heads`, `num_key_value_heads =
     /// num_attention_heads`, `rope_theta = 10000`, `rms_norm_eps = 1e-6`,
-    /// `tie_word_embeddings = false` for Llama and `attention_bias = true` for Qwen2.
+    /// `tie_word_embeddings = false`.
+    ///
+    /// Architectures (`model_type`): `llama` (also SmolLM2; `attention_bias` puts biases on
+    /// q/k/v/o, `mlp_bias` on the MLP), `qwen2` (biases on q/k/v only) and `mistral` (as
+    /// Llama, without sliding-window attention). Anything else is refused rather than
+    /// silently computed wrong.
     pub fn from_hf_json(text: &str) -> Result<Self, ConfigError> {
         let raw: RawConfig =
             serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
         let model_type = raw.model_type.as_deref().unwrap_or("llama");
+        if !matches!(model_type, "llama" | "qwen2" | "mistral") {
+            return Err(ConfigError::Invalid {
+                field: "model_type",
+                detail: format!(
+                    "`{model_type}` is not supported (expected \"llama\", \"qwen2\" or \"mistral\")"
+                ),
+            });
+        }
+        let sliding = match model_type {
+            "qwen2" => raw.use_sliding_window.unwrap_or(false),
+            "mistral" => raw.sliding_window.as_ref().is_some_and(|v| !v.is_null()),
+            _ => false,
+        };
+        if sliding {
+            return Err(ConfigError::Invalid {
+                field: "sliding_window",
+                detail: "sliding-window attention is not supported".to_string(),
+            });
+        }
+        let is_qwen2 = model_type == "qwen2";
+        let llama_bias = !is_qwen2 && raw.attention_bias.unwrap_or(false);
         if let Some(act) = raw.hidden_act.as_deref() {
             if act != "silu" {
                 return Err(ConfigError::Invalid {
@@ -153,7 +186,9 @@ impl ModelConfig {
             rope_theta: rope_theta as f32,
             rms_norm_eps: raw.rms_norm_eps.unwrap_or(1e-6) as f32,
             tie_word_embeddings: raw.tie_word_embeddings.unwrap_or(false),
-            attention_bias: raw.attention_bias.unwrap_or(model_type == "qwen2"),
+            attention_bias: is_qwen2 || llama_bias,
+            o_proj_bias: llama_bias,
+            mlp_bias: !is_qwen2 && raw.mlp_bias.unwrap_or(false),
             max_position_embeddings: raw.max_position_embeddings.unwrap_or(2048),
         };
         cfg.validate()?;
@@ -188,6 +223,13 @@ impl ModelConfig {
                 ),
             });
         }
+        if self.o_proj_bias && !self.attention_bias {
+            return Err(ConfigError::Invalid {
+                field: "o_proj_bias",
+                detail: "an o_proj bias without q/k/v biases matches no supported architecture"
+                    .to_string(),
+            });
+        }
         if self.head_dim % 2 != 0 {
             return Err(ConfigError::Invalid {
                 field: "head_dim",
@@ -213,17 +255,14 @@ impl ModelConfig {
         self.num_key_value_heads * self.head_dim
     }
 
-    /// Serialises to a Hugging Face style `config.json` (Llama or Qwen2 `model_type`).
+    /// Serialises to a Hugging Face style `config.json`: Qwen2 when only q/k/v carry biases,
+    /// Llama otherwise.
     pub fn to_hf_json(&self) -> String {
-        let model_type = if self.attention_bias {
-            "qwen2"
+        let qwen2 = self.attention_bias && !self.o_proj_bias && !self.mlp_bias;
+        let (model_type, arch) = if qwen2 {
+            ("qwen2", "Qwen2ForCausalLM")
         } else {
-            "llama"
-        };
-        let arch = if self.attention_bias {
-            "Qwen2ForCausalLM"
-        } else {
-            "LlamaForCausalLM"
+            ("llama", "LlamaForCausalLM")
         };
         let v = serde_json::json!({
             "architectures": [arch],
@@ -240,6 +279,7 @@ impl ModelConfig {
             "rms_norm_eps": self.rms_norm_eps,
             "tie_word_embeddings": self.tie_word_embeddings,
             "attention_bias": self.attention_bias,
+            "mlp_bias": self.mlp_bias,
             "max_position_embeddings": self.max_position_embeddings,
             "torch_dtype": "float32",
         });
@@ -267,6 +307,32 @@ mod tests {
         assert_eq!(a.rope_theta, 500000.0);
         let round = ModelConfig::from_hf_json(&a.to_hf_json()).unwrap();
         assert_eq!(round, a);
+    }
+
+    #[test]
+    fn llama_biases_and_unsupported_architectures() {
+        let base = r#""vocab_size": 10, "hidden_size": 8, "intermediate_size": 16,
+            "num_hidden_layers": 1, "num_attention_heads": 2"#;
+        let cfg = |extra: &str| ModelConfig::from_hf_json(&format!("{{{base}, {extra}}}"));
+        let llama = cfg(r#""model_type": "llama", "attention_bias": true, "mlp_bias": true"#);
+        let llama = llama.unwrap();
+        assert!(llama.attention_bias && llama.o_proj_bias && llama.mlp_bias);
+        let qwen = cfg(r#""model_type": "qwen2", "use_sliding_window": false"#).unwrap();
+        assert!(qwen.attention_bias && !qwen.o_proj_bias && !qwen.mlp_bias);
+        assert_eq!(ModelConfig::from_hf_json(&qwen.to_hf_json()).unwrap(), qwen);
+        assert_eq!(
+            ModelConfig::from_hf_json(&llama.to_hf_json()).unwrap(),
+            llama
+        );
+        let e = cfg(r#""model_type": "qwen3""#).unwrap_err().to_string();
+        assert!(e.contains("model_type") && e.contains("qwen3"), "{e}");
+        let e = cfg(r#""model_type": "qwen2", "use_sliding_window": true"#).unwrap_err();
+        assert!(e.to_string().contains("sliding"), "{e}");
+        let e = cfg(r#""model_type": "mistral", "sliding_window": 4096"#).unwrap_err();
+        assert!(e.to_string().contains("sliding"), "{e}");
+        assert!(cfg(r#""model_type": "mistral", "sliding_window": null"#).is_ok());
+        let e = cfg(r#""hidden_act": "gelu""#).unwrap_err().to_string();
+        assert!(e.contains("hidden_act"), "{e}");
     }
 
     #[test]

@@ -88,14 +88,24 @@ pub(crate) fn layer_forward<B: Backend>(
     b.rope(&mut k, positions, kv_heads, e, cfg.rope_theta, false)?;
     let (o, lse) = attend(&q, &k, &v)?;
     let mut x1 = linear(b, &o, &lp.o_proj, n, qd, d)?;
+    if let Some(bo) = &lp.o_bias {
+        b.add_bias(&mut x1, bo, d)?;
+    }
     b.axpy(1.0, &x, &mut x1)?;
 
     // MLP block.
     let (h2, rstd2) = b.rmsnorm(&x1, &lp.post_norm, d, cfg.rms_norm_eps)?;
-    let gate = linear(b, &h2, &lp.gate_proj, n, d, f)?;
-    let up = linear(b, &h2, &lp.up_proj, n, d, f)?;
+    let mut gate = linear(b, &h2, &lp.gate_proj, n, d, f)?;
+    let mut up = linear(b, &h2, &lp.up_proj, n, d, f)?;
+    if let (Some(bg), Some(bu)) = (&lp.gate_bias, &lp.up_bias) {
+        b.add_bias(&mut gate, bg, f)?;
+        b.add_bias(&mut up, bu, f)?;
+    }
     let act = b.swiglu(&gate, &up)?;
     let mut x2 = linear(b, &act, &lp.down_proj, n, f, d)?;
+    if let Some(bd) = &lp.down_bias {
+        b.add_bias(&mut x2, bd, d)?;
+    }
     b.axpy(1.0, &x1, &mut x2)?;
 
     let acts = LayerActivations {

@@ -28,6 +28,8 @@ pub struct LayerParams<T> {
     pub v_bias: Option<T>,
     /// `self_attn.o_proj.weight`, `[D, H·E]`.
     pub o_proj: T,
+    /// `self_attn.o_proj.bias`, `[D]` (Llama with `attention_bias`).
+    pub o_bias: Option<T>,
     /// `post_attention_layernorm.weight`, `[D]`.
     pub post_norm: T,
     /// `mlp.gate_proj.weight`, `[F, D]`.
@@ -36,6 +38,12 @@ pub struct LayerParams<T> {
     pub up_proj: T,
     /// `mlp.down_proj.weight`, `[D, F]`.
     pub down_proj: T,
+    /// `mlp.gate_proj.bias`, `[F]` (Llama with `mlp_bias`).
+    pub gate_bias: Option<T>,
+    /// `mlp.up_proj.bias`, `[F]` (Llama with `mlp_bias`).
+    pub up_bias: Option<T>,
+    /// `mlp.down_proj.bias`, `[D]` (Llama with `mlp_bias`).
+    pub down_bias: Option<T>,
 }
 
 /// All parameters of the decoder.
@@ -70,10 +78,18 @@ pub fn param_shapes(cfg: &ModelConfig) -> Vec<(String, Vec<usize>)> {
             out.push((p("self_attn.v_proj.bias"), alloc::vec![kvd]));
         }
         out.push((p("self_attn.o_proj.weight"), alloc::vec![d, qd]));
+        if cfg.o_proj_bias {
+            out.push((p("self_attn.o_proj.bias"), alloc::vec![d]));
+        }
         out.push((p("post_attention_layernorm.weight"), alloc::vec![d]));
         out.push((p("mlp.gate_proj.weight"), alloc::vec![f, d]));
         out.push((p("mlp.up_proj.weight"), alloc::vec![f, d]));
         out.push((p("mlp.down_proj.weight"), alloc::vec![d, f]));
+        if cfg.mlp_bias {
+            out.push((p("mlp.gate_proj.bias"), alloc::vec![f]));
+            out.push((p("mlp.up_proj.bias"), alloc::vec![f]));
+            out.push((p("mlp.down_proj.bias"), alloc::vec![d]));
+        }
     }
     out.push((String::from("model.norm.weight"), alloc::vec![d]));
     if !cfg.tie_word_embeddings {
@@ -100,6 +116,21 @@ impl<T> Params<T> {
             } else {
                 (None, None, None)
             };
+            let o_proj = it.next()?;
+            let o_bias = if cfg.o_proj_bias {
+                Some(it.next()?)
+            } else {
+                None
+            };
+            let post_norm = it.next()?;
+            let gate_proj = it.next()?;
+            let up_proj = it.next()?;
+            let down_proj = it.next()?;
+            let (gate_bias, up_bias, down_bias) = if cfg.mlp_bias {
+                (Some(it.next()?), Some(it.next()?), Some(it.next()?))
+            } else {
+                (None, None, None)
+            };
             layers.push(LayerParams {
                 input_norm,
                 q_proj,
@@ -108,11 +139,15 @@ impl<T> Params<T> {
                 q_bias,
                 k_bias,
                 v_bias,
-                o_proj: it.next()?,
-                post_norm: it.next()?,
-                gate_proj: it.next()?,
-                up_proj: it.next()?,
-                down_proj: it.next()?,
+                o_proj,
+                o_bias,
+                post_norm,
+                gate_proj,
+                up_proj,
+                down_proj,
+                gate_bias,
+                up_bias,
+                down_bias,
             });
         }
         let final_norm = it.next()?;
@@ -136,13 +171,10 @@ impl<T> Params<T> {
         for l in &self.layers {
             out.extend([&l.input_norm, &l.q_proj, &l.k_proj, &l.v_proj]);
             out.extend(l.q_bias.iter().chain(&l.k_bias).chain(&l.v_bias));
-            out.extend([
-                &l.o_proj,
-                &l.post_norm,
-                &l.gate_proj,
-                &l.up_proj,
-                &l.down_proj,
-            ]);
+            out.push(&l.o_proj);
+            out.extend(l.o_bias.iter());
+            out.extend([&l.post_norm, &l.gate_proj, &l.up_proj, &l.down_proj]);
+            out.extend(l.gate_bias.iter().chain(&l.up_bias).chain(&l.down_bias));
         }
         out.push(&self.final_norm);
         out.extend(self.lm_head.iter());
@@ -162,10 +194,14 @@ impl<T> Params<T> {
             out.extend(l.k_bias.iter_mut());
             out.extend(l.v_bias.iter_mut());
             out.push(&mut l.o_proj);
+            out.extend(l.o_bias.iter_mut());
             out.push(&mut l.post_norm);
             out.push(&mut l.gate_proj);
             out.push(&mut l.up_proj);
             out.push(&mut l.down_proj);
+            out.extend(l.gate_bias.iter_mut());
+            out.extend(l.up_bias.iter_mut());
+            out.extend(l.down_bias.iter_mut());
         }
         out.push(&mut self.final_norm);
         out.extend(self.lm_head.iter_mut());
@@ -194,10 +230,14 @@ impl<T> Params<T> {
                 k_bias: l.k_bias.as_ref().map(&mut f).transpose()?,
                 v_bias: l.v_bias.as_ref().map(&mut f).transpose()?,
                 o_proj: f(&l.o_proj)?,
+                o_bias: l.o_bias.as_ref().map(&mut f).transpose()?,
                 post_norm: f(&l.post_norm)?,
                 gate_proj: f(&l.gate_proj)?,
                 up_proj: f(&l.up_proj)?,
                 down_proj: f(&l.down_proj)?,
+                gate_bias: l.gate_bias.as_ref().map(&mut f).transpose()?,
+                up_bias: l.up_bias.as_ref().map(&mut f).transpose()?,
+                down_bias: l.down_bias.as_ref().map(&mut f).transpose()?,
             });
         }
         Ok(Params {

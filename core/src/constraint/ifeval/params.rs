@@ -1,0 +1,30 @@
+//! Argument conventions shared by the IFEval checkers: where the official code would draw a
+//! random value (missing or negative argument) we report an error instead.
+
+use crate::constraint::args::Args;
+use crate::constraint::ConstraintError;
+
+/// Reads a required integer that the official code would replace by a random value when
+/// negative: here a negative value is an error (we never pick values at random).
+pub fn non_negative_int(args: &Args<'_>, id: &str, name: &str) -> Result<i64, ConstraintError> {
+    let v = args.int(name)?;
+    if v < 0 {
+        return Err(bad_arg(
+            id,
+            name,
+            "a non-negative integer",
+            &alloc::format!("{v}"),
+        ));
+    }
+    Ok(v)
+}
+
+/// A [`ConstraintError::BadArg`] for argument `name` of instruction `id`.
+pub fn bad_arg(id: &str, name: &str, expected: &str, found: &str) -> ConstraintError {
+    ConstraintError::BadArg {
+        id: id.into(),
+        arg: name.into(),
+        expected: expected.into(),
+        found: found.into(),
+    }
+}
