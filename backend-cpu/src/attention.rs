@@ -1,23 +1,28 @@
-//! Causal grouped-query attention over packed sequences: training forward and backward.
+//! Causal grouped-query attention over packed sequences: the training forward, and the
+//! validation and row helpers shared with the backward and the KV-cache attention.
 //!
-//! Forward, for query token `i` of a sequence starting at `s0` and query head `h` (key/value
-//! head `g = h / (H / Hkv)`):
-//! `s_j = q_i·k_j / sqrt(E)` for `j = s0..=i`, `p = softmax(s)`, `o_i = Σ_j p_j v_j`,
-//! `lse_i = log Σ_j exp(s_j)`.
+//! Forward, for query token `i` of a sequence and query head `h` (key/value head
+//! `g = h / (H / Hkv)`): `s_j = q_i·k_j / sqrt(E)` for the keys `j ≤ i` of the same sequence,
+//! `p = softmax(s)`, `o_i = Σ_j p_j v_j`, `lse_i = log Σ_j exp(s_j)`.
 //!
-//! Backward (the FlashAttention recurrence, using the saved `lse` instead of the
-//! probabilities): with `D_i = do_i·o_i`, `p_ij = exp(s_ij − lse_i)`, `dp_ij = do_i·v_j`,
-//! `ds_ij = p_ij (dp_ij − D_i)`:
-//! `dq_i = Σ_j ds_ij k_j / sqrt(E)`, `dk_j = Σ_{i,h∈g} ds_ij q_i / sqrt(E)`,
-//! `dv_j = Σ_{i,h∈g} p_ij do_i`.
-//! `dq` is computed in parallel over query tokens and `dk, dv` over key tokens, each
-//! recomputing the scores it needs, so every output element is a sum in a fixed order
-//! (deterministic across thread counts) and no `[N, N]` matrix is ever stored.
+//! The work is blocked matrix algebra per (sequence, head): query rows are taken in tiles of
+//! [`TILE`]; a tile's scores `S = Q Kᵀ/sqrt(E)` against the keys up to its last row come from
+//! one `gemm` call, each row gets a masked softmax, and `O = P V` is a second `gemm` call. The
+//! (sequence, head) pairs run in parallel, each on one thread with a reduction order fixed by
+//! the shapes, so results are bit-identical across thread counts. The backward
+//! ([`crate::attention_backward`]) recomputes the same tiles with the same calls.
 
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
+use crate::exp::exp;
+use crate::matmul::{gemm_strided, MatRef};
+use crate::memory::zeroed;
 use crate::shape::{check_len, err, mul};
+
+/// Query rows per tile: a tile's `[TILE, keys]` scores stay in cache, and tiling skips most
+/// of the masked upper triangle of the scores.
+pub(crate) const TILE: usize = 64;
 
 /// `Σ a_i b_i` in f32 with eight interleaved partial sums (vectorisable, and the order is fixed
 /// by the length only, so the result is deterministic).
@@ -37,76 +42,70 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
-/// `y += alpha * x`.
+/// `Σ x_i` in f32 with eight interleaved partial sums (order fixed by the length).
 #[inline]
-pub(crate) fn axpy_row(alpha: f32, x: &[f32], y: &mut [f32]) {
-    for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi += alpha * xi;
+pub(crate) fn sum(x: &[f32]) -> f32 {
+    let c = x.chunks_exact(8);
+    let tail: f32 = c.remainder().iter().sum();
+    let mut acc = [0.0f32; 8];
+    for x in c {
+        for l in 0..8 {
+            acc[l] += x[l];
+        }
     }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
-/// Attention of one query row `q: [E]` against `n` keys/values, key `j` being
-/// `k[off + j·stride ..][..E]` (and likewise `v`). Writes `out: [E]`, returns the log-sum-exp
-/// of the scaled scores. `scores` is scratch space.
-///
-/// Shared by the training forward and the KV-cache attention, so that both give bit-identical
-/// results on the same tokens.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn attend_row(
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    off: usize,
-    stride: usize,
-    n: usize,
-    scale: f32,
-    scores: &mut Vec<f32>,
-    out: &mut [f32],
-) -> f32 {
-    let e = q.len();
-    scores.clear();
-    let mut max = f32::NEG_INFINITY;
-    for j in 0..n {
-        let s = dot(q, &k[off + j * stride..][..e]) * scale;
-        max = max.max(s);
-        scores.push(s);
+/// Masked softmax of one row of scaled scores, in place: the first `valid` entries become
+/// probabilities, the rest zeros. Returns the log-sum-exp of the valid scores.
+#[inline]
+fn softmax_row(row: &mut [f32], valid: usize) -> f32 {
+    let (live, masked) = row.split_at_mut(valid);
+    masked.fill(0.0);
+    let max = live.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
+    for s in live.iter_mut() {
+        *s = exp(*s - max);
     }
-    let mut sum = 0.0f32;
-    for s in scores.iter_mut() {
-        *s = (*s - max).exp();
-        sum += *s;
+    let total = sum(live);
+    let inv = 1.0 / total;
+    for s in live.iter_mut() {
+        *s *= inv;
     }
-    out.fill(0.0);
-    for (j, &p) in scores.iter().enumerate() {
-        axpy_row(p, &v[off + j * stride..][..e], out);
-    }
-    let inv = 1.0 / sum;
-    for o in out.iter_mut() {
-        *o *= inv;
-    }
-    max + sum.ln()
+    max + total.ln()
 }
 
 /// Validated sizes of an attention call.
-struct Dims {
-    n: usize,
-    heads: usize,
-    kv_heads: usize,
-    e: usize,
-    /// For each token, the index of the first token of its sequence.
-    seq_start_of: Vec<usize>,
-    /// For each token, one past the last token of its sequence.
-    seq_end_of: Vec<usize>,
+pub(crate) struct Dims {
+    /// Query heads `H`.
+    pub heads: usize,
+    /// Key/value heads `Hkv`.
+    pub kv_heads: usize,
+    /// Head size `E`.
+    pub e: usize,
+    /// `[start, end)` token ranges of the non-empty sequences.
+    pub seqs: Vec<(usize, usize)>,
 }
 
 impl Dims {
     /// Query heads per key/value head.
-    fn group(&self) -> usize {
+    pub fn group(&self) -> usize {
         self.heads / self.kv_heads
     }
     /// `1/sqrt(E)`.
-    fn scale(&self) -> f32 {
+    pub fn scale(&self) -> f32 {
         (1.0 / (self.e as f64).sqrt()) as f32
+    }
+    /// Query head `h`'s rows of a `[N, H, E]` tensor, from token `start` on.
+    pub fn q_rows<'a>(&self, x: &'a [f32], start: usize, h: usize) -> MatRef<'a> {
+        MatRef::rows(x, (start * self.heads + h) * self.e, self.heads * self.e)
+    }
+    /// Key/value head `g`'s rows of a `[N, Hkv, E]` tensor, from token `start` on.
+    pub fn kv_rows<'a>(&self, x: &'a [f32], start: usize, g: usize) -> MatRef<'a> {
+        MatRef::rows(
+            x,
+            (start * self.kv_heads + g) * self.e,
+            self.kv_heads * self.e,
+        )
     }
 }
 
@@ -132,10 +131,9 @@ pub(crate) fn check_heads(
     Ok(())
 }
 
-/// Checks `q, k, v` and `seq_starts` against the head sizes, derives `N` and each token's
-/// sequence bounds.
+/// Checks `q, k, v` and `seq_starts` against the head sizes, derives `N` and the sequences.
 #[allow(clippy::too_many_arguments)]
-fn dims(
+pub(crate) fn dims(
     op: &'static str,
     q: &[f32],
     k: &[f32],
@@ -169,8 +167,7 @@ fn dims(
             ),
         ));
     }
-    let mut seq_start_of = vec![0usize; n];
-    let mut seq_end_of = vec![0usize; n];
+    let mut seqs = Vec::with_capacity(seq_starts.len());
     for (s, w) in seq_starts.windows(2).enumerate() {
         let (a, b) = (w[0] as usize, w[1] as usize);
         if b < a {
@@ -179,17 +176,58 @@ fn dims(
                 format!("`seq_starts` must be non-decreasing, but entry {s} is {a} > {b}"),
             ));
         }
-        seq_start_of[a..b].fill(a);
-        seq_end_of[a..b].fill(b);
+        if b > a {
+            seqs.push((a, b));
+        }
     }
     Ok(Dims {
-        n,
         heads,
         kv_heads,
         e: head_dim,
-        seq_start_of,
-        seq_end_of,
+        seqs,
     })
+}
+
+/// The scaled scores `S = Q Kᵀ/sqrt(E)` of query rows `t0..t0+rows` of one (sequence, head)
+/// against keys `0..t0+rows`, into `s: [rows, t0+rows]`.
+///
+/// The backward calls this with the same arguments as the forward, so it sees the same bits.
+pub(crate) fn tile_scores(
+    d: &Dims,
+    q: MatRef<'_>,
+    k: MatRef<'_>,
+    t0: usize,
+    rows: usize,
+    s: &mut Vec<f32>,
+) {
+    let n = t0 + rows;
+    s.resize(rows * n, 0.0);
+    gemm_strided(rows, n, d.e, s, n, q.skip_rows(t0), k.t(), d.scale(), false);
+}
+
+/// Forward of one (sequence `[a, b)`, query head `h`): returns `(o: [T, E], lse: [T])`.
+fn forward_head(
+    d: &Dims,
+    (q, k, v): (&[f32], &[f32], &[f32]),
+    (a, b): (usize, usize),
+    h: usize,
+) -> (Vec<f32>, Vec<f32>) {
+    let (t, e, g) = (b - a, d.e, h / d.group());
+    let (qm, km, vm) = (d.q_rows(q, a, h), d.kv_rows(k, a, g), d.kv_rows(v, a, g));
+    let mut o = vec![0.0f32; t * e];
+    let mut lse = vec![0.0f32; t];
+    let mut p = Vec::new();
+    for t0 in (0..t).step_by(TILE) {
+        let rows = TILE.min(t - t0);
+        let n = t0 + rows;
+        tile_scores(d, qm, km, t0, rows, &mut p);
+        for (r, row) in p.chunks_exact_mut(n).enumerate() {
+            lse[t0 + r] = softmax_row(row, t0 + r + 1);
+        }
+        let pm = MatRef::rows(&p, 0, n);
+        gemm_strided(rows, e, n, &mut o[t0 * e..], e, pm, vm, 1.0, false);
+    }
+    (o, lse)
 }
 
 /// Training forward. Returns `(o: [N, H, E], lse: [N, H])`.
@@ -204,109 +242,24 @@ pub(crate) fn attention(
     head_dim: usize,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     let d = dims("attention", q, k, v, seq_starts, heads, kv_heads, head_dim)?;
-    let (e, group, scale) = (d.e, d.group(), d.scale());
-    let stride = d.kv_heads * e;
-    let mut o = vec![0.0f32; q.len()];
-    let mut lse = vec![0.0f32; d.n * d.heads];
-    o.par_chunks_mut(d.heads * e)
-        .zip(lse.par_chunks_mut(d.heads))
-        .enumerate()
-        .for_each_init(Vec::new, |scores, (i, (o_tok, lse_tok))| {
-            let s0 = d.seq_start_of[i];
-            for h in 0..d.heads {
-                let off = s0 * stride + (h / group) * e;
-                lse_tok[h] = attend_row(
-                    &q[(i * d.heads + h) * e..][..e],
-                    k,
-                    v,
-                    off,
-                    stride,
-                    i - s0 + 1,
-                    scale,
-                    scores,
-                    &mut o_tok[h * e..(h + 1) * e],
-                );
-            }
-        });
+    let (e, hq) = (d.e, d.heads);
+    let tasks: Vec<((usize, usize), usize)> = d
+        .seqs
+        .iter()
+        .flat_map(|&s| (0..hq).map(move |h| (s, h)))
+        .collect();
+    let results: Vec<(Vec<f32>, Vec<f32>)> = tasks
+        .par_iter()
+        .map(|&(s, h)| forward_head(&d, (q, k, v), s, h))
+        .collect();
+    let mut o = zeroed(q.len());
+    let mut lse = zeroed(q.len() / e);
+    for (&((a, _), h), (o_h, lse_h)) in tasks.iter().zip(&results) {
+        for (r, (row, &l)) in o_h.chunks_exact(e).zip(lse_h).enumerate() {
+            let at = (a + r) * hq + h;
+            o[at * e..(at + 1) * e].copy_from_slice(row);
+            lse[at] = l;
+        }
+    }
     Ok((o, lse))
-}
-
-/// Training backward. Returns `(dq, dk, dv)`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn attention_backward(
-    d_o: &[f32],
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    o: &[f32],
-    lse: &[f32],
-    seq_starts: &[u32],
-    heads: usize,
-    kv_heads: usize,
-    head_dim: usize,
-) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>)> {
-    const OP: &str = "attention_backward";
-    let d = dims(OP, q, k, v, seq_starts, heads, kv_heads, head_dim)?;
-    check_len(OP, "d_o [N, H, E]", d_o.len(), q.len())?;
-    check_len(OP, "o [N, H, E]", o.len(), q.len())?;
-    check_len(OP, "lse [N, H]", lse.len(), d.n * d.heads)?;
-    let (e, group, scale, hq) = (d.e, d.group(), d.scale(), d.heads);
-    let stride = d.kv_heads * e;
-    let q_at = |i: usize, h: usize| &q[(i * hq + h) * e..][..e];
-    let do_at = |i: usize, h: usize| &d_o[(i * hq + h) * e..][..e];
-    let k_at = |j: usize, g: usize| &k[j * stride + g * e..][..e];
-    let v_at = |j: usize, g: usize| &v[j * stride + g * e..][..e];
-
-    // D_i = do_i · o_i for every (token, query head).
-    let mut delta = vec![0.0f32; d.n * hq];
-    delta.par_iter_mut().enumerate().for_each(|(r, dl)| {
-        *dl = dot(&d_o[r * e..][..e], &o[r * e..][..e]);
-    });
-    // ds_ij for query (i, h) against key j (recomputing the score).
-    let ds = |i: usize, h: usize, j: usize| -> (f32, f32) {
-        let g = h / group;
-        let s = dot(q_at(i, h), k_at(j, g)) * scale;
-        let p = (s - lse[i * hq + h]).exp();
-        let dp = dot(do_at(i, h), v_at(j, g));
-        (p, p * (dp - delta[i * hq + h]))
-    };
-
-    let mut dq = vec![0.0f32; q.len()];
-    dq.par_chunks_mut(hq * e)
-        .enumerate()
-        .for_each(|(i, dq_tok)| {
-            for h in 0..hq {
-                let dq_row = &mut dq_tok[h * e..(h + 1) * e];
-                for j in d.seq_start_of[i]..=i {
-                    let (_, ds_ij) = ds(i, h, j);
-                    axpy_row(ds_ij, k_at(j, h / group), dq_row);
-                }
-                for x in dq_row.iter_mut() {
-                    *x *= scale;
-                }
-            }
-        });
-
-    let mut dk = vec![0.0f32; k.len()];
-    let mut dv = vec![0.0f32; v.len()];
-    dk.par_chunks_mut(stride)
-        .zip(dv.par_chunks_mut(stride))
-        .enumerate()
-        .for_each(|(j, (dk_tok, dv_tok))| {
-            for g in 0..d.kv_heads {
-                let dk_row = &mut dk_tok[g * e..(g + 1) * e];
-                let dv_row = &mut dv_tok[g * e..(g + 1) * e];
-                for i in j..d.seq_end_of[j] {
-                    for h in g * group..(g + 1) * group {
-                        let (p, ds_ij) = ds(i, h, j);
-                        axpy_row(ds_ij, q_at(i, h), dk_row);
-                        axpy_row(p, do_at(i, h), dv_row);
-                    }
-                }
-                for x in dk_row.iter_mut() {
-                    *x *= scale;
-                }
-            }
-        });
-    Ok((dq, dk, dv))
 }

@@ -4,18 +4,33 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
+use crate::exp::exp;
+use crate::memory::zeroed;
 use crate::shape::{check_len, err, rows_of};
 
 /// The target value that marks an ignored row.
 pub(crate) const IGNORE: u32 = u32::MAX;
 
-/// `log Σ_j exp(z_j)`: the max is subtracted first; the exponentials are summed in f64.
+/// `log Σ_j exp(z_j)`: the max is subtracted first; the f32 exponentials (each within 1 ulp)
+/// are summed in f64 with four interleaved partial sums (an order fixed by the length).
 pub(crate) fn log_sum_exp(z: &[f32]) -> f32 {
     let max = z.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
     if max == f32::NEG_INFINITY {
         return max;
     }
-    let sum: f64 = z.iter().map(|&x| ((x - max) as f64).exp()).sum();
+    let chunks = z.chunks_exact(4);
+    let tail: f64 = chunks
+        .remainder()
+        .iter()
+        .map(|&x| exp(x - max) as f64)
+        .sum();
+    let mut acc = [0.0f64; 4];
+    for c in chunks {
+        for l in 0..4 {
+            acc[l] += exp(c[l] - max) as f64;
+        }
+    }
+    let sum = (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail;
     (max as f64 + sum.ln()) as f32
 }
 
@@ -46,8 +61,8 @@ pub(crate) fn cross_entropy(
     vocab: usize,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     let rows = check_targets("cross_entropy", logits, targets, vocab)?;
-    let mut loss = vec![0.0f32; rows];
-    let mut lse = vec![0.0f32; rows];
+    let mut loss = zeroed(rows);
+    let mut lse = zeroed(rows);
     loss.par_iter_mut()
         .zip(lse.par_iter_mut())
         .zip(logits.par_chunks(vocab))
@@ -76,7 +91,7 @@ pub(crate) fn cross_entropy_backward(
     let rows = check_targets(OP, logits, targets, vocab)?;
     check_len(OP, "lse [rows]", lse.len(), rows)?;
     check_len(OP, "dloss [rows]", dloss.len(), rows)?;
-    let mut dlogits = vec![0.0f32; logits.len()];
+    let mut dlogits = zeroed(logits.len());
     dlogits
         .par_chunks_mut(vocab)
         .zip(logits.par_chunks(vocab))
@@ -86,10 +101,12 @@ pub(crate) fn cross_entropy_backward(
             if t == IGNORE {
                 return;
             }
-            for (j, (d, &x)) in dz.iter_mut().zip(z).enumerate() {
-                let p = (x - lse[r]).exp();
-                *d = dloss[r] * (p - if j == t as usize { 1.0 } else { 0.0 });
+            let (l, dl) = (lse[r], dloss[r]);
+            for (d, &x) in dz.iter_mut().zip(z) {
+                *d = dl * exp(x - l);
             }
+            let t = t as usize;
+            dz[t] = dl * (exp(z[t] - l) - 1.0);
         });
     Ok(dlogits)
 }
@@ -110,8 +127,8 @@ pub(crate) fn token_logprobs_entropy(
             format!("temperature must be finite and > 0, got {temperature}"),
         ));
     }
-    let mut logp = vec![0.0f32; rows];
-    let mut entropy = vec![0.0f32; rows];
+    let mut logp = zeroed(rows);
+    let mut entropy = zeroed(rows);
     logp.par_iter_mut()
         .zip(entropy.par_iter_mut())
         .zip(logits.par_chunks(vocab))

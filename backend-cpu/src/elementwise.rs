@@ -3,6 +3,7 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
+use crate::memory::zeroed;
 use crate::shape::{check_ids, check_len, rows_of};
 
 /// Elements per parallel task for purely elementwise loops (below this, threads cost more
@@ -81,7 +82,7 @@ pub(crate) fn column_sums_acc(
 pub(crate) fn gather_rows(x: &[f32], rows: &[u32], cols: usize) -> Result<Vec<f32>> {
     let n_rows = rows_of("gather_rows", "x", x.len(), cols)?;
     check_ids("gather_rows", "rows", rows, n_rows, "the row count of `x`")?;
-    let mut out = vec![0.0f32; rows.len() * cols];
+    let mut out = zeroed(rows.len() * cols);
     out.par_chunks_mut(cols)
         .zip(rows.par_iter())
         .for_each(|(o, &r)| {

@@ -3,6 +3,7 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
+use crate::memory::zeroed;
 use crate::shape::{check_ids, check_len, mul, rows_of};
 
 /// `out[i, :] = table[ids[i], :]` with `table: [V, dim]`.
@@ -16,7 +17,7 @@ pub(crate) fn embedding(table: &[f32], ids: &[u32], dim: usize) -> Result<Vec<f3
         vocab,
         "the vocabulary size (rows of `table`)",
     )?;
-    let mut out = vec![0.0f32; mul(OP, &[ids.len(), dim])?];
+    let mut out = zeroed(mul(OP, &[ids.len(), dim])?);
     out.par_chunks_mut(dim)
         .zip(ids.par_iter())
         .for_each(|(o, &id)| {

@@ -4,8 +4,51 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
-use crate::attention::{attend_row, check_heads};
+use crate::attention::{check_heads, dot, sum};
+use crate::exp::exp;
+use crate::memory::zeroed;
 use crate::shape::{check_ids, check_len, err, mul, rows_of};
+
+/// `y += alpha * x`.
+#[inline]
+fn axpy_row(alpha: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi += alpha * xi;
+    }
+}
+
+/// Attention of one query row `q: [E]` against `n` keys/values, key `j` being
+/// `k[off + j·stride ..][..E]` (and likewise `v`). Writes `out: [E]`. `scores` is scratch
+/// space.
+#[allow(clippy::too_many_arguments)]
+fn attend_row(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    off: usize,
+    stride: usize,
+    n: usize,
+    scale: f32,
+    scores: &mut Vec<f32>,
+    out: &mut [f32],
+) {
+    let e = q.len();
+    scores.clear();
+    let mut max = f32::NEG_INFINITY;
+    for j in 0..n {
+        let s = dot(q, &k[off + j * stride..][..e]) * scale;
+        max = max.max(s);
+        scores.push(s);
+    }
+    for s in scores.iter_mut() {
+        *s = exp(*s - max);
+    }
+    let inv = 1.0 / sum(scores);
+    out.fill(0.0);
+    for (j, &p) in scores.iter().enumerate() {
+        axpy_row(p * inv, &v[off + j * stride..][..e], out);
+    }
+}
 
 /// The number of slots of a `[slots, max_len, kv_heads, head_dim]` cache argument `what`.
 fn slots_of(
@@ -69,8 +112,9 @@ pub(crate) fn kv_cache_write(
 
 /// Query `i` attends to `cache[slot[i], 0..=pos[i]]`. Returns `o: [N, H, E]`.
 ///
-/// Uses the same row kernel as the training forward, so on the same tokens the result is
-/// bit-identical to [`crate::attention::attention`].
+/// The same math as the training forward ([`crate::attention::attention`]) one query row at
+/// a time (decoding attends one new row per sequence, too little for the blocked `gemm`
+/// path), so on the same tokens the two agree up to f32 rounding of the reordered sums.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn attention_cached(
     q: &[f32],
@@ -92,7 +136,7 @@ pub(crate) fn attention_cached(
     check_slot_pos(OP, slot, pos, n, slots, max_len)?;
     let (group, stride) = (heads / kv_heads, kv_heads * e);
     let scale = (1.0 / (e as f64).sqrt()) as f32;
-    let mut o = vec![0.0f32; q.len()];
+    let mut o = zeroed(q.len());
     o.par_chunks_mut(heads * e)
         .enumerate()
         .for_each_init(Vec::new, |scores, (i, o_tok)| {

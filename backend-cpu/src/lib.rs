@@ -20,9 +20,11 @@
 #![warn(missing_docs)]
 
 mod attention;
+mod attention_backward;
 mod cross_entropy;
 mod elementwise;
 mod embedding;
+mod exp;
 mod kv_cache;
 mod matmul;
 mod memory;
@@ -40,7 +42,7 @@ use std::sync::Arc;
 
 use hir_core::backend::{AdamWParams, Backend, BackendError, Result, SampleParams};
 
-pub use memory::{CpuIndex, CpuTensor};
+pub use memory::{release_pooled_memory, CpuIndex, CpuTensor};
 
 /// The CPU backend: f32 tensors in host memory, ops parallelised with rayon.
 ///
@@ -105,7 +107,7 @@ impl Backend for CpuBackend {
     // ---- memory -------------------------------------------------------------------------
 
     fn upload(&self, data: &[f32]) -> Result<CpuTensor> {
-        Ok(CpuTensor::from_vec(data.to_vec()))
+        Ok(CpuTensor::from_vec(memory::copied(data)))
     }
     fn upload_index(&self, data: &[u32]) -> Result<CpuIndex> {
         Ok(CpuIndex::from_vec(data.to_vec()))
@@ -302,7 +304,7 @@ impl Backend for CpuBackend {
         head_dim: usize,
     ) -> Result<(CpuTensor, CpuTensor, CpuTensor)> {
         let (dq, dk, dv) = self.run(|| {
-            attention::attention_backward(
+            attention_backward::attention_backward(
                 d_o.as_slice(),
                 q.as_slice(),
                 k.as_slice(),

@@ -100,3 +100,120 @@ pub(crate) fn matmul(
     }
     Ok(())
 }
+
+/// A read-only strided matrix view: element `(r, c)` is `data[off + r·rs + c·cs]`.
+///
+/// Lets the attention kernels multiply one head's rows of a `[N, heads, head_dim]` tensor (or
+/// their transpose) without copying them out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MatRef<'a> {
+    /// The underlying storage.
+    pub data: &'a [f32],
+    /// Index of element `(0, 0)`.
+    pub off: usize,
+    /// Row stride.
+    pub rs: usize,
+    /// Column stride.
+    pub cs: usize,
+}
+
+impl<'a> MatRef<'a> {
+    /// A row-major `[rows, cols]` matrix whose rows are `rs` apart, starting at `off`.
+    pub fn rows(data: &'a [f32], off: usize, rs: usize) -> Self {
+        Self {
+            data,
+            off,
+            rs,
+            cs: 1,
+        }
+    }
+
+    /// The transpose (no copy).
+    pub fn t(self) -> Self {
+        Self {
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
+    /// The view starting at row `r` (the rows above are dropped).
+    pub fn skip_rows(self, r: usize) -> Self {
+        Self {
+            off: self.off + r * self.rs,
+            ..self
+        }
+    }
+
+    /// Panics unless every element of the `[rows, cols]` block lies inside `data` (an
+    /// internal invariant of the callers, checked because `gemm` reads through raw pointers).
+    fn assert_fits(&self, rows: usize, cols: usize) {
+        if rows > 0 && cols > 0 {
+            let last = self.off + (rows - 1) * self.rs + (cols - 1) * self.cs;
+            assert!(last < self.data.len(), "strided view out of bounds");
+        }
+    }
+}
+
+/// `dst[m, n] = alpha · lhs[m, k] · rhs[k, n]` (`accumulate = false`) or
+/// `dst += alpha · lhs · rhs` (`accumulate = true`), on the calling thread.
+///
+/// `dst` is row-major with rows `dst_rs` apart. The reduction order of every element depends
+/// on the shapes only, so the same call on the same data always gives the same bits.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_strided(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [f32],
+    dst_rs: usize,
+    lhs: MatRef<'_>,
+    rhs: MatRef<'_>,
+    alpha: f32,
+    accumulate: bool,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(
+        (m - 1) * dst_rs + n <= dst.len() && n <= dst_rs,
+        "gemm destination out of bounds"
+    );
+    if k == 0 {
+        if !accumulate {
+            for r in 0..m {
+                dst[r * dst_rs..r * dst_rs + n].fill(0.0);
+            }
+        }
+        return;
+    }
+    lhs.assert_fits(m, k);
+    rhs.assert_fits(k, n);
+    // SAFETY: the asserts above keep every addressed element inside `dst`, `lhs.data` and
+    // `rhs.data`; `dst` is uniquely borrowed so it cannot alias the inputs, and every pointer
+    // stays valid for the duration of the call. Strides fit in `isize` because they address
+    // elements of existing slices.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            dst_rs as isize,
+            accumulate,
+            lhs.data.as_ptr().add(lhs.off),
+            lhs.cs as isize,
+            lhs.rs as isize,
+            rhs.data.as_ptr().add(rhs.off),
+            rhs.cs as isize,
+            rhs.rs as isize,
+            if accumulate { 1.0 } else { 0.0 },
+            alpha,
+            false,
+            false,
+            false,
+            Parallelism::None,
+        );
+    }
+}

@@ -4,6 +4,7 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::elementwise::column_sums_acc;
+use crate::memory::zeroed;
 use crate::shape::{check_len, rows_of};
 
 /// Forward: returns `(y: [rows, dim], rstd: [rows])`.
@@ -12,8 +13,8 @@ use crate::shape::{check_len, rows_of};
 pub(crate) fn rmsnorm(x: &[f32], w: &[f32], dim: usize, eps: f32) -> Result<(Vec<f32>, Vec<f32>)> {
     let rows = rows_of("rmsnorm", "x", x.len(), dim)?;
     check_len("rmsnorm", "w", w.len(), dim)?;
-    let mut y = vec![0.0f32; x.len()];
-    let mut rstd = vec![0.0f32; rows];
+    let mut y = zeroed(x.len());
+    let mut rstd = zeroed(rows);
     y.par_chunks_mut(dim)
         .zip(rstd.par_iter_mut())
         .zip(x.par_chunks(dim))
@@ -45,7 +46,7 @@ pub(crate) fn rmsnorm_backward(
     check_len(OP, "w", w.len(), dim)?;
     check_len(OP, "dw", dw.len(), dim)?;
     check_len(OP, "rstd", rstd.len(), rows)?;
-    let mut dx = vec![0.0f32; x.len()];
+    let mut dx = zeroed(x.len());
     dx.par_chunks_mut(dim)
         .zip(dy.par_chunks(dim))
         .zip(x.par_chunks(dim))

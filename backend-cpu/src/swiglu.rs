@@ -4,17 +4,19 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::elementwise::CHUNK;
+use crate::exp::exp;
+use crate::memory::zeroed;
 use crate::shape::check_len;
 
 /// The logistic sigmoid `1 / (1 + e^(−x))`.
 fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + exp(-x))
 }
 
 /// `h = silu(gate) * up`, `silu(x) = x · sigmoid(x)`.
 pub(crate) fn swiglu(gate: &[f32], up: &[f32]) -> Result<Vec<f32>> {
     check_len("swiglu", "up", up.len(), gate.len())?;
-    let mut h = vec![0.0f32; gate.len()];
+    let mut h = zeroed(gate.len());
     h.par_chunks_mut(CHUNK)
         .zip(gate.par_chunks(CHUNK))
         .zip(up.par_chunks(CHUNK))
@@ -35,8 +37,8 @@ pub(crate) fn swiglu_backward(
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     check_len("swiglu_backward", "up", up.len(), gate.len())?;
     check_len("swiglu_backward", "dh", dh.len(), gate.len())?;
-    let mut dgate = vec![0.0f32; gate.len()];
-    let mut dup = vec![0.0f32; gate.len()];
+    let mut dgate = zeroed(gate.len());
+    let mut dup = zeroed(gate.len());
     dgate
         .par_chunks_mut(CHUNK)
         .zip(dup.par_chunks_mut(CHUNK))

@@ -154,8 +154,18 @@ fn attention_matches_explicit_softmax() {
     }
 }
 
-/// Prefill + decode through the KV cache gives exactly (bit for bit) the training attention
-/// of the same tokens: both use the same row kernel over keys in the same order.
+/// Bound on `|cached − training| / (1 + |training|)` for the attention outputs below.
+///
+/// The training attention computes scores with blocked `gemm` calls (one FMA chain over `E`)
+/// and the KV-cache attention one row at a time (eight partial sums), so the same scores
+/// differ by reordering: at most `γ_E·Σ|q_d k_d|/sqrt(E)` ≈ 64·6e-8·8 ≈ 3e-5 for E = 64 and
+/// O(1) inputs in the worst case, typically ~1e-7 (measured ≤ 5e-7 on these cases). A
+/// probability-weighted mean of the O(1) values inherits that relative error, so 1e-5 is a
+/// tight bound that still catches any real difference (a wrong key, mask or position is O(1)).
+const CACHED_TOLERANCE: f32 = 1e-5;
+
+/// Prefill + decode through the KV cache gives the training attention of the same tokens,
+/// up to f32 rounding of the reordered score sums ([`CACHED_TOLERANCE`]).
 #[test]
 fn cached_attention_equals_training_attention() {
     let b = cpu();
@@ -224,10 +234,15 @@ fn cached_attention_equals_training_attention() {
                 o_cached[c0 * qrow..c1 * qrow].copy_from_slice(o.as_slice());
             }
         }
-        assert_eq!(
-            o_cached,
-            o_train.as_slice(),
-            "H={heads} Hkv={kv} E={e} seqs={lens:?}"
+        let worst = o_cached
+            .iter()
+            .zip(o_train.as_slice())
+            .map(|(&c, &w)| (c - w).abs() / (1.0 + w.abs()))
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst <= CACHED_TOLERANCE,
+            "H={heads} Hkv={kv} E={e} seqs={lens:?}: |cached − training| / (1 + |training|) \
+             = {worst:e} > {CACHED_TOLERANCE:e}"
         );
     }
 }
