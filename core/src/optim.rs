@@ -1,7 +1,7 @@
 //! AdamW and global grad-norm clipping over [`Backend`] tensors.
 
 use crate::backend::{AdamWParams, Backend, Result};
-use crate::model::Params;
+use crate::model::{zeros_like, Params};
 
 /// AdamW hyper-parameters (PyTorch names and defaults, except `lr`).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -56,8 +56,8 @@ impl<B: Backend> AdamW<B> {
     pub fn new(b: &B, params: &Params<B::Tensor>, config: AdamWConfig) -> Result<Self> {
         Ok(Self {
             config,
-            m: params.try_map(|t| b.zeros(b.len(t)))?,
-            v: params.try_map(|t| b.zeros(b.len(t)))?,
+            m: zeros_like(b, params)?,
+            v: zeros_like(b, params)?,
             step: 0,
         })
     }

@@ -26,7 +26,7 @@ pub use batch::{PackedBatch, IGNORE};
 pub use config::{ConfigError, ModelConfig};
 pub use forward::Activations;
 pub use kv_cache::KvCache;
-pub use params::{param_count, param_shapes, LayerParams, Params};
+pub use params::{param_count, param_shapes, zeros_like, LayerParams, Params};
 
 /// Errors of model-level operations.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -98,7 +98,7 @@ impl<B: Backend> Model<B> {
 
     /// Zero-filled tensors with the parameters' layout (gradients, optimizer moments).
     pub fn zeros_like_params(&self, backend: &B) -> Result<Params<B::Tensor>> {
-        Ok(self.params.try_map(|t| backend.zeros(backend.len(t)))?)
+        Ok(params::zeros_like(backend, &self.params)?)
     }
 
     /// Checks that every id is inside the vocabulary.

@@ -276,6 +276,14 @@ impl Params<Vec<f32>> {
     }
 }
 
+/// Zero-filled tensors on `b` with the layout of `params` (gradients, optimizer moments).
+pub fn zeros_like<B: crate::backend::Backend>(
+    b: &B,
+    params: &Params<B::Tensor>,
+) -> crate::backend::Result<Params<B::Tensor>> {
+    params.try_map(|t| b.zeros(b.len(t)))
+}
+
 /// Number of scalar parameters a model of `cfg` has.
 pub fn param_count(cfg: &ModelConfig) -> usize {
     param_shapes(cfg)
