@@ -77,8 +77,10 @@ pub const IDS: &[&str] = &[
 ];
 
 /// Builds the IFEval constraint `id` from its official `kwargs`; `None` when `id` is not an
-/// IFEval id (or needs langdetect and the `langdetect` feature is off). `prompt` is the prompt the instruction belongs to (no IFEval checker needs it:
-/// `combination:repeat_prompt` takes the text to repeat from `prompt_to_repeat`).
+/// IFEval id (or needs langdetect and the `langdetect` feature is off).
+///
+/// `prompt` is the prompt the instruction belongs to. No IFEval checker needs it:
+/// `combination:repeat_prompt` takes the text to repeat from `prompt_to_repeat`.
 pub fn build(
     id: &str,
     kwargs: &Kwargs,
