@@ -10,6 +10,7 @@
 //!   backward written out layer by layer, KV-cache inference);
 //! - [`optim`]: AdamW and global grad-norm clipping;
 //! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
+//! - [`instruct`]: instructions (task + constraints), the prompt layouts, the tokenizer seam;
 //! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
 //!   splitting, Treebank word tokenization, language detection, POS tagging, syllables);
 //! - [`rng`]: portable counter-based random numbers, identical on every backend.
@@ -22,6 +23,7 @@ extern crate std;
 
 pub mod backend;
 pub mod constraint;
+pub mod instruct;
 pub mod model;
 pub mod optim;
 pub mod rng;
