@@ -9,6 +9,7 @@
 //! - [`model`]: the Llama-family decoder (config with Hugging Face names, parameters, forward,
 //!   backward written out layer by layer, KV-cache inference);
 //! - [`optim`]: AdamW and global grad-norm clipping;
+//! - [`rl`]: KL estimators, the PPO-clip token loss, advantages, dual-preference objectives;
 //! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
 //! - [`instruct`]: instructions (task + constraints), the prompt layouts, the tokenizer seam;
 //! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
@@ -26,5 +27,6 @@ pub mod constraint;
 pub mod instruct;
 pub mod model;
 pub mod optim;
+pub mod rl;
 pub mod rng;
 pub mod text;
