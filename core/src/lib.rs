@@ -10,6 +10,7 @@
 //!   backward written out layer by layer, KV-cache inference);
 //! - [`optim`]: AdamW and global grad-norm clipping;
 //! - [`rl`]: KL estimators, the PPO-clip token loss, advantages, dual-preference objectives;
+//! - [`train`]: the HiR trainer (rollout, verify, select + rewrite + replay, advantages, update);
 //! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
 //! - [`instruct`]: instructions (task + constraints), the prompt layouts, the tokenizer seam;
 //! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
@@ -28,5 +29,6 @@ pub mod instruct;
 pub mod model;
 pub mod optim;
 pub mod rl;
+pub mod train;
 pub mod rng;
 pub mod text;

@@ -4,8 +4,10 @@ use clap::{Parser, Subcommand};
 
 pub mod backend_arg;
 pub mod bench;
+pub mod compare;
 pub mod eval;
 pub mod forward;
+pub mod train;
 
 /// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
 #[derive(Debug, Parser)]
@@ -19,6 +21,10 @@ pub struct Cli {
 /// The subcommands of `hir`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Fine-tune with Hindsight instruction Replay (no arguments: the built-in suite, end to end).
+    Train(train::TrainArgs),
+    /// HiR vs binary-reward baselines and selection ablations, same rollout budget, several seeds.
+    Compare(compare::CompareArgs),
     /// Score responses with the IFEval / IFBench verifiers (drop-in for the official tools).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -33,6 +39,8 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Forward(args) => forward::run_forward(args),
         Command::Grad(args) => forward::run_grad(args),

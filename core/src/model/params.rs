@@ -217,6 +217,14 @@ impl<T> Params<T> {
             .collect()
     }
 
+    /// Applies an infallible `f` to every parameter, keeping the layout.
+    pub fn map<U>(&self, mut f: impl FnMut(&T) -> U) -> Params<U> {
+        match self.try_map(|t| Ok::<U, core::convert::Infallible>(f(t))) {
+            Ok(p) => p,
+            Err(never) => match never {},
+        }
+    }
+
     /// Applies `f` to every parameter, keeping the layout (e.g. upload, zeros-like).
     pub fn try_map<U, E>(&self, mut f: impl FnMut(&T) -> Result<U, E>) -> Result<Params<U>, E> {
         let mut layers = Vec::with_capacity(self.layers.len());

@@ -1,0 +1,274 @@
+//! The HiR trainer: one [`Trainer::step`] is spec §2 end to end.
+//!
+//! ```text
+//! prompts ─▶ batched rollout (KV cache) ─▶ decode ─▶ verify (sparse/dense/judge)
+//!         ─▶ old log-probs + entropy ─▶ [resample short groups] ─▶ select + rewrite + re-verify
+//!         ─▶ replay rows next to their sources (old/ref log-probs copied or recomputed)
+//!         ─▶ reference log-probs ─▶ advantages ─▶ mini-batches: policy objective fwd/bwd ─▶ AdamW
+//! ```
+//!
+//! Everything random is a pure function of `(config.seed, step, prompt slot, sample index)`,
+//! so a run restored from a [`TrainerState`] continues bit for bit on the CPU backend.
+//! The trainer is generic over the [`Backend`]; the tokenizer is a [`ChatCodec`] and the
+//! objective a [`PolicyObjective`], both replaceable by a user.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::backend::Backend;
+use crate::instruct::{ChatCodec, Instruction};
+use crate::model::{Model, ModelConfig, Params};
+use crate::optim::{AdamW, AdamWConfig};
+use crate::rl::{KlEstimator, PairwiseObjective, PolicyObjective, PpoClip, PpoObjective};
+
+pub mod config;
+pub mod error;
+pub mod eval;
+pub mod logprob;
+pub mod metrics;
+pub mod rows;
+pub mod schedule;
+mod step;
+mod update;
+
+pub use config::{ConfigError, TrainerConfig};
+pub use error::TrainError;
+pub use eval::{evaluate, EvalResult};
+pub use metrics::StepMetrics;
+
+/// Most packed tokens per forward pass (bounds the memory of logits and activations).
+pub const DEFAULT_TOKEN_BUDGET: usize = 16_384;
+
+/// What a checkpoint must hold to continue a run bit for bit.
+#[derive(Debug, Clone)]
+pub struct TrainerState {
+    /// Steps completed.
+    pub step: u64,
+    /// Responses generated so far (rollouts plus resamples).
+    pub generated_rollouts: u64,
+    /// Policy weights.
+    pub policy: Params<Vec<f32>>,
+    /// Reference weights (when the run uses a reference policy).
+    pub reference: Option<Params<Vec<f32>>>,
+    /// AdamW first moments.
+    pub adam_m: Params<Vec<f32>>,
+    /// AdamW second moments.
+    pub adam_v: Params<Vec<f32>>,
+    /// AdamW step counter.
+    pub adam_step: u32,
+}
+
+/// A HiR training run on backend `B`.
+pub struct Trainer<B: Backend> {
+    /// The configuration (validated).
+    pub config: TrainerConfig,
+    /// The compute backend.
+    pub backend: B,
+    /// The policy being trained.
+    pub policy: Model<B>,
+    /// The frozen reference policy (the initial weights), when KL or the pairwise objective
+    /// needs it.
+    pub reference: Option<Model<B>>,
+    optimizer: AdamW<B>,
+    grads: Params<B::Tensor>,
+    codec: Box<dyn ChatCodec>,
+    data: Vec<Instruction>,
+    prompt_ids: Vec<Arc<Vec<u32>>>,
+    objective: Box<dyn PolicyObjective<B>>,
+    /// Steps completed.
+    pub step: u64,
+    /// Responses generated so far.
+    pub generated_rollouts: u64,
+    /// Most packed tokens per forward pass.
+    pub token_budget: usize,
+    /// Seconds since some fixed origin (for the timing metrics); `None` reports 0.
+    pub clock: Option<fn() -> f64>,
+}
+
+impl<B: Backend> Trainer<B> {
+    /// A fresh run from initial weights `init` (which also become the reference policy).
+    pub fn new(
+        backend: B,
+        config: TrainerConfig,
+        model_config: ModelConfig,
+        init: &Params<Vec<f32>>,
+        codec: Box<dyn ChatCodec>,
+        data: Vec<Instruction>,
+    ) -> Result<Self, TrainError> {
+        let needs_ref = needs_reference(&config);
+        let state = TrainerState {
+            step: 0,
+            generated_rollouts: 0,
+            policy: init.clone(),
+            reference: needs_ref.then(|| init.clone()),
+            adam_m: init.map(|t| alloc::vec![0.0; t.len()]),
+            adam_v: init.map(|t| alloc::vec![0.0; t.len()]),
+            adam_step: 0,
+        };
+        Self::restore(backend, config, model_config, state, codec, data)
+    }
+
+    /// Continues a run from `state` (see [`Trainer::state`]).
+    pub fn restore(
+        backend: B,
+        config: TrainerConfig,
+        model_config: ModelConfig,
+        state: TrainerState,
+        codec: Box<dyn ChatCodec>,
+        data: Vec<Instruction>,
+    ) -> Result<Self, TrainError> {
+        config.validate()?;
+        if data.is_empty() {
+            return Err(TrainError::Data("the dataset has no instructions".into()));
+        }
+        if needs_reference(&config) && state.reference.is_none() {
+            return Err(TrainError::Data(
+                "this configuration needs reference weights (KL or pairwise objective) but the \
+                 state has none"
+                    .into(),
+            ));
+        }
+        let mut prompt_ids = Vec::with_capacity(data.len());
+        for (i, instr) in data.iter().enumerate() {
+            let text = instr.render();
+            let ids = codec.encode_prompt(&text)?;
+            if ids.is_empty() || ids.len() > config.max_prompt_length {
+                return Err(TrainError::Data(format!(
+                    "instruction {i} has {} prompt tokens; max_prompt_length is {} (and a prompt \
+                     must not be empty)",
+                    ids.len(),
+                    config.max_prompt_length
+                )));
+            }
+            prompt_ids.push(Arc::new(ids));
+        }
+        if codec.stop_ids().is_empty() {
+            return Err(TrainError::Data("the tokenizer has no stop token".into()));
+        }
+        let policy = Model::from_host(&backend, model_config.clone(), &state.policy)?;
+        let reference = match (&state.reference, needs_reference(&config)) {
+            (Some(r), true) => Some(Model::from_host(&backend, model_config, r)?),
+            _ => None,
+        };
+        let mut optimizer = AdamW::new(&backend, &policy.params, adam_config(&config))?;
+        optimizer.m = state.adam_m.try_map(|t| backend.upload(t))?;
+        optimizer.v = state.adam_v.try_map(|t| backend.upload(t))?;
+        optimizer.step = state.adam_step;
+        let grads = policy.zeros_like_params(&backend)?;
+        let objective = default_objective::<B>(&config);
+        Ok(Self {
+            config,
+            backend,
+            policy,
+            reference,
+            optimizer,
+            grads,
+            codec,
+            data,
+            prompt_ids,
+            objective,
+            step: state.step,
+            generated_rollouts: state.generated_rollouts,
+            token_budget: DEFAULT_TOKEN_BUDGET,
+            clock: default_clock(),
+        })
+    }
+
+    /// A host copy of everything needed to continue the run.
+    pub fn state(&self) -> Result<TrainerState, TrainError> {
+        let b = &self.backend;
+        Ok(TrainerState {
+            step: self.step,
+            generated_rollouts: self.generated_rollouts,
+            policy: self.policy.to_host(b)?,
+            reference: match &self.reference {
+                Some(r) => Some(r.to_host(b)?),
+                None => None,
+            },
+            adam_m: self.optimizer.m.try_map(|t| b.download(t))?,
+            adam_v: self.optimizer.v.try_map(|t| b.download(t))?,
+            adam_step: self.optimizer.step,
+        })
+    }
+
+    /// Replaces the policy objective (the default follows `config.objective`).
+    pub fn set_objective(&mut self, objective: Box<dyn PolicyObjective<B>>) {
+        self.objective = objective;
+    }
+
+    /// The training instructions.
+    pub fn data(&self) -> &[Instruction] {
+        &self.data
+    }
+
+    /// The tokenizer.
+    pub fn codec(&self) -> &dyn ChatCodec {
+        self.codec.as_ref()
+    }
+
+    fn now(&self) -> f64 {
+        self.clock.map_or(0.0, |c| c())
+    }
+}
+
+fn needs_reference(c: &TrainerConfig) -> bool {
+    (c.use_kl_in_reward && c.kl_coef != 0.0)
+        || (c.use_kl_loss && c.kl_loss_coef != 0.0)
+        || c.objective == "pairwise"
+}
+
+fn adam_config(c: &TrainerConfig) -> AdamWConfig {
+    AdamWConfig {
+        lr: c.lr,
+        betas: (c.beta1, c.beta2),
+        eps: c.eps,
+        weight_decay: c.weight_decay,
+        max_grad_norm: (c.grad_clip > 0.0).then_some(c.grad_clip),
+    }
+}
+
+/// The KL estimator named by a (validated) config string.
+pub(crate) fn kl_estimator(name: &str) -> KlEstimator {
+    KlEstimator::from_name(name).unwrap_or_default()
+}
+
+fn default_objective<B: Backend>(c: &TrainerConfig) -> Box<dyn PolicyObjective<B>> {
+    if c.objective == "pairwise" {
+        Box::new(PairwiseObjective {
+            beta: c.pairwise_beta,
+            response_pairs: true,
+            instruction_pairs: true,
+        })
+    } else {
+        Box::new(PpoObjective {
+            clip: PpoClip {
+                clip_ratio_low: c.clip_ratio_low,
+                clip_ratio_high: c.clip_ratio_high,
+                clip_ratio_c: c.clip_ratio_c,
+            },
+            kl_loss: c
+                .use_kl_loss
+                .then(|| (kl_estimator(&c.kl_loss_type), c.kl_loss_coef)),
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+fn default_clock() -> Option<fn() -> f64> {
+    fn now() -> f64 {
+        use std::sync::OnceLock;
+        static ORIGIN: OnceLock<std::time::Instant> = OnceLock::new();
+        ORIGIN
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64()
+    }
+    Some(now)
+}
+
+#[cfg(not(feature = "std"))]
+fn default_clock() -> Option<fn() -> f64> {
+    None
+}

@@ -1,0 +1,169 @@
+//! The policy update of a step: mini-batches of prompt groups, each a sum over token-budgeted
+//! micro-batches of (forward, log-probs, objective, backward), then one AdamW step.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::backend::Backend;
+use crate::optim::zero_grads;
+use crate::rl::{token_weights, LossAggMode, ObjectiveBatch};
+
+use super::rows::{chunk_by_tokens, Packed, Row};
+use super::{TrainError, Trainer};
+
+/// What the logs need from an update.
+pub(crate) struct UpdateStats {
+    /// Mean global grad norm (before clipping) over the optimizer steps.
+    pub grad_norm: f64,
+    /// Objective metrics averaged over micro-batches (`pg_loss`, `pg_clipfrac`, ...), plus
+    /// `loss`.
+    pub objective: BTreeMap<String, f64>,
+}
+
+impl<B: Backend> Trainer<B> {
+    /// Updates the policy on `rows` (per-token advantages flat in `adv`, by `seq_starts`).
+    pub(crate) fn update(
+        &mut self,
+        rows: &[Row],
+        seq_starts: &[usize],
+        adv: &[f32],
+        step: u64,
+    ) -> Result<UpdateStats, TrainError> {
+        let cfg = self.config.clone();
+        let mode = LossAggMode::from_name(&cfg.loss_agg_mode).unwrap_or_default();
+        let groups_per_mb = cfg.ppo_mini_batch_size;
+        let n_groups = rows.iter().map(|r| r.group as usize + 1).max().unwrap_or(0);
+        let mut grad_norms = Vec::new();
+        let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for _epoch in 0..cfg.ppo_epochs {
+            for first in (0..n_groups).step_by(groups_per_mb.max(1)) {
+                let last = first + groups_per_mb;
+                let mb: Vec<usize> = (0..rows.len())
+                    .filter(|&i| (first..last).contains(&(rows[i].group as usize)))
+                    .collect();
+                if mb.is_empty() {
+                    continue;
+                }
+                let mb_tokens: usize = mb.iter().map(|&i| rows[i].response.len()).sum();
+                zero_grads(&self.backend, &mut self.grads)?;
+                for chunk in chunk_by_tokens(rows, &mb, self.token_budget) {
+                    let out = self.micro_batch(rows, &chunk, seq_starts, adv, mode, (mb_tokens, mb.len()))?;
+                    for (k, v) in out {
+                        let e = sums.entry(k).or_insert((0.0, 0.0));
+                        e.0 += v;
+                        e.1 += 1.0;
+                    }
+                }
+                let info = self
+                    .optimizer
+                    .step(&self.backend, &mut self.policy.params, &self.grads)?;
+                if !info.grad_norm.is_finite() {
+                    return Err(TrainError::NonFinite {
+                        step,
+                        what: "gradient norm",
+                        value: info.grad_norm,
+                    });
+                }
+                grad_norms.push(info.grad_norm as f64);
+            }
+        }
+        let grad_norm = if grad_norms.is_empty() {
+            0.0
+        } else {
+            grad_norms.iter().sum::<f64>() / grad_norms.len() as f64
+        };
+        Ok(UpdateStats {
+            grad_norm,
+            objective: sums.into_iter().map(|(k, (s, n))| (k, s / n)).collect(),
+        })
+    }
+
+    /// Forward, objective and backward of one micro-batch; gradients are added into
+    /// `self.grads`. Returns the objective's metrics.
+    fn micro_batch(
+        &mut self,
+        rows: &[Row],
+        chunk: &[usize],
+        seq_starts: &[usize],
+        adv: &[f32],
+        mode: LossAggMode,
+        denominators: (usize, usize),
+    ) -> Result<Vec<(String, f64)>, TrainError> {
+        let b = &self.backend;
+        let v = self.policy.config.vocab_size;
+        let t = self.config.temperature;
+        let chunk_rows: Vec<&Row> = chunk.iter().map(|&i| &rows[i]).collect();
+        let packed = Packed::new(&chunk_rows);
+        let (mut logits, acts) = self.policy.forward(b, &packed.batch)?;
+        if t != 1.0 {
+            b.scale(&mut logits, 1.0 / t)?;
+        }
+        let targets = b.upload_index(&packed.targets)?;
+        let (mut logp, lse) = b.cross_entropy(&logits, &targets, v)?;
+        b.scale(&mut logp, -1.0)?;
+
+        let mut resp_starts = Vec::with_capacity(chunk.len() + 1);
+        resp_starts.push(0usize);
+        for r in &chunk_rows {
+            resp_starts.push(resp_starts[resp_starts.len() - 1] + r.response.len());
+        }
+        let w = token_weights(&resp_starts, mode, Some(denominators));
+        let weights = packed.scatter(&chunk_rows, |i, _| w[resp_starts[i]..resp_starts[i + 1]].to_vec());
+        let old = packed.scatter(&chunk_rows, |_, r| r.old_logp.clone());
+        let reference = packed.scatter(&chunk_rows, |_, r| r.ref_logp.clone());
+        let advantages = packed.scatter(&chunk_rows, |i, _| {
+            let g = chunk[i];
+            adv[seq_starts[g]..seq_starts[g + 1]].to_vec()
+        });
+        let full_starts: Vec<usize> = packed.batch.seq_starts.iter().map(|&x| x as usize).collect();
+        let rewards: Vec<f32> = chunk_rows.iter().map(|r| r.reward).collect();
+        let group_ids: Vec<u32> = chunk_rows.iter().map(|r| r.group).collect();
+        let replay_of: Vec<Option<usize>> = chunk_rows
+            .iter()
+            .map(|r| r.replay_of.and_then(|src| chunk.iter().position(|&c| c == src)))
+            .collect();
+        let (old_t, ref_t, adv_t, w_t) = (
+            b.upload(&old)?,
+            b.upload(&reference)?,
+            b.upload(&advantages)?,
+            b.upload(&weights)?,
+        );
+        let out = self.objective.compute(
+            b,
+            &ObjectiveBatch {
+                seq_starts: &full_starts,
+                rewards: &rewards,
+                group_ids: &group_ids,
+                replay_of: &replay_of,
+                logp: &logp,
+                old_logp: &old_t,
+                ref_logp: &ref_t,
+                advantages: &adv_t,
+                weights: &w_t,
+            },
+        )?;
+        if !out.loss.is_finite() {
+            return Err(TrainError::NonFinite {
+                step: self.step + 1,
+                what: "policy loss",
+                value: out.loss,
+            });
+        }
+        let mut dloss = out.dlogp;
+        b.scale(&mut dloss, -1.0)?;
+        let mut dlogits = b.cross_entropy_backward(&logits, &lse, &targets, &dloss, v)?;
+        drop(logits);
+        if t != 1.0 {
+            b.scale(&mut dlogits, 1.0 / t)?;
+        }
+        self.policy.backward(b, &acts, &dlogits, &mut self.grads)?;
+        let mut metrics: Vec<(String, f64)> = out
+            .metrics
+            .iter()
+            .map(|(k, v)| (String::from(*k), *v as f64))
+            .collect();
+        metrics.push((String::from("loss"), out.loss as f64));
+        Ok(metrics)
+    }
+}

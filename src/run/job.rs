@@ -1,0 +1,272 @@
+//! One training run end to end: evaluate the initial policy, train, checkpoint, evaluate
+//! again, write the summary and the plot. `hir train` runs one job; `hir compare` many.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use hir_core::backend::Backend;
+use hir_core::instruct::Instruction;
+use hir_core::model::{ModelConfig, Params};
+use hir_core::train::{evaluate, EvalResult, Trainer, TrainerConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::{load_checkpoint, load_params, save_checkpoint, save_params};
+use super::metrics_log::{MetricsLine, MetricsLog};
+use crate::cli::backend_arg::BackendArg;
+use crate::model_io::write_atomic;
+use crate::plot::{line_plot_svg, Series};
+use crate::tokenizer::HfChatCodec;
+
+/// What a job needs besides the trainer configuration.
+#[derive(Debug, Clone)]
+pub struct JobOptions {
+    /// The run directory.
+    pub run_dir: PathBuf,
+    /// The trainer configuration (ignored on resume: the run's `config.toml` is used, except
+    /// `total_steps`, which may extend the run).
+    pub config: TrainerConfig,
+    /// Continue the run in `run_dir` from its last checkpoint.
+    pub resume: bool,
+    /// Compute backend.
+    pub backend: BackendArg,
+    /// Save a checkpoint every this many steps (and at the end).
+    pub save_every: u64,
+    /// Most new tokens of an evaluation response.
+    pub eval_max_tokens: usize,
+    /// Show progress bars.
+    pub progress: bool,
+}
+
+/// The policy, tokenizer and instructions a job trains on.
+pub struct JobData {
+    /// Architecture of the policy.
+    pub model_config: ModelConfig,
+    /// Initial weights.
+    pub init: Params<Vec<f32>>,
+    /// The tokenizer (chat template included).
+    pub codec: HfChatCodec,
+    /// `tokenizer.json` bytes, copied into checkpoints.
+    pub tokenizer_json: Vec<u8>,
+    /// Training instructions.
+    pub train: Vec<Instruction>,
+    /// Held-out instructions.
+    pub eval: Vec<Instruction>,
+}
+
+/// `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Held-out success rate (all constraints, greedy) of the initial policy.
+    pub eval_success_before: f64,
+    /// Held-out success rate after training.
+    pub eval_success_after: f64,
+    /// Held-out mean dense reward of the initial policy.
+    pub eval_dense_before: f64,
+    /// Held-out mean dense reward after training.
+    pub eval_dense_after: f64,
+    /// Steps completed.
+    pub steps: u64,
+    /// Responses generated (rollouts plus resamples).
+    pub generated_rollouts: u64,
+    /// Wall seconds of training and evaluation, over every session of the run.
+    pub wall_s: f64,
+    /// Held-out instructions evaluated.
+    pub eval_instructions: usize,
+    /// The run's seed.
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EvalFile {
+    success_rate: f64,
+    dense_mean: f64,
+    wall_s: f64,
+}
+
+/// Runs (or resumes) a job on the backend chosen in `opts`.
+pub fn run_job(opts: &JobOptions, data: JobData) -> Result<Summary> {
+    crate::with_backend!(opts.backend, |b| run_on(b, opts, data))
+}
+
+fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Summary> {
+    let dir = &opts.run_dir;
+    let config_path = dir.join("config.toml");
+    let ckpt_dir = dir.join("checkpoint");
+    let ref_path = dir.join("reference.safetensors");
+    let (mut trainer, before, prior_s, mut log) = if opts.resume {
+        let text = std::fs::read_to_string(&config_path).with_context(|| {
+            format!("cannot resume: `{}` is missing (is `{}` a run directory?)", config_path.display(), dir.display())
+        })?;
+        let mut config: TrainerConfig = toml::from_str(&text)
+            .with_context(|| format!("`{}`: not a trainer configuration", config_path.display()))?;
+        config.total_steps = opts.config.total_steps.max(config.total_steps);
+        let (model_config, mut state, file) = load_checkpoint(&ckpt_dir)?;
+        if ref_path.exists() {
+            state.reference = Some(load_params(&ref_path, &model_config, "")?);
+        }
+        let before: EvalFile = read_json(&dir.join("eval_before.json"))?;
+        let log = MetricsLog::open(&dir.join("metrics.jsonl"), state.step)?;
+        let trainer = Trainer::restore(
+            backend,
+            config,
+            model_config,
+            state,
+            Box::new(data.codec),
+            data.train,
+        )?;
+        (trainer, before, file.elapsed_seconds, log)
+    } else {
+        if ckpt_dir.join("trainer_state.json").exists() {
+            bail!(
+                "`{}` already holds a run; pass `--resume {}` to continue it or choose another --run-dir",
+                dir.display(),
+                dir.display()
+            );
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create run directory `{}`", dir.display()))?;
+        write_atomic(&config_path, toml::to_string(&opts.config)?.as_bytes())?;
+        let trainer = Trainer::new(
+            backend,
+            opts.config.clone(),
+            data.model_config.clone(),
+            &data.init,
+            Box::new(data.codec),
+            data.train,
+        )?;
+        if trainer.reference.is_some() {
+            save_params(&ref_path, &data.model_config, &[("", &data.init)])?;
+        }
+        let t = Instant::now();
+        let ev = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
+        let before = EvalFile {
+            success_rate: ev.success_rate,
+            dense_mean: ev.dense_mean,
+            wall_s: t.elapsed().as_secs_f64(),
+        };
+        write_atomic(
+            &dir.join("eval_before.json"),
+            serde_json::to_string_pretty(&before)?.as_bytes(),
+        )?;
+        let log = MetricsLog::open(&dir.join("metrics.jsonl"), 0)?;
+        let wall = before.wall_s;
+        (trainer, before, wall, log)
+    };
+    let model_config = trainer.policy.config.clone();
+    let total = trainer.config.total_steps;
+    let bar = progress_bar(opts.progress, total, trainer.step);
+    let session = Instant::now();
+    while trainer.step < total {
+        let metrics = trainer.step()?;
+        let elapsed = prior_s + session.elapsed().as_secs_f64();
+        let get = |k: &str| metrics.get(k).copied().unwrap_or(0.0);
+        bar.set_message(format!(
+            "reward {:.3}  dense {:.3}  replays {:.0}",
+            get("critic/rewards/mean"),
+            get("hir/dense_mean"),
+            get("hir/replay_count")
+        ));
+        bar.inc(1);
+        log.push(MetricsLine {
+            step: trainer.step,
+            elapsed_seconds: elapsed,
+            data: metrics,
+        })?;
+        if trainer.step % opts.save_every.max(1) == 0 || trainer.step == total {
+            save_checkpoint(
+                &ckpt_dir,
+                &model_config,
+                &trainer.state()?,
+                &data.tokenizer_json,
+                elapsed,
+            )?;
+        }
+    }
+    bar.finish_and_clear();
+    if trainer.step == 0 || !ckpt_dir.join("trainer_state.json").exists() {
+        save_checkpoint(
+            &ckpt_dir,
+            &model_config,
+            &trainer.state()?,
+            &data.tokenizer_json,
+            prior_s,
+        )?;
+    }
+    let after = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
+    let summary = Summary {
+        eval_success_before: before.success_rate,
+        eval_success_after: after.success_rate,
+        eval_dense_before: before.dense_mean,
+        eval_dense_after: after.dense_mean,
+        steps: trainer.step,
+        generated_rollouts: trainer.generated_rollouts,
+        wall_s: prior_s + session.elapsed().as_secs_f64(),
+        eval_instructions: data.eval.len(),
+        seed: trainer.config.seed,
+    };
+    write_atomic(
+        &dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    write_reward_plot(&dir.join("reward_curve.svg"), log.lines())?;
+    Ok(summary)
+}
+
+fn run_eval<B: Backend>(
+    trainer: &Trainer<B>,
+    eval: &[Instruction],
+    max_tokens: usize,
+) -> Result<EvalResult> {
+    Ok(evaluate(
+        &trainer.backend,
+        &trainer.policy,
+        trainer.codec(),
+        eval,
+        max_tokens,
+        64,
+    )?)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("`{}`: unexpected content", path.display()))
+}
+
+fn progress_bar(show: bool, total: u64, done: u64) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix}[{elapsed_precise}] {bar:30} {pos}/{len} steps  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_position(done);
+    bar
+}
+
+/// The reward curve: rollout success rate (= mean sparse reward) and mean dense per step.
+pub fn write_reward_plot(path: &Path, lines: &[MetricsLine]) -> Result<()> {
+    let series = |name: &str, key: &str| Series {
+        name: name.into(),
+        points: lines
+            .iter()
+            .map(|l| (l.step as f64, l.data.get(key).copied().unwrap_or(f64::NAN)))
+            .collect(),
+        band: None,
+    };
+    let svg = line_plot_svg(
+        "HiR training: rollout rewards",
+        "step",
+        "reward",
+        &[
+            series("success rate (sparse reward)", "critic/rewards/mean"),
+            series("mean dense reward", "hir/dense_mean"),
+        ],
+    );
+    write_atomic(path, svg.as_bytes())?;
+    Ok(())
+}

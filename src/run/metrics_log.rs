@@ -1,0 +1,85 @@
+//! `metrics.jsonl`: one JSON object per step in verl's file-logger shape.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::model_io::write_atomic;
+
+/// One line of `metrics.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsLine {
+    /// The step (1-based).
+    pub step: u64,
+    /// Seconds since the run started (accumulated over resumed sessions).
+    pub elapsed_seconds: f64,
+    /// Metric name → value.
+    pub data: BTreeMap<String, f64>,
+}
+
+/// Reads every line of a metrics file (an absent file is empty).
+pub fn read_metrics(path: &Path) -> Result<Vec<MetricsLine>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| {
+                format!(
+                    "`{}` line {}: expected {{\"step\", \"elapsed_seconds\", \"data\"}}",
+                    path.display(),
+                    i + 1
+                )
+            })
+        })
+        .collect()
+}
+
+/// Appends lines to `metrics.jsonl`, rewriting the file atomically each time (files are
+/// small: one line per step).
+pub struct MetricsLog {
+    path: PathBuf,
+    lines: Vec<MetricsLine>,
+}
+
+impl MetricsLog {
+    /// Opens `path`, keeping only the lines with `step ≤ keep_through` (what a checkpoint
+    /// covers).
+    pub fn open(path: &Path, keep_through: u64) -> Result<Self> {
+        let mut lines = read_metrics(path)?;
+        lines.retain(|l| l.step <= keep_through);
+        let log = Self {
+            path: path.to_path_buf(),
+            lines,
+        };
+        log.flush()?;
+        Ok(log)
+    }
+
+    /// The lines so far.
+    pub fn lines(&self) -> &[MetricsLine] {
+        &self.lines
+    }
+
+    /// Adds a line and writes the file.
+    pub fn push(&mut self, line: MetricsLine) -> Result<()> {
+        self.lines.push(line);
+        self.flush()
+    }
+
+    fn flush(&self) -> Result<()> {
+        let mut text = String::new();
+        for l in &self.lines {
+            text.push_str(&serde_json::to_string(l)?);
+            text.push('\n');
+        }
+        write_atomic(&self.path, text.as_bytes())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! Training runs on disk: the run directory, its metrics log, checkpoints, and the job that
+//! ties the trainer, the evaluation and the files together (`hir train`, `hir compare`).
+//!
+//! A run directory `runs/<name>/` holds:
+//!
+//! | file | content |
+//! |---|---|
+//! | `config.toml` | the full trainer configuration of the run |
+//! | `metrics.jsonl` | one line per step, verl's file-logger shape `{"step", "elapsed_seconds", "data"}` |
+//! | `eval_before.json` | held-out scores of the initial policy |
+//! | `checkpoint/` | `config.json` + `model.safetensors` + `tokenizer.json` (a Hugging Face directory) and `trainer_state.json` + `optimizer.safetensors` (to resume) |
+//! | `reference.safetensors` | the reference policy, when the run uses one |
+//! | `summary.json` | before/after scores, steps, rollouts, wall time |
+//! | `reward_curve.svg` | reward and success rate per step |
+//!
+//! Every file is written atomically, so an interrupted run never leaves a half-written file;
+//! `--resume` continues from the last checkpoint and drops later metrics lines.
+
+pub mod builtin;
+pub mod checkpoint;
+pub mod job;
+pub mod methods;
+pub mod metrics_log;
+pub mod overrides;
+
+pub use job::{run_job, JobOptions, Summary};
