@@ -13,6 +13,7 @@
 //! - [`train`]: the HiR trainer (rollout, verify, select + rewrite + replay, advantages, update);
 //! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
 //! - [`instruct`]: instructions (task + constraints), the prompt layouts, the tokenizer seam;
+//! - [`hindsight`]: verification, selection, the hindsight rewrite and the replay plan of a step;
 //! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
 //!   splitting, Treebank word tokenization, language detection, POS tagging, syllables);
 //! - [`rng`]: portable counter-based random numbers, identical on every backend.
@@ -25,6 +26,7 @@ extern crate std;
 
 pub mod backend;
 pub mod constraint;
+pub mod hindsight;
 pub mod instruct;
 pub mod model;
 pub mod optim;
