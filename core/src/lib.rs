@@ -31,6 +31,6 @@ pub mod instruct;
 pub mod model;
 pub mod optim;
 pub mod rl;
-pub mod train;
 pub mod rng;
 pub mod text;
+pub mod train;

@@ -103,7 +103,10 @@ pub fn run(args: CompareArgs) -> Result<()> {
     }
     for m in &methods {
         if method_config(m, &base).is_none() {
-            bail!("unknown method `{m}`: expected one of {}", METHODS.join(", "));
+            bail!(
+                "unknown method `{m}`: expected one of {}",
+                METHODS.join(", ")
+            );
         }
     }
     if args.seeds == 0 {
@@ -152,7 +155,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
             let mine: Vec<&CompareRun> = runs.iter().filter(|r| &r.method == m).collect();
             let succ: Vec<f64> = mine.iter().map(|r| r.eval_success).collect();
             let (mean, std) = mean_std(&succ);
-            let avg = |f: &dyn Fn(&CompareRun) -> f64| mean_std(&mine.iter().map(|r| f(r)).collect::<Vec<_>>()).0;
+            let avg = |f: &dyn Fn(&CompareRun) -> f64| {
+                mean_std(&mine.iter().map(|r| f(r)).collect::<Vec<_>>()).0
+            };
             CompareSummary {
                 method: m.clone(),
                 eval_success_mean: mean,
@@ -205,7 +210,10 @@ fn write_compare_plot(args: &CompareArgs, methods: &[String]) -> Result<()> {
     for m in methods {
         let mut per_step: std::collections::BTreeMap<u64, Vec<f64>> = Default::default();
         for seed in 0..args.seeds {
-            let path = args.out_dir.join(format!("{m}-seed{seed}")).join("metrics.jsonl");
+            let path = args
+                .out_dir
+                .join(format!("{m}-seed{seed}"))
+                .join("metrics.jsonl");
             for l in read_metrics(&path)? {
                 if let Some(v) = l.data.get("critic/rewards/mean") {
                     per_step.entry(l.step).or_default().push(*v);

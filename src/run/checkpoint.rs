@@ -60,8 +60,12 @@ pub fn load_params(path: &Path, config: &ModelConfig, prefix: &str) -> Result<Pa
         }
         items.push(t.data);
     }
-    Params::from_ordered(config, items)
-        .with_context(|| format!("`{}`: parameter list does not fit the config", path.display()))
+    Params::from_ordered(config, items).with_context(|| {
+        format!(
+            "`{}`: parameter list does not fit the config",
+            path.display()
+        )
+    })
 }
 
 /// Saves a checkpoint directory: HF model dir + tokenizer + optimizer + scalar state.
@@ -103,8 +107,12 @@ pub fn save_checkpoint(
 /// caller (it lives in the run directory).
 pub fn load_checkpoint(dir: &Path) -> Result<(ModelConfig, TrainerState, StateFile)> {
     let state_path = dir.join("trainer_state.json");
-    let text = std::fs::read_to_string(&state_path)
-        .with_context(|| format!("cannot read `{}` (is this a run's checkpoint?)", state_path.display()))?;
+    let text = std::fs::read_to_string(&state_path).with_context(|| {
+        format!(
+            "cannot read `{}` (is this a run's checkpoint?)",
+            state_path.display()
+        )
+    })?;
     let file: StateFile = serde_json::from_str(&text)
         .with_context(|| format!("`{}`: not a trainer state", state_path.display()))?;
     let model = load_hf_dir(dir)?;

@@ -97,7 +97,11 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
     let ref_path = dir.join("reference.safetensors");
     let (mut trainer, before, prior_s, mut log) = if opts.resume {
         let text = std::fs::read_to_string(&config_path).with_context(|| {
-            format!("cannot resume: `{}` is missing (is `{}` a run directory?)", config_path.display(), dir.display())
+            format!(
+                "cannot resume: `{}` is missing (is `{}` a run directory?)",
+                config_path.display(),
+                dir.display()
+            )
         })?;
         let mut config: TrainerConfig = toml::from_str(&text)
             .with_context(|| format!("`{}`: not a trainer configuration", config_path.display()))?;
@@ -241,8 +245,10 @@ fn progress_bar(show: bool, total: u64, done: u64) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{prefix}[{elapsed_precise}] {bar:30} {pos}/{len} steps  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{prefix}[{elapsed_precise}] {bar:30} {pos}/{len} steps  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_position(done);
     bar

@@ -207,17 +207,32 @@ impl TrainerConfig {
         if !(self.temperature.is_finite() && self.temperature > 0.0) {
             return Err(bad(
                 "temperature",
-                format!("{} must be finite and > 0 for training rollouts", self.temperature),
+                format!(
+                    "{} must be finite and > 0 for training rollouts",
+                    self.temperature
+                ),
             ));
         }
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
             return Err(bad("top_p", format!("{} is not in (0, 1]", self.top_p)));
         }
         one_of("replay_scope", &self.replay_scope, &["group", "global"])?;
-        one_of("replay_selection", &self.replay_selection, &["score", "random"])?;
+        one_of(
+            "replay_selection",
+            &self.replay_selection,
+            &["score", "random"],
+        )?;
         one_of("replay_entropy", &self.replay_entropy, &["mean", "sum"])?;
-        one_of("replay_shortage", &self.replay_shortage, &["skip", "resample"])?;
-        one_of("replay_logprobs", &self.replay_logprobs, &["copy", "recompute"])?;
+        one_of(
+            "replay_shortage",
+            &self.replay_shortage,
+            &["skip", "resample"],
+        )?;
+        one_of(
+            "replay_logprobs",
+            &self.replay_logprobs,
+            &["copy", "recompute"],
+        )?;
         one_of(
             "adv_estimator",
             &self.adv_estimator,

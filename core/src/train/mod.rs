@@ -30,13 +30,15 @@ pub mod logprob;
 pub mod metrics;
 pub mod rows;
 pub mod schedule;
-mod step;
+pub mod step;
 mod update;
 
 pub use config::{ConfigError, TrainerConfig};
 pub use error::TrainError;
 pub use eval::{evaluate, EvalResult};
 pub use metrics::StepMetrics;
+pub use rows::Row;
+pub use step::StepBatch;
 
 /// Most packed tokens per forward pass (bounds the memory of logits and activations).
 pub const DEFAULT_TOKEN_BUDGET: usize = 16_384;

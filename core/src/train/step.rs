@@ -17,6 +17,22 @@ use super::metrics::{mean_std, StepMetrics};
 use super::rows::Row;
 use super::{kl_estimator, TrainError, Trainer};
 
+/// The experience of one step, ready for [`Trainer::learn`].
+#[derive(Debug, Clone)]
+pub struct StepBatch {
+    /// The step these rows belong to (1-based).
+    pub step: u64,
+    /// The rows to update on: per prompt group, each rollout, and each selected response's
+    /// hindsight replay right after it.
+    pub rows: Vec<Row>,
+    /// Responses generated for this step (rollouts plus resamples).
+    pub generated: u64,
+    /// The experience-side metrics (rewards, replay counts, timing so far).
+    pub metrics: StepMetrics,
+    /// Clock reading when the step started.
+    pub started: f64,
+}
+
 /// The generated responses of one prompt (the `m` rollouts, then any resamples).
 struct Group {
     data_index: usize,
@@ -30,8 +46,17 @@ struct Group {
 }
 
 impl<B: Backend> Trainer<B> {
-    /// Runs one training step (spec §2) and returns its metrics.
+    /// Runs one training step (spec §2) and returns its metrics: [`Trainer::collect`] then
+    /// [`Trainer::learn`].
     pub fn step(&mut self) -> Result<StepMetrics, TrainError> {
+        let batch = self.collect()?;
+        self.learn(batch)
+    }
+
+    /// The experience half of a step (spec §2.1–2.5): rollout, verification, selection,
+    /// rewrite and replay, old and reference log-probs. Nothing is updated; the returned rows
+    /// are what [`Trainer::learn`] trains on, in order (each replay right after its source).
+    pub fn collect(&mut self) -> Result<StepBatch, TrainError> {
         let s = self.step + 1;
         let cfg = self.config.clone();
         let t_start = self.now();
@@ -39,7 +64,8 @@ impl<B: Backend> Trainer<B> {
         let step_seed = derive(cfg.seed, s);
 
         // 1. Rollout: B prompts × m samples, one batched generation.
-        let picks = super::schedule::step_prompts(cfg.seed, s, cfg.train_batch_size, self.data.len());
+        let picks =
+            super::schedule::step_prompts(cfg.seed, s, cfg.train_batch_size, self.data.len());
         let mut groups: Vec<Group> = picks
             .iter()
             .map(|&d| Group {
@@ -90,11 +116,23 @@ impl<B: Backend> Trainer<B> {
         let t_old = self.now();
 
         // 3–4. Select and rewrite (re-verified inside `plan_replays`).
-        let lambda0 = if cfg.replay_selection == "random" { 0.0 } else { cfg.replay_lambda0 };
-        let eta = if cfg.replay_curriculum { cfg.replay_eta } else { 0.0 };
+        let lambda0 = if cfg.replay_selection == "random" {
+            0.0
+        } else {
+            cfg.replay_lambda0
+        };
+        let eta = if cfg.replay_curriculum {
+            cfg.replay_eta
+        } else {
+            0.0
+        };
         let select_cfg = SelectConfig {
             k,
-            scope: if cfg.replay_scope == "global" { Scope::Global } else { Scope::Group },
+            scope: if cfg.replay_scope == "global" {
+                Scope::Global
+            } else {
+                Scope::Group
+            },
             lambda0,
             eta,
         };
@@ -162,7 +200,9 @@ impl<B: Backend> Trainer<B> {
                 }
             }
         }
-        let replay_rows: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].replay_of.is_some()).collect();
+        let replay_rows: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].replay_of.is_some())
+            .collect();
         if cfg.replay_logprobs == "recompute" && !replay_rows.is_empty() {
             let st = response_stats(
                 &self.backend,
@@ -202,7 +242,84 @@ impl<B: Backend> Trainer<B> {
         }
         let t_ref = self.now();
 
-        // 6. Advantages over all rows.
+        let gen_rows: Vec<&Row> = groups
+            .iter()
+            .flat_map(|g| g.rows.iter().take(cfg.rollout_n))
+            .collect();
+        let rewards_gen: Vec<f64> = gen_rows.iter().map(|r| r.reward as f64).collect();
+        let (rmean, rstd) = mean_std(&rewards_gen);
+        let zero_std = groups
+            .iter()
+            .filter(|g| {
+                let r = &g.rows[..cfg.rollout_n.min(g.rows.len())];
+                r.iter().all(|x| x.reward == r[0].reward)
+            })
+            .count();
+        let dense: Vec<f64> = gen_rows.iter().map(|r| r.dense as f64).collect();
+        let lens: Vec<f64> = gen_rows.iter().map(|r| r.response.len() as f64).collect();
+        let truncated = gen_rows.iter().filter(|r| r.truncated).count();
+        let token_entropy: Vec<f64> = groups
+            .iter()
+            .flat_map(|g| g.mean_entropy.iter().take(cfg.rollout_n).map(|&e| e as f64))
+            .collect();
+        let eligible = gen_rows
+            .iter()
+            .filter(|r| crate::hindsight::is_eligible(r.dense))
+            .count();
+        let n_gen = gen_rows.len().max(1) as f64;
+        let lambda = crate::hindsight::curriculum_lambda(s, lambda0, eta);
+        let mut put = |k: &str, v: f64| {
+            m.insert(String::from(k), v);
+        };
+        put("training/step", s as f64);
+        put("critic/rewards/mean", rmean);
+        put("critic/rewards/std", rstd);
+        put(
+            "critic/frac_reward_zero_std",
+            zero_std as f64 / groups.len().max(1) as f64,
+        );
+        put("hir/success_rate", rmean);
+        put("hir/dense_mean", mean_std(&dense).0);
+        put("hir/eligible_frac", eligible as f64 / n_gen);
+        put("hir/replay_count", replay_dense.len() as f64);
+        put("hir/replay_dense_mean", mean_std(&replay_dense).0);
+        put("hir/lambda", if k > 0 { lambda } else { 0.0 });
+        put(
+            "hir/reverify_failures",
+            plan.as_ref().map_or(0.0, |p| p.reverify_failures as f64),
+        );
+        put("hir/replay_dropped_too_long", dropped_long as f64);
+        put("hir/resampled", resampled as f64);
+        put("rollouts/generated", generated as f64);
+        put("rollouts/update_rows", rows.len() as f64);
+        put("actor/entropy", mean_std(&token_entropy).0);
+        put("actor/lr", cfg.lr as f64);
+        put("response_length/mean", mean_std(&lens).0);
+        put("response_length/clip_ratio", truncated as f64 / n_gen);
+        put("timing_s/gen", t_gen - t_start);
+        put("timing_s/old_log_prob", t_old - t_gen);
+        put("timing_s/ref", t_ref - t_old);
+        Ok(StepBatch {
+            step: s,
+            rows,
+            generated,
+            metrics: m,
+            started: t_start,
+        })
+    }
+
+    /// The learning half of a step (spec §2.6–2.7): advantages over `batch.rows`, then the
+    /// policy update; returns the step's full metrics.
+    pub fn learn(&mut self, batch: StepBatch) -> Result<StepMetrics, TrainError> {
+        let cfg = self.config.clone();
+        let StepBatch {
+            step: s,
+            rows,
+            generated,
+            mut metrics,
+            started: t_start,
+        } = batch;
+        let t_ref = self.now();
         let mut seq_starts = vec![0usize];
         let mut old_flat = Vec::new();
         let mut ref_flat = Vec::new();
@@ -238,59 +355,12 @@ impl<B: Backend> Trainer<B> {
         self.step = s;
         self.generated_rollouts += generated;
 
-        // Metrics (spec §6).
-        let gen_rows: Vec<&Row> = groups
-            .iter()
-            .flat_map(|g| g.rows.iter().take(cfg.rollout_n))
-            .collect();
-        let rewards_gen: Vec<f64> = gen_rows.iter().map(|r| r.reward as f64).collect();
-        let (rmean, rstd) = mean_std(&rewards_gen);
-        let zero_std = groups
-            .iter()
-            .filter(|g| {
-                let r = &g.rows[..cfg.rollout_n.min(g.rows.len())];
-                r.iter().all(|x| x.reward == r[0].reward)
-            })
-            .count();
-        let dense: Vec<f64> = gen_rows.iter().map(|r| r.dense as f64).collect();
-        let lens: Vec<f64> = gen_rows.iter().map(|r| r.response.len() as f64).collect();
-        let truncated = gen_rows.iter().filter(|r| r.truncated).count();
-        let token_entropy: Vec<f64> = groups
-            .iter()
-            .flat_map(|g| g.mean_entropy.iter().take(cfg.rollout_n).map(|&e| e as f64))
-            .collect();
-        let eligible = gen_rows
-            .iter()
-            .filter(|r| crate::hindsight::is_eligible(r.dense))
-            .count();
-        let n_gen = gen_rows.len().max(1) as f64;
-        let lambda = crate::hindsight::curriculum_lambda(s, lambda0, eta);
         let mut put = |k: &str, v: f64| {
-            m.insert(String::from(k), v);
+            metrics.insert(String::from(k), v);
         };
-        put("training/step", s as f64);
-        put("critic/rewards/mean", rmean);
-        put("critic/rewards/std", rstd);
-        put("critic/frac_reward_zero_std", zero_std as f64 / groups.len().max(1) as f64);
-        put("hir/success_rate", rmean);
-        put("hir/dense_mean", mean_std(&dense).0);
-        put("hir/eligible_frac", eligible as f64 / n_gen);
-        put("hir/replay_count", replay_dense.len() as f64);
-        put("hir/replay_dense_mean", mean_std(&replay_dense).0);
-        put("hir/lambda", if k > 0 { lambda } else { 0.0 });
-        put(
-            "hir/reverify_failures",
-            plan.as_ref().map_or(0.0, |p| p.reverify_failures as f64),
-        );
-        put("hir/replay_dropped_too_long", dropped_long as f64);
-        put("hir/resampled", resampled as f64);
-        put("rollouts/generated", generated as f64);
         put("rollouts/generated_total", self.generated_rollouts as f64);
-        put("rollouts/update_rows", rows.len() as f64);
-        put("actor/entropy", mean_std(&token_entropy).0);
         put("actor/kl_in_reward", adv.kl_mean as f64);
         put("actor/grad_norm", upd.grad_norm);
-        put("actor/lr", cfg.lr as f64);
         for (key, v) in &upd.objective {
             put(&format!("actor/{key}"), *v);
         }
@@ -304,20 +374,19 @@ impl<B: Backend> Trainer<B> {
             "critic/advantages/min",
             advs.iter().copied().fold(f64::INFINITY, f64::min),
         );
-        put("response_length/mean", mean_std(&lens).0);
-        put("response_length/clip_ratio", truncated as f64 / n_gen);
-        put("timing_s/gen", t_gen - t_start);
-        put("timing_s/old_log_prob", t_old - t_gen);
-        put("timing_s/ref", t_ref - t_old);
         put("timing_s/adv", t_adv - t_ref);
         put("timing_s/update_actor", t_end - t_adv);
         put("timing_s/step", t_end - t_start);
         let tokens: usize = rows.iter().map(|r| r.prompt.len() + r.response.len()).sum();
         put(
             "perf/throughput",
-            if t_end > t_start { tokens as f64 / (t_end - t_start) } else { 0.0 },
+            if t_end > t_start {
+                tokens as f64 / (t_end - t_start)
+            } else {
+                0.0
+            },
         );
-        Ok(m)
+        Ok(metrics)
     }
 
     /// Samples `requests` = (group, sample index) responses, decodes and verifies them, and
@@ -346,7 +415,9 @@ impl<B: Backend> Trainer<B> {
             },
             stop_ids: self.codec.stop_ids().to_vec(),
         };
-        let out = self.policy.generate(&self.backend, &prompts, &seeds, &gen_cfg)?;
+        let out = self
+            .policy
+            .generate(&self.backend, &prompts, &seeds, &gen_cfg)?;
         let mut new_rows = Vec::with_capacity(out.len());
         let mut texts = Vec::with_capacity(out.len());
         for (&(g, _), gen) in requests.iter().zip(&out) {
@@ -382,7 +453,11 @@ impl<B: Backend> Trainer<B> {
             .zip(st.logp.into_iter().zip(st.entropy))
         {
             let total: f32 = ent.iter().sum();
-            let mean = if ent.is_empty() { 0.0 } else { total / ent.len() as f32 };
+            let mean = if ent.is_empty() {
+                0.0
+            } else {
+                total / ent.len() as f32
+            };
             let f_div = if sum { total } else { mean };
             row.old_logp = logp;
             row.ref_logp = vec![0.0; row.response.len()];

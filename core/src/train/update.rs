@@ -48,16 +48,23 @@ impl<B: Backend> Trainer<B> {
                 let mb_tokens: usize = mb.iter().map(|&i| rows[i].response.len()).sum();
                 zero_grads(&self.backend, &mut self.grads)?;
                 for chunk in chunk_by_tokens(rows, &mb, self.token_budget) {
-                    let out = self.micro_batch(rows, &chunk, seq_starts, adv, mode, (mb_tokens, mb.len()))?;
+                    let out = self.micro_batch(
+                        rows,
+                        &chunk,
+                        seq_starts,
+                        adv,
+                        mode,
+                        (mb_tokens, mb.len()),
+                    )?;
                     for (k, v) in out {
                         let e = sums.entry(k).or_insert((0.0, 0.0));
                         e.0 += v;
                         e.1 += 1.0;
                     }
                 }
-                let info = self
-                    .optimizer
-                    .step(&self.backend, &mut self.policy.params, &self.grads)?;
+                let info =
+                    self.optimizer
+                        .step(&self.backend, &mut self.policy.params, &self.grads)?;
                 if !info.grad_norm.is_finite() {
                     return Err(TrainError::NonFinite {
                         step,
@@ -109,19 +116,29 @@ impl<B: Backend> Trainer<B> {
             resp_starts.push(resp_starts[resp_starts.len() - 1] + r.response.len());
         }
         let w = token_weights(&resp_starts, mode, Some(denominators));
-        let weights = packed.scatter(&chunk_rows, |i, _| w[resp_starts[i]..resp_starts[i + 1]].to_vec());
+        let weights = packed.scatter(&chunk_rows, |i, _| {
+            w[resp_starts[i]..resp_starts[i + 1]].to_vec()
+        });
         let old = packed.scatter(&chunk_rows, |_, r| r.old_logp.clone());
         let reference = packed.scatter(&chunk_rows, |_, r| r.ref_logp.clone());
         let advantages = packed.scatter(&chunk_rows, |i, _| {
             let g = chunk[i];
             adv[seq_starts[g]..seq_starts[g + 1]].to_vec()
         });
-        let full_starts: Vec<usize> = packed.batch.seq_starts.iter().map(|&x| x as usize).collect();
+        let full_starts: Vec<usize> = packed
+            .batch
+            .seq_starts
+            .iter()
+            .map(|&x| x as usize)
+            .collect();
         let rewards: Vec<f32> = chunk_rows.iter().map(|r| r.reward).collect();
         let group_ids: Vec<u32> = chunk_rows.iter().map(|r| r.group).collect();
         let replay_of: Vec<Option<usize>> = chunk_rows
             .iter()
-            .map(|r| r.replay_of.and_then(|src| chunk.iter().position(|&c| c == src)))
+            .map(|r| {
+                r.replay_of
+                    .and_then(|src| chunk.iter().position(|&c| c == src))
+            })
             .collect();
         let (old_t, ref_t, adv_t, w_t) = (
             b.upload(&old)?,

@@ -1,0 +1,219 @@
+//! The trainer's step on a toy byte-level tokenizer and a random tiny model: where replay
+//! rows go and what they carry, the no-replay baseline, and bit-exact resume.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::random_params;
+use hir_backend_cpu::CpuBackend;
+use hir_core::constraint::registry::{build, Suite};
+use hir_core::constraint::Kwargs;
+use hir_core::instruct::{ChatCodec, CodecError, Instruction, InstructionConstraint, Layout};
+use hir_core::model::ModelConfig;
+use hir_core::train::{metrics::is_timing, Trainer, TrainerConfig};
+
+/// Bytes are ids 0..=255; 256 starts a turn, 257 ends one (the stop token), 258 marks the
+/// assistant.
+struct ByteCodec {
+    stop: [u32; 1],
+}
+
+impl ChatCodec for ByteCodec {
+    fn encode_prompt(&self, prompt: &str) -> Result<Vec<u32>, CodecError> {
+        let mut ids = vec![256];
+        ids.extend(prompt.bytes().map(u32::from));
+        ids.extend([257, 258]);
+        Ok(ids)
+    }
+    fn encode_response(&self, response: &str) -> Result<Vec<u32>, CodecError> {
+        let mut ids: Vec<u32> = response.bytes().map(u32::from).collect();
+        ids.push(257);
+        Ok(ids)
+    }
+    fn decode(&self, ids: &[u32]) -> Result<String, CodecError> {
+        let bytes: Vec<u8> = ids.iter().filter(|&&i| i < 256).map(|&i| i as u8).collect();
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+    fn stop_ids(&self) -> &[u32] {
+        &self.stop
+    }
+}
+
+fn model_config() -> ModelConfig {
+    ModelConfig {
+        vocab_size: 259,
+        hidden_size: 16,
+        intermediate_size: 24,
+        num_hidden_layers: 2,
+        num_attention_heads: 2,
+        num_key_value_heads: 1,
+        head_dim: 8,
+        rope_theta: 10_000.0,
+        rms_norm_eps: 1e-6,
+        tie_word_embeddings: true,
+        attention_bias: false,
+        o_proj_bias: false,
+        mlp_bias: false,
+        max_position_embeddings: 512,
+    }
+}
+
+fn constraint(id: &str, kwargs: serde_json::Value) -> InstructionConstraint {
+    let kw: Kwargs = kwargs.as_object().cloned().unwrap_or_default();
+    InstructionConstraint::new(Arc::from(build(Suite::IfEval, id, &kw, "").unwrap()))
+}
+
+/// Random bytes almost never contain "zebra" and usually contain no comma: most responses
+/// satisfy one constraint of two, so they are eligible for replay.
+fn data() -> Vec<Instruction> {
+    (0..4)
+        .map(|i| Instruction {
+            task: format!("Write note number {i}."),
+            constraints: vec![
+                constraint("punctuation:no_comma", serde_json::json!({})),
+                constraint(
+                    "keywords:existence",
+                    serde_json::json!({"keywords": ["zebra"]}),
+                ),
+            ],
+            layout: Layout::ALL[i % 6],
+        })
+        .collect()
+}
+
+fn config() -> TrainerConfig {
+    TrainerConfig {
+        total_steps: 4,
+        train_batch_size: 2,
+        rollout_n: 3,
+        max_prompt_length: 200,
+        max_response_length: 12,
+        ppo_mini_batch_size: 1,
+        lr: 1e-3,
+        ..TrainerConfig::default()
+    }
+}
+
+fn trainer(cfg: TrainerConfig) -> Trainer<CpuBackend> {
+    let mc = model_config();
+    Trainer::new(
+        CpuBackend::new(),
+        cfg,
+        mc.clone(),
+        &random_params(&mc, 7),
+        Box::new(ByteCodec { stop: [257] }),
+        data(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn replay_rows_follow_their_sources_with_copied_log_probs() {
+    let mut t = trainer(config());
+    let batch = t.collect().unwrap();
+    let rows = &batch.rows;
+    let replays: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].replay_of.is_some())
+        .collect();
+    assert!(
+        !replays.is_empty(),
+        "the toy data should make some failures eligible"
+    );
+    assert_eq!(rows.len() - replays.len(), 2 * 3, "B·m generated rows");
+    for &r in &replays {
+        let src = rows[r].replay_of.unwrap();
+        assert_eq!(src + 1, r, "a replay sits right after its source");
+        let (q, qp) = (&rows[src], &rows[r]);
+        assert_eq!(qp.group, q.group);
+        assert!(
+            Arc::ptr_eq(&qp.response, &q.response),
+            "same response tokens"
+        );
+        assert_eq!(qp.old_logp, q.old_logp, "old log-probs copied");
+        assert_eq!(qp.ref_logp, q.ref_logp, "reference log-probs copied");
+        assert_eq!((q.reward, qp.reward), (0.0, 1.0));
+        assert!(q.dense > 0.0 && q.dense < 1.0);
+        // The rewritten prompt keeps the satisfied constraint (no comma) only.
+        let text = ByteCodec { stop: [257] }.decode(&qp.prompt).unwrap();
+        assert!(text.contains("comma") && !text.contains("zebra"), "{text}");
+    }
+    // At most k = 2 replays per group, and group ids run 0..B in order.
+    for g in 0..2u32 {
+        assert!(replays.iter().filter(|&&r| rows[r].group == g).count() <= 2);
+    }
+    let groups: Vec<u32> = rows.iter().map(|r| r.group).collect();
+    assert!(groups.windows(2).all(|w| w[0] <= w[1]), "{groups:?}");
+    assert!(batch.metrics["hir/replay_count"] == replays.len() as f64);
+}
+
+#[test]
+fn recompute_option_scores_replays_under_the_rewritten_prompt() {
+    let mut t = trainer(TrainerConfig {
+        replay_logprobs: "recompute".into(),
+        ..config()
+    });
+    let rows = t.collect().unwrap().rows;
+    let r = (0..rows.len())
+        .find(|&i| rows[i].replay_of.is_some())
+        .unwrap();
+    let src = rows[r].replay_of.unwrap();
+    assert_eq!(rows[r].old_logp.len(), rows[src].old_logp.len());
+    assert_ne!(rows[r].old_logp, rows[src].old_logp);
+}
+
+#[test]
+fn without_replay_only_generated_rows_are_trained_on() {
+    let mut t = trainer(TrainerConfig {
+        replay: false,
+        ..config()
+    });
+    let batch = t.collect().unwrap();
+    assert_eq!(batch.rows.len(), 6);
+    assert!(batch.rows.iter().all(|r| r.replay_of.is_none()));
+    let m = t.learn(batch).unwrap();
+    assert_eq!(m["hir/replay_count"], 0.0);
+    assert_eq!(t.generated_rollouts, 6);
+}
+
+fn deterministic(m: &hir_core::train::StepMetrics) -> Vec<(String, u64)> {
+    m.iter()
+        .filter(|(k, _)| !is_timing(k))
+        .map(|(k, v)| (k.clone(), v.to_bits()))
+        .collect()
+}
+
+#[test]
+fn resume_from_a_state_is_bit_exact() {
+    let mut straight = trainer(config());
+    let mut all = Vec::new();
+    let mut mid = None;
+    for s in 1..=4 {
+        all.push(deterministic(&straight.step().unwrap()));
+        if s == 2 {
+            mid = Some(straight.state().unwrap());
+        }
+    }
+    let mc = model_config();
+    let mut resumed = Trainer::restore(
+        CpuBackend::new(),
+        config(),
+        mc,
+        mid.unwrap(),
+        Box::new(ByteCodec { stop: [257] }),
+        data(),
+    )
+    .unwrap();
+    for s in 3..=4 {
+        assert_eq!(
+            deterministic(&resumed.step().unwrap()),
+            all[s - 1],
+            "step {s}"
+        );
+    }
+    let a = straight.state().unwrap();
+    let b = resumed.state().unwrap();
+    assert_eq!(a.policy, b.policy);
+    assert_eq!(a.adam_v, b.adam_v);
+    assert_eq!(a.generated_rollouts, b.generated_rollouts);
+}
