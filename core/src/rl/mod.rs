@@ -5,9 +5,29 @@
 //! tokens, advantages, weights). The same per-token PPO formulas back the
 //! [`Backend::policy_loss`](crate::backend::Backend::policy_loss) op, so a GPU kernel and the
 //! CPU reference compute exactly one definition.
+//!
+//! - [`kl`]: KL estimators k1/k2/k3 (verl's `kl_penalty`);
+//! - [`ppo`]: the per-token PPO-clip loss with dual clip;
+//! - [`advantage`]: REINFORCE++, REINFORCE++-baseline, GRPO, RLOO (verl's `core_algos`);
+//! - [`aggregate`]: loss aggregation modes as per-token weights (verl's `agg_loss`);
+//! - [`objective`]: the [`PolicyObjective`] trait and the default [`PpoObjective`];
+//! - [`pairwise`]: the explicit DPO-style dual-preference objective;
+//! - [`identity`]: the group-gradient = sum-of-pairwise-preferences identity of spec §3.
 
+pub mod advantage;
+pub mod aggregate;
+pub mod identity;
 pub mod kl;
+pub mod objective;
+pub mod pairwise;
 pub mod ppo;
 
+pub use advantage::{
+    compute_advantages, try_compute_advantages, AdvEstimator, AdvantageConfig, AdvantageError,
+    AdvantageInput, Advantages,
+};
+pub use aggregate::{token_weights, LossAggMode};
 pub use kl::KlEstimator;
+pub use objective::{ObjectiveBatch, ObjectiveOutput, PolicyObjective, PpoObjective};
+pub use pairwise::{PairwiseObjective, PreferencePair};
 pub use ppo::{ppo_token, PpoClip, PpoToken};
