@@ -12,12 +12,16 @@ use crate::rl::{token_weights, LossAggMode, ObjectiveBatch};
 use super::rows::{chunk_by_tokens, Packed, Row};
 use super::{TrainError, Trainer};
 
+/// Objective metrics that are sums over tokens (weighted by the mini-batch's aggregation
+/// weights), to be added over micro-batches rather than averaged.
+const ADDITIVE: [&str; 3] = ["loss", "pg_loss", "kl_loss"];
+
 /// What the logs need from an update.
 pub(crate) struct UpdateStats {
     /// Mean global grad norm (before clipping) over the optimizer steps.
     pub grad_norm: f64,
-    /// Objective metrics averaged over micro-batches (`pg_loss`, `pg_clipfrac`, ...), plus
-    /// `loss`.
+    /// Objective metrics per mini-batch (`loss`, `pg_loss`, `pg_clipfrac`, ...), averaged
+    /// over mini-batches and epochs.
     pub objective: BTreeMap<String, f64>,
 }
 
@@ -47,6 +51,9 @@ impl<B: Backend> Trainer<B> {
                 }
                 let mb_tokens: usize = mb.iter().map(|&i| rows[i].response.len()).sum();
                 zero_grads(&self.backend, &mut self.grads)?;
+                // Losses are weighted sums with the mini-batch's denominators, so they add up
+                // over micro-batches; fractions are averaged weighted by token counts.
+                let mut mb_sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
                 for chunk in chunk_by_tokens(rows, &mb, self.token_budget) {
                     let out = self.micro_batch(
                         rows,
@@ -56,11 +63,29 @@ impl<B: Backend> Trainer<B> {
                         mode,
                         (mb_tokens, mb.len()),
                     )?;
+                    let tokens = out
+                        .iter()
+                        .find(|(k, _)| k == "tokens")
+                        .map_or(1.0, |(_, v)| *v);
                     for (k, v) in out {
-                        let e = sums.entry(k).or_insert((0.0, 0.0));
-                        e.0 += v;
-                        e.1 += 1.0;
+                        let additive = ADDITIVE.contains(&k.as_str());
+                        let e = mb_sums.entry(k).or_insert((0.0, 0.0));
+                        if additive {
+                            e.0 += v;
+                            e.1 = 1.0;
+                        } else {
+                            e.0 += v * tokens;
+                            e.1 += tokens;
+                        }
                     }
+                }
+                for (k, (v, w)) in mb_sums {
+                    if k == "tokens" {
+                        continue;
+                    }
+                    let e = sums.entry(k).or_insert((0.0, 0.0));
+                    e.0 += if w > 0.0 { v / w } else { 0.0 };
+                    e.1 += 1.0;
                 }
                 let info =
                     self.optimizer
