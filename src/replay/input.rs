@@ -55,7 +55,16 @@ pub fn read_groups(path: &Path) -> Result<Vec<GroupInput>, ReplayError> {
                     kind_of(&other)
                 )))
             }
-            Err(e) => return Err(at.err(format!("malformed JSON: {e}"))),
+            Err(e) => {
+                // serde_json appends " at line 1 column N"; within one line only the column
+                // means anything.
+                let msg = e.to_string();
+                let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+                return Err(at.err(format!(
+                    "malformed JSON at column {}: {msg} (expected one JSON object per line)",
+                    e.column()
+                )));
+            }
         };
         out.push(parse_group(&obj, &at)?);
     }
@@ -120,8 +129,14 @@ fn parse_group(obj: &Map<String, Value>, at: &Loc) -> Result<GroupInput, ReplayE
         None => Layout::default(),
         Some(Value::Number(n)) => n
             .as_u64()
-            .ok_or_else(|| at.err(format!("field `layout`: unknown layout `{n}`: expected 1-6")))
-            .and_then(|n| Layout::from_number(n).map_err(|e| at.err(format!("field `layout`: {e}"))))?,
+            .ok_or_else(|| {
+                at.err(format!(
+                    "field `layout`: unknown layout `{n}`: expected 1-6"
+                ))
+            })
+            .and_then(|n| {
+                Layout::from_number(n).map_err(|e| at.err(format!("field `layout`: {e}")))
+            })?,
         Some(Value::String(s)) => {
             Layout::from_name(s).map_err(|e| at.err(format!("field `layout`: {e}")))?
         }
@@ -216,14 +231,13 @@ fn parse_constraint(
         ))
     })?;
     // The registry's `prompt` argument: no checker reads it today; the task text stands in.
-    let built: Box<dyn Constraint> =
-        registry::build(suite, id, &kwargs, task).map_err(|e| {
-            let which = match suite {
-                Suite::IfEval => "IFEval",
-                Suite::IfBench => "IFBench",
-            };
-            at.err(format!("field `{field}` ({which}): {e}"))
-        })?;
+    let built: Box<dyn Constraint> = registry::build(suite, id, &kwargs, task).map_err(|e| {
+        let which = match suite {
+            Suite::IfEval => "IFEval",
+            Suite::IfBench => "IFBench",
+        };
+        at.err(format!("field `{field}` ({which}): {e}"))
+    })?;
     let constraint: Arc<dyn Constraint> = Arc::from(built);
     match get(obj, "text") {
         None => Ok(InstructionConstraint::new(constraint)),
