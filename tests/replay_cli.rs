@@ -334,3 +334,14 @@ fn missing_input_file_and_bad_flags() {
     ]);
     assert!(!run.status.success());
 }
+
+#[test]
+fn no_instruction_id_is_in_both_registries() {
+    // `hir replay` looks an id up in IFEval, then IFBench; the order only matters for an id
+    // both have, and today there is none (IFBench's `format:*` are not IFEval's
+    // `detectable_format:*`).
+    use hir_core::constraint::registry::{ids, Suite};
+    for id in ids(Suite::IfEval) {
+        assert!(!ids(Suite::IfBench).contains(id), "{id} is in both");
+    }
+}
