@@ -237,8 +237,11 @@ impl Constraint for Tag {
     }
 }
 
+/// One random group: its number of constraints and, per response, a judge and an entropy.
+type RandomGroup = (usize, Vec<(Vec<bool>, f32)>);
+
 /// Random batches: per group a number of constraints and per response a judge and an entropy.
-fn batch_strategy() -> impl Strategy<Value = Vec<(usize, Vec<(Vec<bool>, f32)>)>> {
+fn batch_strategy() -> impl Strategy<Value = Vec<RandomGroup>> {
     prop::collection::vec(
         (1usize..6).prop_flat_map(|n| {
             (

@@ -36,7 +36,7 @@ fn curriculum_schedule() {
     assert!(close(curriculum_lambda(3, 2.0, 0.05), 2.31525));
     assert!(close(
         curriculum_lambda(10, 2.0, 0.05),
-        3.257_789_253_554_882_812_5
+        2.0 * 16_679_880_978_201.0 / 10_240_000_000_000.0
     ));
     assert_eq!(curriculum_lambda(7, 1.5, 0.0), 1.5);
     assert!(close(curriculum_lambda(4, 1.0, 1.0), 16.0));

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod compare;
 pub mod eval;
 pub mod forward;
+pub mod replay;
 pub mod train;
 
 /// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
@@ -34,6 +35,8 @@ pub enum Command {
     Grad(forward::ForwardArgs),
     /// Throughput of a backend: matmul GFLOP/s, training-step or decode tokens/s.
     Bench(bench::BenchArgs),
+    /// HiR's select-then-rewrite on JSONL rollout groups: which failures to replay, as what.
+    Replay(replay::ReplayArgs),
 }
 
 /// Runs a parsed command line.
@@ -45,5 +48,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forward(args) => forward::run_forward(args),
         Command::Grad(args) => forward::run_grad(args),
         Command::Bench(args) => bench::run(args),
+        Command::Replay(args) => replay::run(args),
     }
 }

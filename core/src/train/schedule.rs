@@ -42,6 +42,7 @@ pub fn step_prompts(seed: u64, step: u64, batch: usize, n: usize) -> Vec<usize> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn an_epoch_visits_every_prompt_once() {

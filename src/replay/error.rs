@@ -1,0 +1,29 @@
+//! Errors of `hir replay`: each names the file, the line and the field, and what was expected.
+
+use std::path::PathBuf;
+
+/// Why `hir replay` could not produce its output.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A line of the input is not a valid rollout group.
+    #[error("{}:{line}: {message}", path.display())]
+    Malformed {
+        /// The input file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The field at fault and what was expected.
+        message: String,
+    },
+    /// A selection parameter is out of range.
+    #[error("{0}")]
+    Config(String),
+}
