@@ -6,6 +6,7 @@ pub mod backend_arg;
 pub mod bench;
 pub mod eval;
 pub mod forward;
+pub mod warmstart;
 
 /// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
 #[derive(Debug, Parser)]
@@ -28,6 +29,9 @@ pub enum Command {
     Grad(forward::ForwardArgs),
     /// Throughput of a backend: matmul GFLOP/s, training-step or decode tokens/s.
     Bench(bench::BenchArgs),
+    /// Rebuild the built-in policy (tokenizer + tiny Llama + supervised warm start).
+    #[command(hide = true)]
+    Warmstart(warmstart::WarmStartArgs),
 }
 
 /// Runs a parsed command line.
@@ -37,5 +41,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forward(args) => forward::run_forward(args),
         Command::Grad(args) => forward::run_grad(args),
         Command::Bench(args) => bench::run(args),
+        Command::Warmstart(args) => warmstart::run(args),
     }
 }
