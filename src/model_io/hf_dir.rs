@@ -1,7 +1,9 @@
 //! Hugging Face model directories: `config.json` + `model.safetensors` (or shards listed in
 //! `model.safetensors.index.json`).
 
-use super::tensors::{parse_tensors, read_tensors, write_f16_safetensors, write_f32_safetensors, HostTensor};
+use super::tensors::{
+    parse_tensors, read_tensors, write_f16_safetensors, write_f32_safetensors, HostTensor,
+};
 use super::{write_atomic, ModelIoError};
 use hir_core::model::{param_shapes, ModelConfig, Params};
 use std::collections::{BTreeMap, BTreeSet};
@@ -165,6 +167,9 @@ pub fn save_hf_dir_f16(dir: &Path, model: &HostModel) -> Result<(), ModelIoError
         .map(|((name, shape), data)| (name, shape, data.as_slice()))
         .collect();
     write_f16_safetensors(&dir.join("model.safetensors"), &tensors)?;
-    let config = model.config.to_hf_json().replacen("\"float32\"", "\"float16\"", 1);
+    let config = model
+        .config
+        .to_hf_json()
+        .replacen("\"float32\"", "\"float16\"", 1);
     write_atomic(&dir.join("config.json"), config.as_bytes())
 }

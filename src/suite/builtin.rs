@@ -32,6 +32,7 @@ pub enum BuiltinError {
 pub fn builtin_policy() -> Result<(ModelConfig, Params<Vec<f32>>, HfChatCodec), BuiltinError> {
     let origin = Path::new("<embedded>/assets/builtin");
     let model = host_model_from_bytes(CONFIG_JSON, MODEL_SAFETENSORS, origin)?;
-    let codec = HfChatCodec::from_bytes(TOKENIZER_JSON, "<embedded>/assets/builtin/tokenizer.json")?;
+    let codec =
+        HfChatCodec::from_bytes(TOKENIZER_JSON, "<embedded>/assets/builtin/tokenizer.json")?;
     Ok((model.config, model.params, codec))
 }

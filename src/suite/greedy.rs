@@ -1,72 +1,12 @@
-//! Batched greedy decoding with the KV cache, and greedy evaluation on held-out instructions.
-//!
-//! A minimal stand-in until the trainer's batched generation lands in `hir-core`: prefill all
-//! prompts in one [`Model::forward_cached`] call, then one call per decode step for the slots
-//! still running, argmax through [`Backend::sample`] at temperature 0.
+//! Greedy evaluation on held-out instructions: batched greedy decoding with the KV cache
+//! ([`Model::generate`] at temperature 0), verification with the real checkers.
 
 use super::family::Family;
 use super::teacher::{dense, verify};
 use hir_core::backend::{Backend, SampleParams};
 use hir_core::instruct::{ChatCodec, Instruction};
-use hir_core::model::{KvCache, Model, ModelError};
+use hir_core::model::{GenerateConfig, Model, ModelError};
 use std::collections::BTreeMap;
-
-/// Greedy continuations of `prompts` (token ids), up to `max_new` tokens each.
-///
-/// Each output holds the generated ids, ending with the stop id if one was produced (a stop
-/// id ends that sequence). Rows that reach `max_new` without a stop id are truncated.
-pub fn generate_greedy<B: Backend>(
-    b: &B,
-    model: &Model<B>,
-    prompts: &[Vec<u32>],
-    stop_ids: &[u32],
-    max_new: usize,
-) -> Result<Vec<Vec<u32>>, ModelError> {
-    let n = prompts.len();
-    let mut out: Vec<Vec<u32>> = vec![Vec::new(); n];
-    if n == 0 || max_new == 0 {
-        return Ok(out);
-    }
-    let max_prompt = prompts.iter().map(Vec::len).max().unwrap_or(0);
-    let mut cache = KvCache::new(b, model, n, max_prompt + max_new)?;
-    let greedy = SampleParams {
-        temperature: 0.0,
-        top_p: 1.0,
-    };
-    let vocab = model.config.vocab_size;
-    let mut active: Vec<usize> = (0..n).collect();
-    let entries: Vec<(usize, &[u32])> = prompts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, p.as_slice()))
-        .collect();
-    let mut logits = model.forward_cached(b, &mut cache, &entries)?;
-    for step in 0..max_new {
-        let next = b.sample(&logits, vocab, &vec![0; active.len()], &greedy)?;
-        let mut still = Vec::with_capacity(active.len());
-        for (&slot, &tok) in active.iter().zip(&next) {
-            out[slot].push(tok);
-            if !stop_ids.contains(&tok) {
-                still.push(slot);
-            }
-        }
-        active = still;
-        if active.is_empty() || step + 1 == max_new {
-            break;
-        }
-        let toks: Vec<[u32; 1]> = active
-            .iter()
-            .map(|&s| [*out[s].last().unwrap_or(&0)])
-            .collect();
-        let entries: Vec<(usize, &[u32])> = active
-            .iter()
-            .zip(&toks)
-            .map(|(&s, t)| (s, t.as_slice()))
-            .collect();
-        logits = model.forward_cached(b, &mut cache, &entries)?;
-    }
-    Ok(out)
-}
 
 /// Greedy results on a set of instructions.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -120,20 +60,27 @@ pub fn evaluate_greedy<B: Backend, C: ChatCodec>(
         .collect();
     let (mut success, mut dense_sum, mut tokens, mut truncated) = (0usize, 0f64, 0usize, 0usize);
     let mut responses = Vec::with_capacity(instrs.len());
+    let cfg = GenerateConfig {
+        max_new_tokens: max_new,
+        sample: SampleParams {
+            temperature: 0.0,
+            top_p: 1.0,
+        },
+        stop_ids: codec.stop_ids().to_vec(),
+    };
     for chunk in instrs.chunks(batch.max(1)) {
         let prompts = chunk
             .iter()
             .map(|i| codec.encode_prompt(&i.render()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ModelError::Input(e.to_string()))?;
-        let outs = generate_greedy(b, model, &prompts, codec.stop_ids(), max_new)?;
-        for (instr, ids) in chunk.iter().zip(outs) {
-            tokens += ids.len();
-            if !ids.last().is_some_and(|t| codec.stop_ids().contains(t)) {
-                truncated += 1;
-            }
+        let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
+        let outs = model.generate(b, &refs, &vec![0; refs.len()], &cfg)?;
+        for (instr, g) in chunk.iter().zip(outs) {
+            tokens += g.tokens.len();
+            truncated += usize::from(!g.stopped);
             let text = codec
-                .decode(&ids)
+                .decode(g.content())
                 .map_err(|e| ModelError::Input(e.to_string()))?;
             let judge = verify(instr, &text);
             for (c, &ok) in instr.constraints.iter().zip(&judge) {

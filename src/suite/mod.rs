@@ -4,7 +4,7 @@
 //! - [`family`]: the IFEval constraint families used, their parameters and compatibilities;
 //! - [`build`]: [`builtin_suite`] — train and held-out evaluation instructions;
 //! - [`teacher`]: an imperfect teacher writing responses, verified by the real checkers;
-//! - [`greedy`]: batched greedy decoding with the KV cache and held-out evaluation;
+//! - [`greedy`]: greedy evaluation on held-out instructions;
 //! - [`warmstart`]: tokenizer training, the tiny Llama config and supervised warm start;
 //! - [`builtin`]: the committed warm-start checkpoint, embedded in the binary.
 
@@ -19,5 +19,5 @@ pub mod warmstart;
 pub use build::{builtin_suite, Suite, EVAL_SIZE, TRAIN_SIZE};
 pub use builtin::{builtin_policy, BuiltinError};
 pub use family::Family;
-pub use greedy::{evaluate_greedy, generate_greedy, EvalReport};
+pub use greedy::{evaluate_greedy, EvalReport};
 pub use teacher::{imperfect_response, perfect_response, verify, TeacherResponse};

@@ -134,7 +134,10 @@ fn plan(instr: &Instruction, follow: &[bool]) -> Plan {
         let k = c.constraint.kwargs();
         match Family::from_id(c.constraint.id()) {
             Some(Family::KeywordExistence) => {
-                let kw = kw_list(&k, "keywords").into_iter().next().unwrap_or_default();
+                let kw = kw_list(&k, "keywords")
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
                 p.keyword = Some((f, kw));
             }
             Some(Family::ForbiddenWords) => p.forbidden = Some((f, kw_list(&k, "forbidden_words"))),
@@ -232,9 +235,7 @@ fn compose(instr: &Instruction, follow: &[bool], rng: &mut Rng) -> String {
     };
     let k = match p.number_words {
         Some((true, true, n)) => (1..=SENTENCES.len())
-            .find(|&k| {
-                hir_core::constraint::ifeval::machinery::count_words(&render(k)) as i64 >= n
-            })
+            .find(|&k| hir_core::constraint::ifeval::machinery::count_words(&render(k)) as i64 >= n)
             .unwrap_or(SENTENCES.len()),
         Some((true, false, _)) => 1,
         Some((false, true, _)) => 1,
@@ -244,13 +245,7 @@ fn compose(instr: &Instruction, follow: &[bool], rng: &mut Rng) -> String {
     render(k)
 }
 
-fn render_text(
-    p: &Plan,
-    topic: &str,
-    d: &Draws,
-    forced_filler: Option<&str>,
-    k: usize,
-) -> String {
+fn render_text(p: &Plan, topic: &str, d: &Draws, forced_filler: Option<&str>, k: usize) -> String {
     let topic_cap = capitalize(topic);
     let mut body: Vec<String> = Vec::new();
     for (i, &s) in d.sentences.iter().take(k).enumerate() {

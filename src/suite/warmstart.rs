@@ -39,7 +39,7 @@ impl Default for WarmStartConfig {
     fn default() -> Self {
         Self {
             seed: 0,
-            steps: 600,
+            steps: 1500,
             batch_size: 16,
             lr: 3e-3,
             warmup: 30,
@@ -146,7 +146,12 @@ pub fn sft_loss_and_grads<B: Backend>(
     let targets_dev = b.upload_index(&targets)?;
     let (rows, lse) = b.cross_entropy(&logits, &targets_dev, v)?;
     let inv = 1.0 / count as f32;
-    let loss = b.download(&rows)?.iter().map(|&x| f64::from(x)).sum::<f64>() as f32 * inv;
+    let loss = b
+        .download(&rows)?
+        .iter()
+        .map(|&x| f64::from(x))
+        .sum::<f64>() as f32
+        * inv;
     let dloss: Vec<f32> = targets
         .iter()
         .map(|&t| if t == IGNORE { 0.0 } else { inv })
