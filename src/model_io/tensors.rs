@@ -31,7 +31,7 @@ pub fn parse_tensors(
     bytes: &[u8],
     path: &Path,
 ) -> Result<BTreeMap<String, HostTensor>, ModelIoError> {
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| ModelIoError::Format {
+    let st = SafeTensors::deserialize(bytes).map_err(|e| ModelIoError::Format {
         path: path.to_path_buf(),
         detail: format!("not a valid safetensors file ({e}); is it truncated or corrupt?"),
     })?;
