@@ -8,6 +8,8 @@ pub mod eval;
 pub mod model_io;
 pub mod replay;
 pub mod run;
+pub mod suite;
+pub mod tokenizer;
 
 /// Compiles the README's Rust examples as doc-tests, so the README stays true.
 #[cfg(doctest)]

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod forward;
 pub mod replay;
 pub mod train;
+pub mod warmstart;
 
 /// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
 #[derive(Debug, Parser)]
@@ -37,6 +38,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// HiR's select-then-rewrite on JSONL rollout groups: which failures to replay, as what.
     Replay(replay::ReplayArgs),
+    /// Rebuild the built-in policy (tokenizer + tiny Llama + supervised warm start).
+    #[command(hide = true)]
+    Warmstart(warmstart::WarmStartArgs),
 }
 
 /// Runs a parsed command line.
@@ -49,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Grad(args) => forward::run_grad(args),
         Command::Bench(args) => bench::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Warmstart(args) => warmstart::run(args),
     }
 }

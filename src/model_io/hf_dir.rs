@@ -1,7 +1,9 @@
 //! Hugging Face model directories: `config.json` + `model.safetensors` (or shards listed in
 //! `model.safetensors.index.json`).
 
-use super::tensors::{read_tensors, write_f32_safetensors, HostTensor};
+use super::tensors::{
+    parse_tensors, read_tensors, write_f16_safetensors, write_f32_safetensors, HostTensor,
+};
 use super::{write_atomic, ModelIoError};
 use hir_core::model::{param_shapes, ModelConfig, Params};
 use std::collections::{BTreeMap, BTreeSet};
@@ -78,6 +80,34 @@ pub fn load_hf_dir(dir: &Path) -> Result<HostModel, ModelIoError> {
             found.insert(name, (file.clone(), t));
         }
     }
+    assemble(dir, config, found)
+}
+
+/// Builds a model from the text of a `config.json` and the bytes of one `model.safetensors`
+/// (e.g. files embedded in the binary); `origin` names them in errors.
+pub fn host_model_from_bytes(
+    config_json: &str,
+    safetensors: &[u8],
+    origin: &Path,
+) -> Result<HostModel, ModelIoError> {
+    let config = ModelConfig::from_hf_json(config_json).map_err(|source| ModelIoError::Config {
+        path: origin.join("config.json"),
+        source,
+    })?;
+    let file = origin.join("model.safetensors");
+    let found = parse_tensors(safetensors, &file)?
+        .into_iter()
+        .map(|(name, t)| (name, (file.clone(), t)))
+        .collect();
+    assemble(origin, config, found)
+}
+
+/// Checks the found tensors against the config and orders them as parameters.
+fn assemble(
+    dir: &Path,
+    config: ModelConfig,
+    mut found: BTreeMap<String, (PathBuf, HostTensor)>,
+) -> Result<HostModel, ModelIoError> {
     let mut items = Vec::new();
     for (name, shape) in param_shapes(&config) {
         let Some((file, t)) = found.remove(&name) else {
@@ -121,4 +151,25 @@ pub fn save_hf_dir(dir: &Path, model: &HostModel) -> Result<(), ModelIoError> {
         &dir.join("config.json"),
         model.config.to_hf_json().as_bytes(),
     )
+}
+
+/// Saves a model as a Hugging Face directory with F16 weights (`config.json` with
+/// `torch_dtype: "float16"` + `model.safetensors`), creating `dir` if needed. Each file is
+/// written atomically.
+pub fn save_hf_dir_f16(dir: &Path, model: &HostModel) -> Result<(), ModelIoError> {
+    std::fs::create_dir_all(dir).map_err(|source| ModelIoError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let tensors: Vec<(String, Vec<usize>, &[f32])> = param_shapes(&model.config)
+        .into_iter()
+        .zip(model.params.tensors())
+        .map(|((name, shape), data)| (name, shape, data.as_slice()))
+        .collect();
+    write_f16_safetensors(&dir.join("model.safetensors"), &tensors)?;
+    let config = model
+        .config
+        .to_hf_json()
+        .replacen("\"float32\"", "\"float16\"", 1);
+    write_atomic(&dir.join("config.json"), config.as_bytes())
 }

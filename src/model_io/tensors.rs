@@ -22,7 +22,16 @@ pub fn read_tensors(path: &Path) -> Result<BTreeMap<String, HostTensor>, ModelIo
         path: path.to_path_buf(),
         source,
     })?;
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| ModelIoError::Format {
+    parse_tensors(&bytes, path)
+}
+
+/// Parses the bytes of a safetensors file as [`read_tensors`] does; `path` names them in
+/// errors (e.g. a file embedded in the binary).
+pub fn parse_tensors(
+    bytes: &[u8],
+    path: &Path,
+) -> Result<BTreeMap<String, HostTensor>, ModelIoError> {
+    let st = SafeTensors::deserialize(bytes).map_err(|e| ModelIoError::Format {
         path: path.to_path_buf(),
         detail: format!("not a valid safetensors file ({e}); is it truncated or corrupt?"),
     })?;
@@ -78,14 +87,40 @@ pub fn write_f32_safetensors(
     path: &Path,
     tensors: &[(String, Vec<usize>, &[f32])],
 ) -> Result<(), ModelIoError> {
-    let mut views = Vec::with_capacity(tensors.len());
     let buffers: Vec<Vec<u8>> = tensors
         .iter()
         .map(|(_, _, d)| d.iter().flat_map(|x| x.to_le_bytes()).collect())
         .collect();
-    for ((name, shape, _), buf) in tensors.iter().zip(&buffers) {
+    write_safetensors(path, tensors, Dtype::F32, &buffers)
+}
+
+/// Writes f32 tensors `(name, shape, data)` to a safetensors file as F16 (round to nearest
+/// even), atomically. Halves the size of small checkpoints; the loader reads them back as f32.
+pub fn write_f16_safetensors(
+    path: &Path,
+    tensors: &[(String, Vec<usize>, &[f32])],
+) -> Result<(), ModelIoError> {
+    let buffers: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|(_, _, d)| {
+            d.iter()
+                .flat_map(|&x| half::f16::from_f32(x).to_le_bytes())
+                .collect()
+        })
+        .collect();
+    write_safetensors(path, tensors, Dtype::F16, &buffers)
+}
+
+fn write_safetensors(
+    path: &Path,
+    tensors: &[(String, Vec<usize>, &[f32])],
+    dtype: Dtype,
+    buffers: &[Vec<u8>],
+) -> Result<(), ModelIoError> {
+    let mut views = Vec::with_capacity(tensors.len());
+    for ((name, shape, _), buf) in tensors.iter().zip(buffers) {
         let view =
-            safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), buf).map_err(|e| {
+            safetensors::tensor::TensorView::new(dtype, shape.clone(), buf).map_err(|e| {
                 ModelIoError::Format {
                     path: path.to_path_buf(),
                     detail: format!("tensor `{name}`: {e}"),

@@ -1,0 +1,79 @@
+//! `hir warmstart`: rebuilds the built-in policy (tokenizer, tiny Llama, supervised warm start)
+//! and prints its held-out greedy metrics.
+
+use crate::model_io::{save_hf_dir_f16, write_atomic, HostModel};
+use crate::suite::warmstart::{warm_start, WarmStartConfig};
+use anyhow::Context;
+use std::path::PathBuf;
+
+/// Arguments of `hir warmstart`.
+#[derive(Debug, clap::Args)]
+pub struct WarmStartArgs {
+    /// Output directory (config.json, model.safetensors, tokenizer.json, metrics.json).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed of the suite, teacher, initialisation and batch order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Optimizer steps.
+    #[arg(long, default_value_t = WarmStartConfig::default().steps)]
+    pub steps: usize,
+    /// CPU threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Runs `hir warmstart`.
+pub fn run(args: WarmStartArgs) -> anyhow::Result<()> {
+    let backend = match args.threads {
+        Some(t) => hir_backend_cpu::CpuBackend::with_threads(t)?,
+        None => hir_backend_cpu::CpuBackend::new(),
+    };
+    let cfg = WarmStartConfig {
+        seed: args.seed,
+        steps: args.steps,
+        ..WarmStartConfig::default()
+    };
+    let start = std::time::Instant::now();
+    let ws = warm_start(&backend, &cfg, |line| {
+        eprintln!("[{:>6.1}s] {line}", start.elapsed().as_secs_f64())
+    })?;
+    let wall_s = start.elapsed().as_secs_f64();
+    let model = HostModel {
+        config: ws.config.clone(),
+        params: ws.params,
+    };
+    save_hf_dir_f16(&args.out, &model)?;
+    let tok = ws
+        .codec
+        .tokenizer()
+        .to_string(false)
+        .map_err(|e| anyhow::anyhow!("cannot serialise the tokenizer: {e}"))?;
+    write_atomic(&args.out.join("tokenizer.json"), tok.as_bytes())?;
+    let metrics = serde_json::json!({
+        "seed": cfg.seed,
+        "steps": cfg.steps,
+        "batch_size": cfg.batch_size,
+        "lr": cfg.lr,
+        "responses_per_instruction": cfg.responses_per_instruction,
+        "vocab_size": ws.config.vocab_size,
+        "teacher_dense": ws.teacher_dense,
+        "teacher_success": ws.teacher_success,
+        "max_prompt_tokens": ws.max_prompt_tokens,
+        "max_response_tokens": ws.max_response_tokens,
+        "eval_success": ws.eval.success,
+        "eval_dense": ws.eval.dense,
+        "eval_mean_response_tokens": ws.eval.mean_response_tokens,
+        "eval_truncated": ws.eval.truncated,
+        "eval_per_family": ws.eval.per_family,
+        "wall_s": wall_s,
+    });
+    let text = serde_json::to_string_pretty(&metrics).context("serialising metrics")?;
+    write_atomic(&args.out.join("metrics.json"), text.as_bytes())?;
+    println!("{}", ws.eval.summary());
+    for (i, r) in ws.eval.responses.iter().take(3).enumerate() {
+        println!("--- held-out response {i} ---\n{r}");
+    }
+    println!("wrote {} ({wall_s:.0} s)", args.out.display());
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The IFEval constraint families of the built-in suite: their parameter pools, which pairs may
+//! share an instruction, and how often the imperfect teacher follows each.
+
+use super::bank::{END_PHRASES, FILLERS, KEYWORDS, POSTSCRIPT_MARKERS};
+use hir_core::constraint::Kwargs;
+use hir_core::rng::Rng;
+use serde_json::Value;
+
+/// A constraint family (one IFEval instruction id) the suite draws constraints from.
+///
+/// Chosen so that a tiny model can see from the prompt what to do: each is a surface property
+/// of the text (a word present or absent, a case, a marker line, a wrapper, a length band).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// `keywords:existence` with one keyword from [`KEYWORDS`].
+    KeywordExistence,
+    /// `keywords:forbidden_words` with one or two words from [`FILLERS`].
+    ForbiddenWords,
+    /// `change_case:english_lowercase`.
+    Lowercase,
+    /// `change_case:english_capital`.
+    Capital,
+    /// `punctuation:no_comma`.
+    NoComma,
+    /// `startend:end_checker` with a phrase from [`END_PHRASES`].
+    EndPhrase,
+    /// `startend:quotation`.
+    Quotation,
+    /// `detectable_format:title`.
+    Title,
+    /// `detectable_content:postscript` with a marker from [`POSTSCRIPT_MARKERS`].
+    Postscript,
+    /// `length_constraints:number_words`: "at least" 20 or 25, or "less than" 15 or 20.
+    NumberWords,
+    /// `detectable_format:number_highlighted_sections` with 1 or 2 highlights.
+    Highlights,
+    /// `detectable_content:number_placeholders` with 1 or 2 placeholders.
+    Placeholders,
+}
+
+fn pick(rng: &mut Rng, pool: &[&'static str]) -> &'static str {
+    pool[rng.below(pool.len() as u64) as usize]
+}
+
+impl Family {
+    /// Every family, in a fixed order.
+    pub const ALL: [Family; 12] = [
+        Family::KeywordExistence,
+        Family::ForbiddenWords,
+        Family::Lowercase,
+        Family::Capital,
+        Family::NoComma,
+        Family::EndPhrase,
+        Family::Quotation,
+        Family::Title,
+        Family::Postscript,
+        Family::NumberWords,
+        Family::Highlights,
+        Family::Placeholders,
+    ];
+
+    /// The official IFEval instruction id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Family::KeywordExistence => "keywords:existence",
+            Family::ForbiddenWords => "keywords:forbidden_words",
+            Family::Lowercase => "change_case:english_lowercase",
+            Family::Capital => "change_case:english_capital",
+            Family::NoComma => "punctuation:no_comma",
+            Family::EndPhrase => "startend:end_checker",
+            Family::Quotation => "startend:quotation",
+            Family::Title => "detectable_format:title",
+            Family::Postscript => "detectable_content:postscript",
+            Family::NumberWords => "length_constraints:number_words",
+            Family::Highlights => "detectable_format:number_highlighted_sections",
+            Family::Placeholders => "detectable_content:number_placeholders",
+        }
+    }
+
+    /// The family of an instruction id, if it is one of the suite's.
+    pub fn from_id(id: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.id() == id)
+    }
+
+    /// Whether `self` and `other` may not appear in the same instruction: the same family
+    /// twice, or lowercase with capitals (no text satisfies both).
+    pub fn conflicts_with(self, other: Family) -> bool {
+        self == other
+            || matches!(
+                (self, other),
+                (Family::Lowercase, Family::Capital) | (Family::Capital, Family::Lowercase)
+            )
+    }
+
+    /// How often the imperfect teacher tries to follow a constraint of this family.
+    ///
+    /// Families the teacher usually follows (greedy decoding of the warm-started policy then
+    /// tends to follow them) and families it usually ignores (sampling follows them now and
+    /// then, greedy rarely), so that single constraints are often satisfied but all of an
+    /// instruction's constraints rarely: the sparse-reward regime HiR addresses.
+    pub fn teacher_follow_prob(self) -> f32 {
+        match self {
+            Family::Title => 0.85,
+            Family::KeywordExistence => 0.8,
+            Family::EndPhrase => 0.8,
+            Family::Postscript => 0.75,
+            Family::Quotation => 0.7,
+            Family::Highlights => 0.65,
+            Family::Placeholders => 0.6,
+            Family::NoComma => 0.4,
+            Family::ForbiddenWords => 0.4,
+            Family::NumberWords => 0.35,
+            Family::Lowercase => 0.3,
+            Family::Capital => 0.3,
+        }
+    }
+
+    /// Draws this family's official `kwargs` from its pool.
+    pub fn draw_kwargs(self, rng: &mut Rng) -> Kwargs {
+        let mut k = Kwargs::new();
+        match self {
+            Family::KeywordExistence => {
+                let kw = pick(rng, &KEYWORDS);
+                k.insert("keywords".into(), Value::Array(vec![kw.into()]));
+            }
+            Family::ForbiddenWords => {
+                let n = 1 + rng.below(2) as usize;
+                let mut words: Vec<&str> = Vec::new();
+                while words.len() < n {
+                    let w = pick(rng, &FILLERS);
+                    if !words.contains(&w) {
+                        words.push(w);
+                    }
+                }
+                let list = words.into_iter().map(Value::from).collect();
+                k.insert("forbidden_words".into(), Value::Array(list));
+            }
+            Family::EndPhrase => {
+                k.insert("end_phrase".into(), pick(rng, &END_PHRASES).into());
+            }
+            Family::Postscript => {
+                k.insert(
+                    "postscript_marker".into(),
+                    pick(rng, &POSTSCRIPT_MARKERS).into(),
+                );
+            }
+            Family::NumberWords => {
+                let (relation, n) = match rng.below(4) {
+                    0 => ("at least", 20),
+                    1 => ("at least", 25),
+                    2 => ("less than", 15),
+                    _ => ("less than", 20),
+                };
+                k.insert("relation".into(), relation.into());
+                k.insert("num_words".into(), Value::from(n));
+            }
+            Family::Highlights => {
+                k.insert("num_highlights".into(), Value::from(1 + rng.below(2)));
+            }
+            Family::Placeholders => {
+                k.insert("num_placeholders".into(), Value::from(1 + rng.below(2)));
+            }
+            Family::Lowercase
+            | Family::Capital
+            | Family::NoComma
+            | Family::Quotation
+            | Family::Title => {}
+        }
+        k
+    }
+}

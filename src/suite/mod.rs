@@ -1,0 +1,23 @@
+//! The built-in instruction-following suite: the embedded default of `hir train`.
+//!
+//! - [`bank`]: task templates, topics and the word pools constraints draw parameters from;
+//! - [`family`]: the IFEval constraint families used, their parameters and compatibilities;
+//! - [`build`]: [`builtin_suite`] — train and held-out evaluation instructions;
+//! - [`teacher`]: an imperfect teacher writing responses, verified by the real checkers;
+//! - [`greedy`]: greedy evaluation on held-out instructions;
+//! - [`warmstart`]: tokenizer training, the tiny Llama config and supervised warm start;
+//! - [`builtin`]: the committed warm-start checkpoint, embedded in the binary.
+
+pub mod bank;
+pub mod build;
+pub mod builtin;
+pub mod family;
+pub mod greedy;
+pub mod teacher;
+pub mod warmstart;
+
+pub use build::{builtin_suite, Suite, EVAL_SIZE, TRAIN_SIZE};
+pub use builtin::{builtin_policy, BuiltinError};
+pub use family::Family;
+pub use greedy::{evaluate_greedy, EvalReport};
+pub use teacher::{imperfect_response, perfect_response, verify, TeacherResponse};

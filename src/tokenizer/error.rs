@@ -1,0 +1,37 @@
+//! Errors of loading, training and using tokenizers; each names the file or token involved.
+
+use std::path::PathBuf;
+
+/// Why a tokenizer could not be loaded, trained or used.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenizerError {
+    /// `tokenizer.json` could not be read.
+    #[error("cannot read tokenizer file `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a `tokenizers` JSON document.
+    #[error("`{origin}` is not a valid tokenizer.json ({detail})")]
+    Parse {
+        /// The file name, or a description of where the bytes came from.
+        origin: String,
+        /// The parser's message.
+        detail: String,
+    },
+    /// A token the chat template needs is not in the vocabulary.
+    #[error("`{origin}`: the {template} chat template needs token `{token}`, which the vocabulary lacks")]
+    MissingToken {
+        /// The file name, or a description of where the bytes came from.
+        origin: String,
+        /// The template's name.
+        template: &'static str,
+        /// The missing token.
+        token: &'static str,
+    },
+    /// Training the BPE model failed.
+    #[error("training the BPE tokenizer failed: {0}")]
+    Train(String),
+}
