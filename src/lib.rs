@@ -6,6 +6,7 @@ pub use hir_core as core;
 pub mod cli;
 pub mod eval;
 pub mod model_io;
+pub mod plot;
 
 /// Compiles the README's Rust examples as doc-tests, so the README stays true.
 #[cfg(doctest)]
