@@ -3,6 +3,8 @@
 use alloc::format;
 use alloc::string::String;
 
+use crate::text::python::strip;
+
 /// How an instruction's task text `x` and constraint texts `c_1..c_n` become one prompt.
 ///
 /// Numbered as in spec §4; [`Layout::from_number`] and [`Layout::from_name`] parse either
@@ -85,65 +87,60 @@ impl Layout {
             .ok_or_else(|| LayoutError(s.into()))
     }
 
-    /// Renders task `x` with constraint texts `cs` (in order).
+    /// Renders task `x` with constraint texts `cs` (in order), exactly as the released HiR
+    /// code's `RayPPOTrainer._concat_question` does (sastpg/HIR,
+    /// `HIR/verl/trainer/ppo/ray_trainer.py`, commit ffd6919; `type1`..`type6` are layouts
+    /// 1..6):
+    ///
+    /// - the constraint block is built item by item and then Python-`strip()`ped as a whole
+    ///   (so trailing whitespace of the last item, and leading whitespace of the first, go);
+    /// - sentence join (1, 2, 5): each text is followed by `". "`, or by `" "` when its last
+    ///   character is `,` `.` `?` or `!` (the texts themselves are not trimmed);
+    /// - numbered (3): `"The output must follow the following rules:\n"` then `"{i}. c_i\n"`;
+    ///   bullets (4): `"- c_i\n"`; lines (6): `"c_i\n"`;
+    /// - the task is joined with `" "` (1), `"\n"` (2) or `"\n\n"` (3, 4, 6), or follows the
+    ///   constraints after `"\n\n"` (5), verbatim, even when it is empty.
+    ///
+    /// With no constraints at all (the released code never renders that: a rewrite keeps at
+    /// least one) the prompt is the task alone.
     pub fn render(self, task: &str, cs: &[&str]) -> String {
-        match self {
-            Layout::Inline => join_nonempty(task, " ", &sentences(cs)),
-            Layout::NewLine => join_nonempty(task, "\n", &sentences(cs)),
+        if cs.is_empty() {
+            return String::from(task);
+        }
+        let block = match self {
+            Layout::Inline | Layout::NewLine | Layout::ConstraintsFirst => sentences(cs),
             Layout::Numbered => {
-                let mut list = String::from("The output must follow the following rules:\n");
+                let mut b = String::from("The output must follow the following rules:\n");
                 for (i, c) in cs.iter().enumerate() {
-                    if i > 0 {
-                        list.push('\n');
-                    }
-                    list.push_str(&format!("{}. {}", i + 1, c));
+                    b.push_str(&format!("{}. {c}\n", i + 1));
                 }
-                join_nonempty(task, "\n\n", &list)
+                b
             }
-            Layout::Bullets => {
-                let list: String = lines(cs.iter().map(|c| format!("- {c}")));
-                join_nonempty(task, "\n\n", &list)
-            }
-            Layout::ConstraintsFirst => join_nonempty(&sentences(cs), "\n\n", task),
-            Layout::Lines => {
-                join_nonempty(task, "\n\n", &lines(cs.iter().map(|c| String::from(*c))))
-            }
+            Layout::Bullets => cs.iter().map(|c| format!("- {c}\n")).collect(),
+            Layout::Lines => cs.iter().map(|c| format!("{c}\n")).collect(),
+        };
+        let block = strip(&block);
+        match self {
+            Layout::Inline => format!("{task} {block}"),
+            Layout::NewLine => format!("{task}\n{block}"),
+            Layout::ConstraintsFirst => format!("{block}\n\n{task}"),
+            Layout::Numbered | Layout::Bullets | Layout::Lines => format!("{task}\n\n{block}"),
         }
     }
 }
 
-/// Joins constraint texts as sentences: each text is followed by `". "` unless it already ends
-/// in `,` `.` `?` or `!`, in which case a single space separates it from the next one.
+/// The sentence join of layouts 1, 2 and 5 (before the final strip): each text followed by
+/// `". "`, or by `" "` when it already ends in `,` `.` `?` or `!`. An empty text (on which the
+/// released code stops at an assertion) counts as not ending in punctuation.
 fn sentences(cs: &[&str]) -> String {
     let mut out = String::new();
-    for (i, c) in cs.iter().enumerate() {
-        let c = c.trim();
-        if i > 0 {
-            out.push(' ');
-        }
+    for c in cs {
         out.push_str(c);
-        if !c.ends_with([',', '.', '?', '!']) {
-            out.push('.');
+        if c.ends_with([',', '.', '?', '!']) {
+            out.push(' ');
+        } else {
+            out.push_str(". ");
         }
     }
     out
-}
-
-fn lines(items: impl Iterator<Item = String>) -> String {
-    let mut out = String::new();
-    for (i, s) in items.enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(&s);
-    }
-    out
-}
-
-fn join_nonempty(a: &str, sep: &str, b: &str) -> String {
-    match (a.is_empty(), b.is_empty()) {
-        (true, _) => String::from(b),
-        (_, true) => String::from(a),
-        _ => format!("{a}{sep}{b}"),
-    }
 }
