@@ -141,7 +141,7 @@ fn grpo_group_mean_std_singletons_and_empty_sequences() {
     // var = (4·0.25)/3 = 1/3, std = 0.5773503; A = ±0.5/(0.5773503 + 1e-6) = ±0.8660239.
     // Group 3: a single sequence, R = 1 → mean 0, std 1: A = 1/(1 + 1e-6) = 0.999999.
     // Group 5: R = [0, 0] → std 0: A = 0/(0 + 1e-6) = 0.
-    let n = 2 + 1 + 0 + 3 + 2 + 1 + 1;
+    let n = 10; // lengths 2, 1, 0, 3, 2, 1, 1
     let zeros = vec![0.0f32; n];
     let input = AdvantageInput {
         rewards: &[1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0],

@@ -34,7 +34,7 @@ pub fn builtin_data() -> Result<JobData> {
         model_config,
         init,
         codec,
-        tokenizer_json: crate::suite::BUILTIN_TOKENIZER_JSON.to_vec(),
+        tokenizer_json: crate::suite::builtin::TOKENIZER_JSON.to_vec(),
         train: suite.train,
         eval: suite.eval,
     })

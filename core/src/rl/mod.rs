@@ -12,6 +12,7 @@
 //! - [`aggregate`]: loss aggregation modes as per-token weights (verl's `agg_loss`);
 //! - [`objective`]: the [`PolicyObjective`] trait and the default [`PpoObjective`];
 //! - [`pairwise`]: the explicit DPO-style dual-preference objective;
+//! - [`reward_stats`]: `reward_mean/std`, `frac_reward_zero_std` for the logs;
 //! - [`identity`]: the group-gradient = sum-of-pairwise-preferences identity of spec §3.
 
 pub mod advantage;
@@ -21,6 +22,7 @@ pub mod kl;
 pub mod objective;
 pub mod pairwise;
 pub mod ppo;
+pub mod reward_stats;
 
 pub use advantage::{
     compute_advantages, try_compute_advantages, AdvEstimator, AdvantageConfig, AdvantageError,
@@ -31,3 +33,4 @@ pub use kl::KlEstimator;
 pub use objective::{ObjectiveBatch, ObjectiveOutput, PolicyObjective, PpoObjective};
 pub use pairwise::{PairwiseObjective, PreferencePair};
 pub use ppo::{ppo_token, PpoClip, PpoToken};
+pub use reward_stats::{reward_stats, RewardStats};

@@ -70,6 +70,11 @@ pub trait PolicyObjective<B: Backend> {
 /// `pg_clipfrac`, `pg_clipfrac_lower` and `ppo_kl` (means over tokens with `w_t ≠ 0`, as
 /// verl's `masked_mean`), `tokens` (that count, to combine micro-batches), and `kl_loss`
 /// (`Σ w·kl`, only with `kl_loss` on).
+///
+/// With weights from [`super::aggregate::token_weights`] given the mini-batch's
+/// `denominators`, the `loss`, `pg_loss` and `kl_loss` of its micro-batches add up to the
+/// mini-batch's values (and `dlogp` to its gradient); the fractions combine weighted by
+/// `tokens`.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct PpoObjective {
     /// The clip constants (`clip_ratio_low/high/c`).
