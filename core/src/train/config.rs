@@ -266,7 +266,7 @@ impl TrainerConfig {
                 return Err(bad(field, format!("{v} must be finite and ≥ 0")));
             }
         }
-        if !(self.clip_ratio_c > 1.0) {
+        if self.clip_ratio_c.is_nan() || self.clip_ratio_c <= 1.0 {
             return Err(bad(
                 "clip_ratio_c",
                 format!("{} must be > 1 (dual clip)", self.clip_ratio_c),

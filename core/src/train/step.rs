@@ -80,7 +80,8 @@ impl<B: Backend> Trainer<B> {
         let requests: Vec<(usize, u64)> = (0..groups.len())
             .flat_map(|g| (0..cfg.rollout_n).map(move |i| (g, i as u64)))
             .collect();
-        let mut generated = self.rollout(&mut groups, &requests, step_seed)?;
+        let mut phase = [0.0f64; 2];
+        let mut generated = self.rollout(&mut groups, &requests, step_seed, &mut phase)?;
         let t_gen = self.now();
 
         // 2–3. Verify, old log-probs and entropies (done inside `rollout`), then resample
@@ -108,7 +109,7 @@ impl<B: Backend> Trainer<B> {
                 if requests.is_empty() {
                     break;
                 }
-                let n = self.rollout(&mut groups, &requests, step_seed)?;
+                let n = self.rollout(&mut groups, &requests, step_seed, &mut phase)?;
                 generated += n;
                 resampled += n;
             }
@@ -296,9 +297,10 @@ impl<B: Backend> Trainer<B> {
         put("actor/lr", cfg.lr as f64);
         put("response_length/mean", mean_std(&lens).0);
         put("response_length/clip_ratio", truncated as f64 / n_gen);
-        put("timing_s/gen", t_gen - t_start);
-        put("timing_s/old_log_prob", t_old - t_gen);
-        put("timing_s/ref", t_ref - t_old);
+        put("timing_s/gen", phase[0]);
+        put("timing_s/old_log_prob", phase[1]);
+        put("timing_s/resample", t_old - t_gen);
+        put("timing_s/select_rewrite_ref", t_ref - t_old);
         Ok(StepBatch {
             step: s,
             rows,
@@ -391,13 +393,16 @@ impl<B: Backend> Trainer<B> {
 
     /// Samples `requests` = (group, sample index) responses, decodes and verifies them, and
     /// computes their old log-probs and entropies; appends them to their groups. Returns how
-    /// many were generated.
+    /// many were generated; adds the seconds spent generating (and verifying) and computing
+    /// log-probs to `phase[0]` and `phase[1]`.
     fn rollout(
         &mut self,
         groups: &mut [Group],
         requests: &[(usize, u64)],
         step_seed: u64,
+        phase: &mut [f64; 2],
     ) -> Result<u64, TrainError> {
+        let t0 = self.now();
         let cfg = &self.config;
         let prompts: Vec<&[u32]> = requests
             .iter()
@@ -436,6 +441,7 @@ impl<B: Backend> Trainer<B> {
             });
             texts.push((text, verdict));
         }
+        let t1 = self.now();
         let all: Vec<usize> = (0..new_rows.len()).collect();
         let st = response_stats(
             &self.backend,
@@ -468,6 +474,8 @@ impl<B: Backend> Trainer<B> {
             grp.entropy.push(f_div);
             grp.mean_entropy.push(mean);
         }
+        phase[0] += t1 - t0;
+        phase[1] += self.now() - t1;
         Ok(requests.len() as u64)
     }
 }
