@@ -19,7 +19,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "sum_squares",
     "adamw",
     "sample",
-    "matmul",
     "embedding",
     "rmsnorm",
     "rope",

@@ -52,6 +52,8 @@ macro_rules! shaders {
 shaders! {
     /// `axpy`, `scale`, `add_bias`, `bias_backward_acc`, `gather_rows`.
     ELEMENTWISE = "elementwise";
+    /// Tiled matrix product (transposes, alpha/beta, unchecked variant) and matrix–vector.
+    MATMUL = "matmul";
     /// Causal grouped-query attention (training and KV cache), forward and backward.
     ATTENTION = "attention";
     /// Softmax cross-entropy, per-token log-prob and entropy.
