@@ -83,7 +83,7 @@ pub(crate) fn matmul(
             )
         };
     }
-    let exact = m % TILE_MN == 0 && n % TILE_MN == 0 && k % TILE_K == 0;
+    let exact = m.is_multiple_of(TILE_MN) && n.is_multiple_of(TILE_MN) && k.is_multiple_of(TILE_K);
     let (gx, gy) = (n.div_ceil(TILE_MN), m.div_ceil(TILE_MN));
     if gx > MAX_GROUPS_PER_DIM as usize || gy > MAX_GROUPS_PER_DIM as usize {
         return Err(crate::shape::err(
