@@ -15,7 +15,28 @@ fn normal(seed: u64, n: usize) -> Vec<f32> {
     (0..n).map(|_| rng.next_normal()).collect()
 }
 
-/// Runs `C = alpha·op(A)·op(B) + beta·C` on both backends and checks the difference.
+/// `C = alpha·op(A)·op(B) + beta·C` on backend `be`, read back.
+#[allow(clippy::too_many_arguments)]
+fn run_matmul<B: Backend>(
+    be: &B,
+    (a, b, c): (&[f32], &[f32], &[f32]),
+    (m, k, n): (usize, usize, usize),
+    ta: bool,
+    tb: bool,
+    alpha: f32,
+    beta: f32,
+) -> Vec<f32> {
+    let (a, b, mut c) = (
+        be.upload(a).unwrap(),
+        be.upload(b).unwrap(),
+        be.upload(c).unwrap(),
+    );
+    be.matmul(&a, &b, &mut c, m, k, n, ta, tb, alpha, beta)
+        .unwrap();
+    be.download(&c).unwrap()
+}
+
+/// Runs the matmul on both backends and checks the difference.
 #[allow(clippy::too_many_arguments)]
 fn check_matmul<B: Backend>(
     gpu: &B,
@@ -27,29 +48,10 @@ fn check_matmul<B: Backend>(
     alpha: f32,
     beta: f32,
 ) {
-    let cpu = CpuBackend::new();
     let (a, b, c) = (normal(1, m * k), normal(2, k * n), normal(3, m * n));
-    let run = |be: &dyn Fn(&[f32], &[f32], &[f32]) -> Vec<f32>| be(&a, &b, &c);
-    let got = run(&|a, b, c| {
-        let (a, b, mut c) = (
-            gpu.upload(a).unwrap(),
-            gpu.upload(b).unwrap(),
-            gpu.upload(c).unwrap(),
-        );
-        gpu.matmul(&a, &b, &mut c, m, k, n, ta, tb, alpha, beta)
-            .unwrap();
-        gpu.download(&c).unwrap()
-    });
-    let want = run(&|a, b, c| {
-        let (a, b, mut c) = (
-            cpu.upload(a).unwrap(),
-            cpu.upload(b).unwrap(),
-            cpu.upload(c).unwrap(),
-        );
-        cpu.matmul(&a, &b, &mut c, m, k, n, ta, tb, alpha, beta)
-            .unwrap();
-        cpu.download(&c).unwrap()
-    });
+    let inputs = (&a[..], &b[..], &c[..]);
+    let got = run_matmul(gpu, inputs, (m, k, n), ta, tb, alpha, beta);
+    let want = run_matmul(&CpuBackend::new(), inputs, (m, k, n), ta, tb, alpha, beta);
     let abs = 2e-6 * (k as f32 + 16.0);
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert!(
