@@ -19,6 +19,7 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "sum_squares",
     "adamw",
     "sample",
+    "policy_loss",
 ];
 
 #[test]

@@ -70,6 +70,8 @@ shaders! {
     OPTIM = "optim";
     /// Seeded temperature / top-p sampling.
     SAMPLE = "sample";
+    /// PPO-clip policy loss with KL estimators, forward and backward.
+    POLICY_LOSS = "policy_loss";
 }
 
 /// The shader registered under `name`, if any.
