@@ -18,7 +18,8 @@
 //!   must match the WGSL declaration). Each binding covers exactly the tensor's elements, so
 //!   `arrayLength(&buf)` is the tensor length (at least 1 for empty tensors).
 //! - [`Params`]: the uniform block at `@binding(0)`, 4-byte scalars in declaration order
-//!   (padded to 16 bytes here). Every dispatch binds one, even if the shader ignores it.
+//!   (padded to 16 bytes here, at most 64 scalars). Every dispatch binds one, even if the
+//!   shader ignores it; it lives in a slot of a per-batch arena buffer (see `gpu.rs`).
 //! - Workgroup counts `[x, y, z]`; [`grid_1d`] spreads `n` threads over `x ≤ 65535` and `y`
 //!   (kernels flatten with `gid.x + gid.y · num_workgroups.x · wg`). A dispatch with a zero
 //!   count is skipped.
@@ -28,7 +29,6 @@
 
 use hir_core::backend::Result;
 use hir_kernels::Shader;
-use wgpu::util::DeviceExt;
 
 use crate::gpu::Gpu;
 use crate::pipeline::PipelineKey;
@@ -170,33 +170,30 @@ impl Gpu {
             read_only: bindings.iter().map(|b| b.read_only).collect(),
         };
         let cached = self.pipelines.get(&self.device, kernel.shader, key);
-        let uniform = self
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("hir params"),
-                contents: &params.bytes(),
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
-        let mut entries = vec![wgpu::BindGroupEntry {
-            binding: 0,
-            resource: uniform.as_entire_binding(),
-        }];
-        for (i, b) in bindings.iter().enumerate() {
-            entries.push(wgpu::BindGroupEntry {
+        let storage: Vec<wgpu::BindGroupEntry<'_>> = bindings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry {
                 binding: i as u32 + 1,
                 resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                     buffer: b.buffer,
                     offset: 0,
                     size: wgpu::BufferSize::new(b.bytes),
                 }),
+            })
+            .collect();
+        self.record_with_params(&params.bytes(), |enc, uniform| {
+            let mut entries = Vec::with_capacity(storage.len() + 1);
+            entries.push(wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(uniform),
             });
-        }
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(kernel.entry),
-            layout: &cached.layout,
-            entries: &entries,
-        });
-        self.record(|enc| {
+            entries.extend(storage.iter().cloned());
+            let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(kernel.entry),
+                layout: &cached.layout,
+                entries: &entries,
+            });
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some(kernel.entry),
                 timestamp_writes: None,

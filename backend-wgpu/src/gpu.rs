@@ -19,10 +19,22 @@ use crate::pool::BufferPool;
 /// Commands recorded before the pending encoder is submitted without waiting for a readback.
 pub(crate) const MAX_PENDING: usize = 512;
 
-/// The pending command encoder and how many commands it holds.
+/// Bytes reserved per dispatch in the parameter arena (at least the device's uniform offset
+/// alignment, and enough for 64 scalar parameters).
+const MIN_PARAM_STRIDE: u64 = 256;
+
+/// The pending command encoder, how many commands it holds, and the uniform parameter arena
+/// of its dispatches.
+///
+/// Each dispatch's parameter block gets a slot of one `UNIFORM | COPY_DST` buffer per batch
+/// (instead of a buffer per dispatch); the host copy in `params` is written into it with
+/// `Queue::write_buffer` just before the batch is submitted, which wgpu orders before the
+/// batch's commands.
 struct Pending {
     encoder: Option<wgpu::CommandEncoder>,
     commands: usize,
+    arena: Option<wgpu::Buffer>,
+    params: Vec<u8>,
 }
 
 /// Device-wide state shared by every tensor and op of one backend.
@@ -35,6 +47,8 @@ pub(crate) struct Gpu {
     /// Cached RoPE cos/sin tables (see `ops/rope.rs`).
     pub rope_tables: crate::ops::rope::RopeTables,
     pending: Mutex<Pending>,
+    /// Bytes per parameter slot of the arena (a multiple of the uniform offset alignment).
+    param_stride: u64,
     /// The first validation / out-of-memory error wgpu reported since the last check.
     errors: Arc<Mutex<Option<String>>>,
 }
@@ -51,7 +65,9 @@ impl Gpu {
                 *s = Some(e.to_string());
             }
         }));
+        let align = u64::from(device.limits().min_uniform_buffer_offset_alignment);
         Self {
+            param_stride: MIN_PARAM_STRIDE.div_ceil(align) * align,
             pool: BufferPool::new(device.clone()),
             device,
             queue,
@@ -61,6 +77,8 @@ impl Gpu {
             pending: Mutex::new(Pending {
                 encoder: None,
                 commands: 0,
+                arena: None,
+                params: Vec::new(),
             }),
             errors,
         }
@@ -98,8 +116,57 @@ impl Gpu {
         r
     }
 
+    /// Records a command that reads a uniform parameter block: `params` is placed in this
+    /// batch's arena and `f` gets the encoder and the binding of the block (`params.len()`
+    /// bytes, at most [`MIN_PARAM_STRIDE`]). Submits once the batch holds [`MAX_PENDING`]
+    /// commands.
+    pub fn record_with_params<R>(
+        &self,
+        params: &[u8],
+        f: impl FnOnce(&mut wgpu::CommandEncoder, wgpu::BufferBinding<'_>) -> R,
+    ) -> R {
+        let stride = self.param_stride;
+        debug_assert!(params.len() as u64 <= stride);
+        let mut guard = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let p = &mut *guard;
+        let offset = p.params.len() as u64;
+        p.params.resize((offset + stride) as usize, 0);
+        p.params[offset as usize..offset as usize + params.len()].copy_from_slice(params);
+        let arena = p.arena.get_or_insert_with(|| {
+            self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("hir params"),
+                size: stride * MAX_PENDING as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        });
+        let enc = p.encoder.get_or_insert_with(|| {
+            self.device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("hir") })
+        });
+        let r = f(
+            enc,
+            wgpu::BufferBinding {
+                buffer: arena,
+                offset,
+                size: wgpu::BufferSize::new(params.len() as u64),
+            },
+        );
+        p.commands += 1;
+        if p.commands >= MAX_PENDING {
+            self.submit_locked(p);
+        }
+        r
+    }
+
     fn submit_locked(&self, p: &mut Pending) {
         p.commands = 0;
+        if let Some(arena) = p.arena.take() {
+            if !p.params.is_empty() {
+                self.queue.write_buffer(&arena, 0, &p.params);
+            }
+        }
+        p.params.clear();
         if let Some(enc) = p.encoder.take() {
             self.queue.submit([enc.finish()]);
         }

@@ -27,7 +27,9 @@
 //!   `sum_squares`, `sample`) wait for the GPU, copying through a `MAP_READ` staging buffer.
 //!   `download_index` answers from the host copy.
 //! - **Dispatch** (`dispatch.rs`): `Gpu::dispatch(Kernel, &[Binding], &Params, groups)` binds
-//!   the buffers, builds the uniform block and records one compute pass. Errors wgpu raises
+//!   the buffers, puts the uniform parameter block in a slot of the batch's parameter arena
+//!   (one uniform buffer per submitted batch, filled with `write_buffer` just before the
+//!   submit) and records one compute pass. Errors wgpu raises
 //!   asynchronously (validation, out of memory) are caught and returned by the next op as
 //!   [`BackendError::Device`].
 //!

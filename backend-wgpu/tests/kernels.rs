@@ -132,3 +132,19 @@ fn large_grids_and_rope_table_reuse() {
         }
     }
 }
+
+#[test]
+fn many_dispatches_keep_their_own_parameters_across_batches() {
+    let Some(gpu) = common::gpu_or_skip("kernels::batches") else {
+        return;
+    };
+    // 1500 dispatches span several submitted batches (512 commands each), each with its own
+    // `alpha` in the parameter arena: y = Σ i·x exactly (integers below 2^24).
+    let x = gpu.upload(&[1.0, 2.0, 3.0]).unwrap();
+    let mut y = gpu.zeros(3).unwrap();
+    for i in 0..1500 {
+        gpu.axpy(i as f32, &x, &mut y).unwrap();
+    }
+    let s = (0..1500).sum::<u32>() as f32;
+    assert_eq!(gpu.download(&y).unwrap(), vec![s, 2.0 * s, 3.0 * s]);
+}
