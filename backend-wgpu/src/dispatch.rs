@@ -27,7 +27,7 @@
 //! The dispatch is recorded into the pending encoder (`gpu.rs`), not submitted; any wgpu
 //! validation error so far is returned as a `BackendError::Device`.
 
-use hir_core::backend::Result;
+use hir_core::backend::{BackendError, Result};
 use hir_kernels::Shader;
 
 use crate::gpu::Gpu;
@@ -162,6 +162,12 @@ impl Gpu {
     ) -> Result<()> {
         if groups.contains(&0) {
             return Ok(());
+        }
+        if let Some(b) = bindings.iter().find(|b| b.bytes > self.max_binding) {
+            return Err(BackendError::Device(format!(
+                "`{}`: a tensor of {} bytes exceeds this adapter's largest storage binding ({} bytes)",
+                kernel.entry, b.bytes, self.max_binding
+            )));
         }
         let key = PipelineKey {
             shader: kernel.shader.name,

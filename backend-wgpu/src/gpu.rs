@@ -49,6 +49,8 @@ pub(crate) struct Gpu {
     pending: Mutex<Pending>,
     /// Bytes per parameter slot of the arena (a multiple of the uniform offset alignment).
     param_stride: u64,
+    /// The adapter's largest storage-buffer binding, in bytes.
+    pub max_binding: u64,
     /// The first validation / out-of-memory error wgpu reported since the last check.
     errors: Arc<Mutex<Option<String>>>,
 }
@@ -68,6 +70,7 @@ impl Gpu {
         let align = u64::from(device.limits().min_uniform_buffer_offset_alignment);
         Self {
             param_stride: MIN_PARAM_STRIDE.div_ceil(align) * align,
+            max_binding: device.limits().max_storage_buffer_binding_size,
             pool: BufferPool::new(device.clone()),
             device,
             queue,
