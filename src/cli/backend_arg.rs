@@ -8,17 +8,34 @@ pub enum BackendArg {
     /// The multi-threaded f32 CPU reference.
     #[default]
     Cpu,
+    /// The GPU through wgpu (Vulkan, Metal, DX12 or GL; `WGPU_BACKEND` and
+    /// `WGPU_ADAPTER_NAME` pick the API and the adapter).
+    Wgpu,
+}
+
+/// Opens the wgpu backend, turning a setup failure (no adapter, device refused) into an
+/// error that names the flag, and reports the adapter on stderr.
+pub fn open_wgpu() -> anyhow::Result<hir_backend_wgpu::WgpuBackend> {
+    let b =
+        hir_backend_wgpu::WgpuBackend::new().map_err(|e| anyhow::anyhow!("--backend wgpu: {e}"))?;
+    eprintln!("wgpu adapter: {}", b.adapter_info());
+    Ok(b)
 }
 
 /// Runs `$body` with `$b` bound to the backend chosen by `$arg`.
 ///
-/// Each backend is a different type, so the body is instantiated once per backend.
+/// Each backend is a different type, so the body is instantiated once per backend. The
+/// enclosing function must return `anyhow::Result` (opening the GPU can fail).
 #[macro_export]
 macro_rules! with_backend {
     ($arg:expr, |$b:ident| $body:expr) => {
         match $arg {
             $crate::cli::backend_arg::BackendArg::Cpu => {
                 let $b = hir_backend_cpu::CpuBackend::new();
+                $body
+            }
+            $crate::cli::backend_arg::BackendArg::Wgpu => {
+                let $b = $crate::cli::backend_arg::open_wgpu()?;
                 $body
             }
         }

@@ -1,0 +1,5 @@
+// Placeholder: the sample kernels of the wgpu backend are written on the `wgpu-ops` branch.
+// This file only reserves the registry entry `hir_kernels::SAMPLE`.
+
+@compute @workgroup_size(1)
+fn placeholder() {}
