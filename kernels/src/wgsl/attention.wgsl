@@ -19,11 +19,19 @@
 //   ([N, H, 2]: lse, D) for the two backward passes (FlashAttention-2's trick).
 // * attention_dq: like the forward (thread = query row, K/V tiles in workgroup memory):
 //   p = exp(s − lse), ds = p (do·v − D), dq = Σ_j ds k_j / sqrt(E).
-// * attention_dkdv: one workgroup = 64 key rows of one (sequence, key/value head); thread r
-//   owns key row j0 + r and accumulates dk, dv privately while the workgroup walks every query
-//   head of the group and the query rows ≥ j0 in tiles staged in workgroup memory (q, do, lse,
-//   D). dv_j = Σ p do_i, dk_j = Σ ds q_i / sqrt(E). No atomics: every output element is
-//   written by exactly one thread, summed in a fixed order.
+// * attention_dkdv: one workgroup = 64 key rows of one (sequence, query head h); thread r
+//   owns key row j0 + r (of key/value head g(h)) and accumulates dk, dv privately while the
+//   workgroup walks the query rows ≥ j0 of head h in tiles staged in workgroup memory (q, do,
+//   lse, D). dv_j = Σ p do_i, dk_j = Σ ds q_i / sqrt(E), written per query head ([N, H, E]).
+// * attention_group_sum: one thread per element of dk, dv [N, Hkv, E]: the sum over the
+//   query heads of the group, in ascending head order (skipped when H = Hkv: the per-head
+//   result is dk, dv). No atomics anywhere: every output element is written by exactly one
+//   thread, summed in a fixed order.
+//
+// lavapipe (Mesa's llvmpipe) caps the loop iterations of one shader invocation at 65535 in
+// total (gallivm's loop limiter) and silently stops the invocation there, so per-thread
+// loops are kept short: a thread walks one head's keys or queries, never a whole group's
+// (observed on Mesa 22.3; consistent with gallivm's LP_MAX_TGSI_LOOP_ITERATIONS = 65535).
 // * kv_cache_write: one workgroup per new token; the workgroup first checks whether a later
 //   token writes the same (slot, pos) (then this one is skipped: the later one wins), then
 //   copies the row.
@@ -273,9 +281,9 @@ fn attention_dkdv(
     let a = m3.x;
     let t = m3.y - m3.x;
     let j0 = m3.z;
-    let g = wid.y;
+    let h = wid.y;
     let e = P.head_dim;
-    let group = P.heads / P.kv_heads;
+    let g = h / (P.heads / P.kv_heads);
     let j = j0 + lid;
     let valid = j < t;
 
@@ -292,50 +300,82 @@ fn attention_dkdv(
             dvr[c] = 0.0;
         }
     }
-    for (var hh = 0u; hh < group; hh++) {
-        let h = g * group + hh;
-        for (var i0 = j0; i0 < t; i0 += P.kv_rows) {
-            let cnt = min(P.kv_rows, t - i0);
-            for (var x = lid; x < cnt * e; x += ROWS) {
-                let r = x / e;
-                let c = x % e;
-                let at = ((a + i0 + r) * P.heads + h) * e + c;
-                tile_a[x] = q[at];
-                tile_b[x] = d_o[at];
-            }
-            if lid < cnt {
-                let row = (a + i0 + lid) * P.heads + h;
-                row_a[lid] = ld_in[2u * row];
-                row_b[lid] = ld_in[2u * row + 1u];
-            }
-            workgroupBarrier();
-            if valid {
-                // Queries i ≥ j only: in this tile, rows r with i0 + r ≥ j.
-                var r = select(0u, j - i0, j > i0);
-                for (; r < cnt; r++) {
-                    var s = 0.0;
-                    var dp = 0.0;
-                    for (var c = 0u; c < e; c++) {
-                        s += tile_a[r * e + c] * kr[c];
-                        dp += tile_b[r * e + c] * vr[c];
-                    }
-                    let p = exp(s * P.scale - row_a[r]);
-                    let ds = p * (dp - row_b[r]);
-                    for (var c = 0u; c < e; c++) {
-                        dvr[c] += p * tile_b[r * e + c];
-                        dkr[c] += ds * tile_a[r * e + c];
-                    }
+    for (var i0 = j0; i0 < t; i0 += P.kv_rows) {
+        let cnt = min(P.kv_rows, t - i0);
+        for (var x = lid; x < cnt * e; x += ROWS) {
+            let r = x / e;
+            let c = x % e;
+            let at = ((a + i0 + r) * P.heads + h) * e + c;
+            tile_a[x] = q[at];
+            tile_b[x] = d_o[at];
+        }
+        if lid < cnt {
+            let row = (a + i0 + lid) * P.heads + h;
+            row_a[lid] = ld_in[2u * row];
+            row_b[lid] = ld_in[2u * row + 1u];
+        }
+        workgroupBarrier();
+        if valid {
+            // Queries i ≥ j only: in this tile, rows r with i0 + r ≥ j.
+            for (var r = select(0u, j - i0, j > i0); r < cnt; r++) {
+                var s = 0.0;
+                var dp = 0.0;
+                for (var c = 0u; c < e; c++) {
+                    s += tile_a[r * e + c] * kr[c];
+                    dp += tile_b[r * e + c] * vr[c];
+                }
+                let p = exp(s * P.scale - row_a[r]);
+                let ds = p * (dp - row_b[r]);
+                for (var c = 0u; c < e; c++) {
+                    dvr[c] += p * tile_b[r * e + c];
+                    dkr[c] += ds * tile_a[r * e + c];
                 }
             }
-            workgroupBarrier();
         }
+        workgroupBarrier();
     }
     if valid {
+        // Per query head: [N, H, E] (the group sum follows in attention_group_sum, or this
+        // is dk, dv itself when H = Hkv).
+        let out = ((a + j) * P.heads + h) * e;
         for (var c = 0u; c < e; c++) {
-            dk[kvoff + c] = dkr[c] * P.scale;
-            dv[kvoff + c] = dvr[c];
+            dk[out + c] = dkr[c] * P.scale;
+            dv[out + c] = dvr[c];
         }
     }
+}
+
+// attention_group_sum.
+@group(0) @binding(1) var<storage, read> gs_dk: array<f32>;
+@group(0) @binding(2) var<storage, read> gs_dv: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gs_dk_out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> gs_dv_out: array<f32>;
+
+/// dk[n, g, c] = Σ_{h in group g} dk_h[n, h, c] (and dv), heads in ascending order.
+/// P.n = N·Hkv·E output elements.
+@compute @workgroup_size(256)
+fn attention_group_sum(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+    let idx = gid.x + gid.y * nwg.x * 256u;
+    if idx >= P.n {
+        return;
+    }
+    let e = P.head_dim;
+    let group = P.heads / P.kv_heads;
+    let c = idx % e;
+    let g = (idx / e) % P.kv_heads;
+    let tok = idx / (e * P.kv_heads);
+    var sk = 0.0;
+    var sv = 0.0;
+    for (var hh = 0u; hh < group; hh++) {
+        let at = (tok * P.heads + g * group + hh) * e + c;
+        sk += gs_dk[at];
+        sv += gs_dv[at];
+    }
+    gs_dk_out[idx] = sk;
+    gs_dv_out[idx] = sv;
 }
 
 // ---- KV cache --------------------------------------------------------------------------------
