@@ -1,3 +1,68 @@
 //! # hir-kernels
 //!
-//! The WGSL compute kernels of hir's wgpu backend, one file per op family.
+//! The WGSL compute kernels of hir's wgpu backend (`hir-backend-wgpu`), one file per op
+//! family under `src/wgsl/`, embedded with `include_str!` and exposed as [`Shader`] constants.
+//! [`all`] lists every shader by name; the test `tests/validate.rs` parses and validates each
+//! one with naga (the shader compiler wgpu uses).
+//!
+//! Conventions every kernel follows (the Rust side of `hir-backend-wgpu` relies on them):
+//! - `@group(0) @binding(0)` is a `var<uniform>` struct of 4-byte scalars (`u32`, `i32`,
+//!   `f32`): the op's parameters, in the order the Rust side pushes them.
+//! - `@group(0) @binding(1..)` are the storage buffers, in the order the Rust side passes
+//!   them; `var<storage, read>` for inputs, `var<storage, read_write>` for outputs. Different
+//!   entry points of one file may reuse a binding number with another variable.
+//! - One-dimensional kernels run 256 threads per workgroup on a 2-D grid of workgroups
+//!   (`x ≤ 65535`), flattened as `gid.x + gid.y · num_workgroups.x · 256`.
+//! - No kernel assumes a subgroup size (lavapipe's is 8); subgroup builtins are only used by
+//!   entry points that the backend selects after checking `Features::SUBGROUP`.
+#![no_std]
+#![warn(missing_docs)]
+
+/// One WGSL source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shader {
+    /// The registry name (the file name without `.wgsl`); also the pipeline-cache key.
+    pub name: &'static str,
+    /// The WGSL source.
+    pub source: &'static str,
+}
+
+macro_rules! shaders {
+    ($($(#[$doc:meta])* $id:ident = $name:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub const $id: Shader = Shader {
+                name: $name,
+                source: include_str!(concat!("wgsl/", $name, ".wgsl")),
+            };
+        )*
+
+        /// Every shader as `(name, WGSL source)`, in registry order.
+        pub fn all() -> &'static [(&'static str, &'static str)] {
+            &[$(($id.name, $id.source)),*]
+        }
+
+        /// Every shader as a [`Shader`], in registry order.
+        pub fn shaders() -> &'static [Shader] {
+            &[$($id),*]
+        }
+    };
+}
+
+shaders! {
+    /// `axpy`, `scale`, `add_bias`, `bias_backward_acc`, `gather_rows`.
+    ELEMENTWISE = "elementwise";
+    /// Causal grouped-query attention (training and KV cache), forward and backward.
+    ATTENTION = "attention";
+    /// Softmax cross-entropy, per-token log-prob and entropy.
+    LOSS = "loss";
+    /// Sum of squares (global grad norm) and AdamW.
+    OPTIM = "optim";
+    /// Seeded temperature / top-p sampling.
+    SAMPLE = "sample";
+}
+
+/// The shader registered under `name`, if any.
+pub fn get(name: &str) -> Option<Shader> {
+    shaders().iter().copied().find(|s| s.name == name)
+}

@@ -1,0 +1,211 @@
+//! The dispatch helper: how an op runs one compute kernel.
+//!
+//! ```ignore
+//! // y += alpha * x, 256 threads per workgroup over n elements:
+//! gpu.dispatch(
+//!     Kernel::new(hir_kernels::ELEMENTWISE, "axpy"),
+//!     &[Binding::read(x), Binding::write(y)],
+//!     &Params::new().u32(n as u32).u32(0).f32(alpha),
+//!     grid_1d(n, 256),
+//! )?;
+//! ```
+//!
+//! - [`Kernel`]: shader (from `hir_kernels`), entry point, and optional pipeline-overridable
+//!   constants (`override` declarations in WGSL, e.g. a tile size), which select a separately
+//!   compiled pipeline.
+//! - [`Binding`]s: storage buffers bound at `@binding(1)`, `@binding(2)`, … in the order
+//!   given; `read` ↔ `var<storage, read>`, `write` ↔ `var<storage, read_write>` (the access
+//!   must match the WGSL declaration). Each binding covers exactly the tensor's elements, so
+//!   `arrayLength(&buf)` is the tensor length (at least 1 for empty tensors).
+//! - [`Params`]: the uniform block at `@binding(0)`, 4-byte scalars in declaration order
+//!   (padded to 16 bytes here). Every dispatch binds one, even if the shader ignores it.
+//! - Workgroup counts `[x, y, z]`; [`grid_1d`] spreads `n` threads over `x ≤ 65535` and `y`
+//!   (kernels flatten with `gid.x + gid.y · num_workgroups.x · wg`). A dispatch with a zero
+//!   count is skipped.
+//!
+//! The dispatch is recorded into the pending encoder (`gpu.rs`), not submitted; any wgpu
+//! validation error so far is returned as a `BackendError::Device`.
+
+use hir_core::backend::Result;
+use hir_kernels::Shader;
+use wgpu::util::DeviceExt;
+
+use crate::gpu::Gpu;
+use crate::pipeline::PipelineKey;
+use crate::tensor::{WgpuIndex, WgpuTensor};
+
+/// Largest workgroup count per grid dimension (WebGPU's minimum limit, which every adapter
+/// has).
+pub(crate) const MAX_GROUPS_PER_DIM: u32 = 65_535;
+
+/// A compute entry point with its pipeline-overridable constants.
+#[derive(Debug, Clone)]
+pub(crate) struct Kernel {
+    shader: Shader,
+    entry: &'static str,
+    overrides: Vec<(&'static str, u64)>,
+}
+
+impl Kernel {
+    /// Entry point `entry` of `shader`.
+    pub fn new(shader: Shader, entry: &'static str) -> Self {
+        Self {
+            shader,
+            entry,
+            overrides: Vec::new(),
+        }
+    }
+
+    /// Sets the WGSL `override` constant `name` (a separate pipeline per distinct value).
+    #[allow(dead_code)]
+    pub fn with(mut self, name: &'static str, value: f64) -> Self {
+        self.overrides.push((name, value.to_bits()));
+        self
+    }
+}
+
+/// A storage buffer binding: a buffer, how many bytes of it the kernel sees, and whether it
+/// is written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Binding<'a> {
+    buffer: &'a wgpu::Buffer,
+    bytes: u64,
+    read_only: bool,
+}
+
+impl<'a> Binding<'a> {
+    /// A tensor the kernel only reads (`var<storage, read>`).
+    pub fn read(t: &'a WgpuTensor) -> Self {
+        Self::raw(t.buffer(), t.len as u64 * 4, true)
+    }
+
+    /// A tensor the kernel writes (`var<storage, read_write>`).
+    pub fn write(t: &'a WgpuTensor) -> Self {
+        Self::raw(t.buffer(), t.len as u64 * 4, false)
+    }
+
+    /// An index buffer the kernel reads (`var<storage, read> … array<u32>`).
+    pub fn index(t: &'a WgpuIndex) -> Self {
+        Self::raw(t.buffer(), t.len() as u64 * 4, true)
+    }
+
+    /// The first `bytes` bytes of any buffer (at least 4 are bound).
+    pub fn raw(buffer: &'a wgpu::Buffer, bytes: u64, read_only: bool) -> Self {
+        Self {
+            buffer,
+            bytes: bytes.max(4),
+            read_only,
+        }
+    }
+}
+
+/// The uniform parameter block of a dispatch, built field by field in WGSL declaration
+/// order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Params {
+    words: Vec<u32>,
+}
+
+impl Params {
+    /// An empty block.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a `u32` field.
+    pub fn u32(mut self, v: u32) -> Self {
+        self.words.push(v);
+        self
+    }
+
+    /// Appends an `f32` field.
+    pub fn f32(mut self, v: f32) -> Self {
+        self.words.push(v.to_bits());
+        self
+    }
+
+    /// Appends an `i32` field.
+    #[allow(dead_code)]
+    pub fn i32(mut self, v: i32) -> Self {
+        self.words.push(v as u32);
+        self
+    }
+
+    /// The bytes, zero-padded to a multiple of 16.
+    fn bytes(&self) -> Vec<u8> {
+        let mut w = self.words.clone();
+        w.resize(w.len().div_ceil(4).max(1) * 4, 0);
+        bytemuck::cast_slice(&w).to_vec()
+    }
+}
+
+/// Workgroup counts covering `n` threads with `wg` threads per workgroup: `[x, y, 1]` with
+/// `x ≤ 65535` and `x·y ≥ ⌈n / wg⌉`.
+pub(crate) fn grid_1d(n: usize, wg: u32) -> [u32; 3] {
+    let groups = n.div_ceil(wg as usize) as u64;
+    if groups <= MAX_GROUPS_PER_DIM as u64 {
+        [groups as u32, 1, 1]
+    } else {
+        let y = groups.div_ceil(MAX_GROUPS_PER_DIM as u64);
+        [MAX_GROUPS_PER_DIM, y as u32, 1]
+    }
+}
+
+impl Gpu {
+    /// Records one compute dispatch (see the module doc). Returns the first wgpu error
+    /// raised so far, if any.
+    pub fn dispatch(
+        &self,
+        kernel: Kernel,
+        bindings: &[Binding<'_>],
+        params: &Params,
+        groups: [u32; 3],
+    ) -> Result<()> {
+        if groups.contains(&0) {
+            return Ok(());
+        }
+        let key = PipelineKey {
+            shader: kernel.shader.name,
+            entry: kernel.entry,
+            overrides: kernel.overrides,
+            read_only: bindings.iter().map(|b| b.read_only).collect(),
+        };
+        let cached = self.pipelines.get(&self.device, kernel.shader, key);
+        let uniform = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("hir params"),
+                contents: &params.bytes(),
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: uniform.as_entire_binding(),
+        }];
+        for (i, b) in bindings.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: i as u32 + 1,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: b.buffer,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(b.bytes),
+                }),
+            });
+        }
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.entry),
+            layout: &cached.layout,
+            entries: &entries,
+        });
+        self.record(|enc| {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(kernel.entry),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&cached.pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+        });
+        self.check(kernel.entry)
+    }
+}
