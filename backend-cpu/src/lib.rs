@@ -29,6 +29,7 @@ mod kv_cache;
 mod matmul;
 mod memory;
 mod optim;
+mod policy_loss;
 mod rmsnorm;
 mod rope;
 mod sample;
@@ -40,7 +41,9 @@ pub mod conformance;
 
 use std::sync::Arc;
 
-use hir_core::backend::{AdamWParams, Backend, BackendError, Result, SampleParams};
+use hir_core::backend::{
+    AdamWParams, Backend, BackendError, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+};
 
 pub use memory::{release_pooled_memory, CpuIndex, CpuTensor};
 
@@ -470,5 +473,27 @@ impl Backend for CpuBackend {
         params: &SampleParams,
     ) -> Result<Vec<u32>> {
         self.run(|| sample::sample(logits.as_slice(), vocab, seeds, params))
+    }
+
+    // ---- policy loss ---------------------------------------------------------------------
+
+    fn policy_loss(
+        &self,
+        logp: &CpuTensor,
+        old_logp: &CpuTensor,
+        ref_logp: &CpuTensor,
+        adv: &CpuTensor,
+        weight: &CpuTensor,
+        p: &PolicyLossParams,
+    ) -> Result<(CpuTensor, PolicyLossSums)> {
+        let (d, sums) = policy_loss::policy_loss(
+            logp.as_slice(),
+            old_logp.as_slice(),
+            ref_logp.as_slice(),
+            adv.as_slice(),
+            weight.as_slice(),
+            p,
+        )?;
+        Ok((d.into(), sums))
     }
 }

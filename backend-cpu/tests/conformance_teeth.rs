@@ -4,7 +4,9 @@
 
 use hir_backend_cpu::conformance::run_all;
 use hir_backend_cpu::{CpuBackend, CpuIndex, CpuTensor};
-use hir_core::backend::{AdamWParams, Backend, Result, SampleParams};
+use hir_core::backend::{
+    AdamWParams, Backend, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+};
 
 /// Which op the mutant gets wrong.
 #[derive(Clone, Copy, PartialEq)]
@@ -17,6 +19,8 @@ enum Fault {
     CrossEntropyLastRow,
     /// `swiglu` accepts mismatched lengths (truncates instead of failing).
     SwigluAcceptsBadShape,
+    /// `policy_loss` forgets the dual clip of negative-advantage tokens.
+    PolicyLossNoDualClip,
 }
 
 struct Mutant {
@@ -266,15 +270,31 @@ impl Backend for Mutant {
     fn sample(&self, z: &CpuTensor, v: usize, seeds: &[u64], p: &SampleParams) -> Result<Vec<u32>> {
         self.cpu.sample(z, v, seeds, p)
     }
+    fn policy_loss(
+        &self,
+        logp: &CpuTensor,
+        old: &CpuTensor,
+        reference: &CpuTensor,
+        adv: &CpuTensor,
+        w: &CpuTensor,
+        p: &PolicyLossParams,
+    ) -> Result<(CpuTensor, PolicyLossSums)> {
+        let mut p = *p;
+        if self.fault == Fault::PolicyLossNoDualClip {
+            p.clip.clip_ratio_c = f32::INFINITY;
+        }
+        self.cpu.policy_loss(logp, old, reference, adv, w, &p)
+    }
 }
 
 #[test]
 fn each_fault_fails_exactly_its_own_cases() {
-    let expectations: [(Fault, &str); 4] = [
+    let expectations: [(Fault, &str); 5] = [
         (Fault::AttentionDk, "attention "),
         (Fault::RopeSign, "rope "),
         (Fault::CrossEntropyLastRow, "cross_entropy "),
         (Fault::SwigluAcceptsBadShape, "shape errors"),
+        (Fault::PolicyLossNoDualClip, "policy_loss "),
     ];
     for (fault, prefix) in expectations {
         let mutant = Mutant {

@@ -9,7 +9,10 @@
 //! - [`model`]: the Llama-family decoder (config with Hugging Face names, parameters, forward,
 //!   backward written out layer by layer, KV-cache inference);
 //! - [`optim`]: AdamW and global grad-norm clipping;
+//! - [`rl`]: KL estimators, the PPO-clip token loss, advantages, dual-preference objectives;
 //! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
+//! - [`instruct`]: instructions (task + constraints), the prompt layouts, the tokenizer seam;
+//! - [`hindsight`]: verification, selection, the hindsight rewrite and the replay plan of a step;
 //! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
 //!   splitting, Treebank word tokenization, language detection, POS tagging, syllables);
 //! - [`rng`]: portable counter-based random numbers, identical on every backend.
@@ -22,7 +25,10 @@ extern crate std;
 
 pub mod backend;
 pub mod constraint;
+pub mod hindsight;
+pub mod instruct;
 pub mod model;
 pub mod optim;
+pub mod rl;
 pub mod rng;
 pub mod text;

@@ -1,6 +1,8 @@
-//! Conformance cases for memory, elementwise, matmul, embedding, optimiser and sampling ops.
+//! Conformance cases for memory, elementwise, matmul, embedding, optimiser, sampling and
+//! policy-loss ops.
 
-use hir_core::backend::{AdamWParams, Backend, Result, SampleParams};
+use hir_core::backend::{AdamWParams, Backend, PolicyLossParams, Result, SampleParams};
+use hir_core::rl::{KlEstimator, PpoClip};
 use hir_core::rng::Rng;
 
 use super::{
@@ -120,6 +122,72 @@ pub(crate) fn run<B: Backend>(b: &B, r: &CpuBackend, reports: &mut Vec<CaseRepor
     for (rows, vocab) in [(1, 1), (9, 2), (13, 37), (64, 256)] {
         reports.push(samples(b, r, rows, vocab));
     }
+    for n in [1, 37, 1000] {
+        for kl in [KlEstimator::K1, KlEstimator::K2, KlEstimator::K3] {
+            // Per token: one exp and a few products; sums over up to 1000 weighted terms.
+            case!(
+                reports,
+                b,
+                r,
+                format!("policy_loss n={n} kl={}", kl.name()),
+                TRANSCENDENTAL,
+                policy_loss(n, kl)
+            );
+        }
+    }
+}
+
+/// Ratios spread over all clip regions (log-ratio ~ N(0, 0.4)), advantages of both signs,
+/// some zero weights (padding).
+fn policy_loss<B: Backend>(b: &B, n: usize, kl: KlEstimator) -> Result<Outputs> {
+    let old = normal(40, n, 1.0);
+    let logp: Vec<f32> = old
+        .iter()
+        .zip(normal(41, n, 0.4))
+        .map(|(o, d)| o - 2.0 + d)
+        .collect();
+    let old: Vec<f32> = old.iter().map(|o| o - 2.0).collect();
+    let reference: Vec<f32> = logp
+        .iter()
+        .zip(normal(42, n, 0.3))
+        .map(|(l, d)| l + d)
+        .collect();
+    let adv = normal(43, n, 1.0);
+    let weight: Vec<f32> = ints(44, n, 4)
+        .iter()
+        .map(|&i| if i == 0 { 0.0 } else { 1.0 / n as f32 })
+        .collect();
+    let params = PolicyLossParams {
+        clip: PpoClip {
+            clip_ratio_low: 0.2,
+            clip_ratio_high: 0.28,
+            clip_ratio_c: 3.0,
+        },
+        kl_coef: 0.05,
+        kl,
+    };
+    let (d, s) = b.policy_loss(
+        &b.upload(&logp)?,
+        &b.upload(&old)?,
+        &b.upload(&reference)?,
+        &b.upload(&adv)?,
+        &b.upload(&weight)?,
+        &params,
+    )?;
+    Ok(vec![
+        ("dlogp", b.download(&d)?),
+        (
+            "sums",
+            vec![
+                s.pg_loss,
+                s.kl_loss,
+                s.tokens,
+                s.clipped,
+                s.clipped_lower,
+                s.neg_log_ratio,
+            ],
+        ),
+    ])
 }
 
 fn memory<B: Backend>(b: &B, n: usize) -> Result<Outputs> {

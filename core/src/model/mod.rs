@@ -18,6 +18,7 @@ pub mod backward;
 pub mod batch;
 pub mod config;
 pub mod forward;
+pub mod generate;
 pub mod kv_cache;
 pub mod linear;
 pub mod params;
@@ -25,6 +26,7 @@ pub mod params;
 pub use batch::{PackedBatch, IGNORE};
 pub use config::{ConfigError, ModelConfig};
 pub use forward::Activations;
+pub use generate::{GenerateConfig, Generation};
 pub use kv_cache::KvCache;
 pub use params::{param_count, param_shapes, zeros_like, LayerParams, Params};
 

@@ -1,0 +1,171 @@
+//! Selection (spec §2 step 3): which failed responses are worth replaying.
+//!
+//! A response is eligible when it satisfies some but not all constraints (`0 < dense < 1`).
+//! Eligible responses are ranked by `F(y) = F_div(y) + λ_s · F_int(y)`, where `F_int` is the
+//! dense reward, `F_div` the behaviour policy's token entropy over the response (under the
+//! original prompt), and `λ_s = λ_0 · (1 + η)^s` a curriculum that moves the preference from
+//! diverse failures (early) to nearly complete ones (late). The top `k` per prompt group are
+//! kept (the paper's text; default), or the top `k·B` over the whole batch of `B` groups (the
+//! released code). When fewer are eligible, fewer are selected.
+
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+/// Where the top-`k` is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// The top `k` of each prompt group (paper text; default).
+    #[default]
+    Group,
+    /// The top `k·B` over the whole batch of `B` prompt groups (released code).
+    Global,
+}
+
+/// How `F_div` reduces the per-token entropies `H_t` of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EntropyAgg {
+    /// Mean over the response tokens (released code, verl's `token-mean`; default).
+    #[default]
+    Mean,
+    /// Sum over the response tokens (the paper's formula).
+    Sum,
+}
+
+impl EntropyAgg {
+    /// `F_div` of a response from its per-token entropies `H_t = −Σ_j p_{t,j} log p_{t,j}`
+    /// (0.0 for an empty response).
+    pub fn aggregate(self, token_entropies: &[f32]) -> f32 {
+        // Summed in f64 so that long responses do not lose precision.
+        let sum: f64 = token_entropies.iter().map(|&h| h as f64).sum();
+        match self {
+            EntropyAgg::Sum => sum as f32,
+            EntropyAgg::Mean if token_entropies.is_empty() => 0.0,
+            EntropyAgg::Mean => (sum / token_entropies.len() as f64) as f32,
+        }
+    }
+}
+
+/// The selection parameters (defaults of spec §2: `k = 2`, per group, `λ_0 = 2`, `η = 0.05`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelectConfig {
+    /// How many responses to replay per prompt group (`replay_k`).
+    pub k: usize,
+    /// Per group or global top-`k`.
+    pub scope: Scope,
+    /// The curriculum's initial weight `λ_0` of `F_int`.
+    pub lambda0: f64,
+    /// The curriculum's growth rate `η` per step.
+    pub eta: f64,
+}
+
+impl Default for SelectConfig {
+    fn default() -> Self {
+        Self {
+            k: 2,
+            scope: Scope::Group,
+            lambda0: 2.0,
+            eta: 0.05,
+        }
+    }
+}
+
+/// The curriculum weight of `F_int` at training step `step` (steps count from 1):
+/// `λ_s = λ_0 · (1 + η)^s`.
+pub fn curriculum_lambda(step: u64, lambda0: f64, eta: f64) -> f64 {
+    let s = step as f64;
+    lambda0 * libm::pow(1.0 + eta, s)
+}
+
+/// Whether a response with dense reward `dense` may be replayed: `0 < dense < 1` (it
+/// satisfies some constraints but not all). NaN is not eligible.
+pub fn is_eligible(dense: f32) -> bool {
+    dense > 0.0 && dense < 1.0
+}
+
+/// One response offered to [`select`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candidate {
+    /// Its prompt group (which prompt it answers).
+    pub group: usize,
+    /// Its index within the group.
+    pub index: usize,
+    /// Its dense reward `F_int`.
+    pub dense: f32,
+    /// Its aggregated token entropy `F_div` (see [`EntropyAgg`]).
+    pub entropy: f32,
+}
+
+/// The selection score `F = F_div + λ·F_int = entropy + λ·dense`, in f64.
+pub fn score(c: &Candidate, lambda: f64) -> f64 {
+    c.entropy as f64 + lambda * c.dense as f64
+}
+
+/// Indices into `cands` of the selected responses, in ascending index order. Only eligible
+/// candidates are selected; per group: top k of each group; global: top k·B over all, where
+/// B = number of distinct groups. Ties: higher score first, then lower (group, index).
+///
+/// The groups are told apart by [`Candidate::group`] alone (candidates need not be sorted or
+/// contiguous); `B` counts the distinct groups among all of `cands`, eligible or not (a group
+/// that has no candidate at all is invisible here: see [`select_in_batch`]). A candidate whose
+/// score is NaN (a NaN entropy) cannot be ranked and is never selected.
+pub fn select(cands: &[Candidate], step: u64, cfg: &SelectConfig) -> Vec<usize> {
+    select_in_batch(cands, step, cfg, 0)
+}
+
+/// [`select`] for a batch of `batch_groups` prompt groups, some of which may have no
+/// candidate (no response): the global budget is `k·B` with
+/// `B = max(batch_groups, distinct groups in cands)`, as the released code's `k·len(batch)`.
+/// Per-group selection is the same as [`select`].
+pub fn select_in_batch(
+    cands: &[Candidate],
+    step: u64,
+    cfg: &SelectConfig,
+    batch_groups: usize,
+) -> Vec<usize> {
+    let lambda = curriculum_lambda(step, cfg.lambda0, cfg.eta);
+    let mut ranked: Vec<(usize, f64)> = cands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_eligible(c.dense))
+        .map(|(i, c)| (i, score(c, lambda)))
+        .filter(|(_, s)| !s.is_nan())
+        .collect();
+    let key = |i: usize| (cands[i].group, cands[i].index);
+    let by_rank = |a: &(usize, f64), b: &(usize, f64)| -> Ordering {
+        b.1.total_cmp(&a.1).then_with(|| key(a.0).cmp(&key(b.0)))
+    };
+    let mut chosen: Vec<usize> = match cfg.scope {
+        Scope::Group => {
+            ranked.sort_by(|a, b| {
+                cands[a.0]
+                    .group
+                    .cmp(&cands[b.0].group)
+                    .then_with(|| by_rank(a, b))
+            });
+            let mut out = Vec::new();
+            let mut current: Option<usize> = None;
+            let mut taken = 0usize;
+            for &(i, _) in &ranked {
+                if current != Some(cands[i].group) {
+                    current = Some(cands[i].group);
+                    taken = 0;
+                }
+                if taken < cfg.k {
+                    out.push(i);
+                    taken += 1;
+                }
+            }
+            out
+        }
+        Scope::Global => {
+            let mut groups: Vec<usize> = cands.iter().map(|c| c.group).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            let budget = cfg.k.saturating_mul(groups.len().max(batch_groups));
+            ranked.sort_by(by_rank);
+            ranked.iter().take(budget).map(|&(i, _)| i).collect()
+        }
+    };
+    chosen.sort_unstable();
+    chosen
+}
