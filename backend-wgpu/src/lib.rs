@@ -56,7 +56,9 @@ mod tensor;
 
 use std::sync::Arc;
 
-use hir_core::backend::{AdamWParams, Backend, BackendError, Result, SampleParams};
+use hir_core::backend::{
+    AdamWParams, Backend, BackendError, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+};
 
 pub use device::AdapterSummary;
 pub use error::WgpuError;
@@ -65,7 +67,8 @@ pub use tensor::{WgpuIndex, WgpuTensor};
 
 use gpu::Gpu;
 use ops::{
-    attention, elementwise, embedding, loss, matmul, memory, optim, rmsnorm, rope, sample, swiglu,
+    attention, elementwise, embedding, loss, matmul, memory, optim, policy, rmsnorm, rope, sample,
+    swiglu,
 };
 
 /// The wgpu backend. Cloning shares the device, pools and caches.
@@ -380,6 +383,20 @@ impl Backend for WgpuBackend {
         params: &SampleParams,
     ) -> Result<Vec<u32>> {
         sample::sample(&self.gpu, logits, vocab, seeds, params)
+    }
+
+    // ---- policy loss ---------------------------------------------------------------------
+
+    fn policy_loss(
+        &self,
+        logp: &WgpuTensor,
+        old_logp: &WgpuTensor,
+        ref_logp: &WgpuTensor,
+        adv: &WgpuTensor,
+        weight: &WgpuTensor,
+        p: &PolicyLossParams,
+    ) -> Result<(WgpuTensor, PolicyLossSums)> {
+        policy::policy_loss(&self.gpu, logp, old_logp, ref_logp, adv, weight, p)
     }
 }
 

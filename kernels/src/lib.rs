@@ -60,6 +60,8 @@ shaders! {
     OPTIM = "optim";
     /// Seeded temperature / top-p sampling.
     SAMPLE = "sample";
+    /// The PPO-clip policy loss with dual clip and the KL-as-loss term (forward + backward).
+    POLICY = "policy";
 }
 
 /// The shader registered under `name`, if any.

@@ -44,7 +44,11 @@ pub(crate) fn sum_squares(gpu: &Gpu, xs: &[&WgpuTensor]) -> Result<f32> {
     gpu.dispatch(
         Kernel::new(OPTIM, "sum_squares_final"),
         &[Binding::read(&partials), Binding::write(&out)],
-        &Params::new().u32(to_u32(OP, "blocks", total)?).u32(0).u32(0).u32(0),
+        &Params::new()
+            .u32(to_u32(OP, "blocks", total)?)
+            .u32(0)
+            .u32(0)
+            .u32(0),
         [1, 1, 1],
     )?;
     Ok(download(gpu, &out)?[0])

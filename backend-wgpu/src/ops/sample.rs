@@ -50,7 +50,11 @@ pub(crate) fn sample(
     let layers = rows.div_ceil(MAX_GROUPS_PER_DIM as usize) as u32;
     gpu.dispatch(
         Kernel::new(SAMPLE, "sample_rows"),
-        &[Binding::read(logits), Binding::read(&u), Binding::write(&ids)],
+        &[
+            Binding::read(logits),
+            Binding::read(&u),
+            Binding::write(&ids),
+        ],
         &Params::new()
             .u32(rows as u32)
             .u32(vocab as u32)
