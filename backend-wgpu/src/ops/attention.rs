@@ -34,7 +34,7 @@ fn check_heads(op: &'static str, heads: usize, kv_heads: usize, head_dim: usize)
             format!("heads ({heads}), kv_heads ({kv_heads}) and head_dim ({head_dim}) must be > 0"),
         ));
     }
-    if heads % kv_heads != 0 {
+    if !heads.is_multiple_of(kv_heads) {
         return Err(err(
             op,
             format!("heads ({heads}) must be a multiple of kv_heads ({kv_heads})"),
@@ -114,7 +114,7 @@ fn dims(
 ) -> Result<Dims> {
     check_heads(op, heads, kv_heads, head_dim)?;
     let q_row = mul(op, &[heads, head_dim])?;
-    if q.len % q_row != 0 {
+    if !q.len.is_multiple_of(q_row) {
         return Err(err(
             op,
             format!(
