@@ -24,6 +24,44 @@ const ROWS: usize = 64;
 const TILE_FLOATS: usize = 2048;
 /// The largest head size the kernels support (`MAX_E` in the WGSL: private accumulators).
 pub(crate) const MAX_HEAD_DIM: usize = 256;
+/// Loop iterations one shader invocation may run on lavapipe (Mesa's llvmpipe stops an
+/// invocation silently after 65535 in total, observed on Mesa 22.3 — see `attention.wgsl`),
+/// less a margin for the estimates below.
+const LAVAPIPE_LOOP_BUDGET: usize = 60_000;
+
+/// Refuses, on lavapipe only, a call whose kernels would run more loop iterations per
+/// invocation (`estimate`) than lavapipe executes, instead of returning silently wrong
+/// results. Other drivers have no such cap.
+fn check_loop_budget(gpu: &Gpu, op: &'static str, estimate: usize, what: String) -> Result<()> {
+    if estimate > LAVAPIPE_LOOP_BUDGET && gpu.summary.name.contains("llvmpipe") {
+        return Err(BackendError::Device(format!(
+            "{op}: {what} needs about {estimate} loop iterations per shader invocation, more \
+             than lavapipe (llvmpipe) executes (65535); use a shorter sequence, the CPU \
+             backend, or a hardware GPU"
+        )));
+    }
+    Ok(())
+}
+
+/// Iterations of one unrolled-by-4 loop over the head dimension.
+fn unrolled(e: usize) -> usize {
+    e / 4 + e % 4
+}
+
+/// Estimated loop iterations of the busiest invocation of the training kernels (forward,
+/// dQ, dK/dV) for a sequence of `t` tokens: per key or query two unrolled head-dim loops
+/// and the key loop itself, per tile the staging and the rescale.
+fn training_loop_estimate(t: usize, e: usize) -> usize {
+    let kv_rows = (TILE_FLOATS / e).min(ROWS);
+    let tiles = t.div_ceil(kv_rows);
+    t * (2 * unrolled(e) + 2) + tiles * (e + (kv_rows * e).div_ceil(ROWS) + 2) + 2 * e
+}
+
+/// Estimated loop iterations of one `attention_cached` invocation attending to `keys` keys:
+/// per tile of 64 keys one unrolled dot product, the max and the weighted sum.
+fn cached_loop_estimate(keys: usize, e: usize) -> usize {
+    keys.div_ceil(ROWS) * (unrolled(e) + 6 * ROWS + 4) + e
+}
 
 /// Checks the head counts and head size (as the CPU reference does, plus the kernels' limit
 /// on the head size).
@@ -57,6 +95,8 @@ struct Dims {
     e: usize,
     /// Tokens `N`.
     n: usize,
+    /// The longest sequence.
+    longest: usize,
     /// `(sequence start, sequence end, first row)` per tile, flattened.
     tiles: Vec<u32>,
 }
@@ -76,6 +116,19 @@ impl Dims {
             ));
         }
         Ok(count as u32)
+    }
+
+    /// See [`check_loop_budget`].
+    fn check_budget(&self, gpu: &Gpu, op: &'static str) -> Result<()> {
+        check_loop_budget(
+            gpu,
+            op,
+            training_loop_estimate(self.longest, self.e),
+            format!(
+                "a sequence of {} tokens with head_dim {}",
+                self.longest, self.e
+            ),
+        )
     }
 
     /// The kernels' parameter block (`AttnParams`): `n` and `max_len` depend on the kernel.
@@ -138,6 +191,7 @@ fn dims(
         ));
     }
     let mut tiles = Vec::new();
+    let mut longest = 0;
     for (s, w) in seq_starts.windows(2).enumerate() {
         let (a, b) = (w[0], w[1]);
         if b < a {
@@ -146,6 +200,7 @@ fn dims(
                 format!("`seq_starts` must be non-decreasing, but entry {s} is {a} > {b}"),
             ));
         }
+        longest = longest.max((b - a) as usize);
         for t0 in (0..b - a).step_by(ROWS) {
             tiles.extend([a, b, t0]);
         }
@@ -155,6 +210,7 @@ fn dims(
         kv_heads,
         e: head_dim,
         n,
+        longest,
         tiles,
     })
 }
@@ -187,6 +243,7 @@ pub(crate) fn attention(
     const OP: &str = "attention";
     let d = dims(OP, q, k, v, seq_starts, heads, kv_heads, head_dim)?;
     let tiles = d.tile_count(OP)?;
+    d.check_budget(gpu, OP)?;
     let o = gpu.alloc(q.len);
     let lse = gpu.alloc(d.n * heads);
     if tiles > 0 {
@@ -229,6 +286,7 @@ pub(crate) fn attention_backward(
     check_len(OP, "o [N, H, E]", o.len, q.len)?;
     check_len(OP, "lse [N, H]", lse.len, q.len / head_dim)?;
     let tiles = d.tile_count(OP)?;
+    d.check_budget(gpu, OP)?;
     let rows = d.n * heads;
     let dq = gpu.alloc(q.len);
     let dk = gpu.alloc(k.len);
@@ -390,6 +448,13 @@ pub(crate) fn attention_cached(
     let n = rows_of(OP, "q [N, heads, head_dim]", q.len, heads * head_dim)?;
     to_u32(OP, "q.len()", q.len)?;
     check_slot_pos(OP, slot, pos, n, slots, max_len)?;
+    let keys = pos.host().iter().max().map_or(0, |&p| p as usize + 1);
+    check_loop_budget(
+        gpu,
+        OP,
+        cached_loop_estimate(keys, head_dim),
+        format!("attending to {keys} cached keys with head_dim {head_dim}"),
+    )?;
     let o = gpu.alloc(q.len);
     if heads > MAX_GROUPS_PER_DIM as usize {
         return Err(BackendError::Device(format!(

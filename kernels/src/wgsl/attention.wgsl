@@ -140,8 +140,18 @@ fn attention_forward(
             var mt = -3.0e38;
             for (var j = 0u; j < nk; j++) {
                 var s = 0.0;
-                for (var c = 0u; c < e; c++) {
-                    s += qr[c] * tile_a[j * e + c];
+                {
+                    // Unrolled by 4, same order (lavapipe caps the loop iterations).
+                    var c = 0u;
+                    for (; c + 4u <= e; c += 4u) {
+                        s += qr[c] * tile_a[j * e + c];
+                        s += qr[(c + 1u)] * tile_a[j * e + (c + 1u)];
+                        s += qr[(c + 2u)] * tile_a[j * e + (c + 2u)];
+                        s += qr[(c + 3u)] * tile_a[j * e + (c + 3u)];
+                    }
+                    for (; c < e; c++) {
+                        s += qr[c] * tile_a[j * e + c];
+                    }
                 }
                 s *= P.scale;
                 sc[j] = s;
@@ -160,8 +170,18 @@ fn attention_forward(
             for (var j = 0u; j < nk; j++) {
                 let p = exp(sc[j] - m_new);
                 l += p;
-                for (var c = 0u; c < e; c++) {
-                    acc[c] += p * tile_b[j * e + c];
+                {
+                    // Unrolled by 4, same order (lavapipe caps the loop iterations).
+                    var c = 0u;
+                    for (; c + 4u <= e; c += 4u) {
+                        acc[c] += p * tile_b[j * e + c];
+                        acc[(c + 1u)] += p * tile_b[j * e + (c + 1u)];
+                        acc[(c + 2u)] += p * tile_b[j * e + (c + 2u)];
+                        acc[(c + 3u)] += p * tile_b[j * e + (c + 3u)];
+                    }
+                    for (; c < e; c++) {
+                        acc[c] += p * tile_b[j * e + c];
+                    }
                 }
             }
             m = m_new;
@@ -252,14 +272,38 @@ fn attention_dq(
             for (var j = 0u; j < nk; j++) {
                 var s = 0.0;
                 var dp = 0.0;
-                for (var c = 0u; c < e; c++) {
-                    s += qr[c] * tile_a[j * e + c];
-                    dp += dor[c] * tile_b[j * e + c];
+                {
+                    // Unrolled by 4, same order (lavapipe caps the loop iterations).
+                    var c = 0u;
+                    for (; c + 4u <= e; c += 4u) {
+                        s += qr[c] * tile_a[j * e + c];
+                        dp += dor[c] * tile_b[j * e + c];
+                        s += qr[(c + 1u)] * tile_a[j * e + (c + 1u)];
+                        dp += dor[(c + 1u)] * tile_b[j * e + (c + 1u)];
+                        s += qr[(c + 2u)] * tile_a[j * e + (c + 2u)];
+                        dp += dor[(c + 2u)] * tile_b[j * e + (c + 2u)];
+                        s += qr[(c + 3u)] * tile_a[j * e + (c + 3u)];
+                        dp += dor[(c + 3u)] * tile_b[j * e + (c + 3u)];
+                    }
+                    for (; c < e; c++) {
+                        s += qr[c] * tile_a[j * e + c];
+                        dp += dor[c] * tile_b[j * e + c];
+                    }
                 }
                 let p = exp(s * P.scale - li);
                 let ds = p * (dp - di);
-                for (var c = 0u; c < e; c++) {
-                    acc[c] += ds * tile_a[j * e + c];
+                {
+                    // Unrolled by 4, same order (lavapipe caps the loop iterations).
+                    var c = 0u;
+                    for (; c + 4u <= e; c += 4u) {
+                        acc[c] += ds * tile_a[j * e + c];
+                        acc[(c + 1u)] += ds * tile_a[j * e + (c + 1u)];
+                        acc[(c + 2u)] += ds * tile_a[j * e + (c + 2u)];
+                        acc[(c + 3u)] += ds * tile_a[j * e + (c + 3u)];
+                    }
+                    for (; c < e; c++) {
+                        acc[c] += ds * tile_a[j * e + c];
+                    }
                 }
             }
         }
@@ -320,15 +364,43 @@ fn attention_dkdv(
             for (var r = select(0u, j - i0, j > i0); r < cnt; r++) {
                 var s = 0.0;
                 var dp = 0.0;
-                for (var c = 0u; c < e; c++) {
-                    s += tile_a[r * e + c] * kr[c];
-                    dp += tile_b[r * e + c] * vr[c];
+                {
+                    // Unrolled by 4, same order (lavapipe caps the loop iterations).
+                    var c = 0u;
+                    for (; c + 4u <= e; c += 4u) {
+                        s += tile_a[r * e + c] * kr[c];
+                        dp += tile_b[r * e + c] * vr[c];
+                        s += tile_a[r * e + (c + 1u)] * kr[(c + 1u)];
+                        dp += tile_b[r * e + (c + 1u)] * vr[(c + 1u)];
+                        s += tile_a[r * e + (c + 2u)] * kr[(c + 2u)];
+                        dp += tile_b[r * e + (c + 2u)] * vr[(c + 2u)];
+                        s += tile_a[r * e + (c + 3u)] * kr[(c + 3u)];
+                        dp += tile_b[r * e + (c + 3u)] * vr[(c + 3u)];
+                    }
+                    for (; c < e; c++) {
+                        s += tile_a[r * e + c] * kr[c];
+                        dp += tile_b[r * e + c] * vr[c];
+                    }
                 }
                 let p = exp(s * P.scale - row_a[r]);
                 let ds = p * (dp - row_b[r]);
-                for (var c = 0u; c < e; c++) {
-                    dvr[c] += p * tile_b[r * e + c];
-                    dkr[c] += ds * tile_a[r * e + c];
+                {
+                    // Unrolled by 4, same order (lavapipe caps the loop iterations).
+                    var c = 0u;
+                    for (; c + 4u <= e; c += 4u) {
+                        dvr[c] += p * tile_b[r * e + c];
+                        dkr[c] += ds * tile_a[r * e + c];
+                        dvr[(c + 1u)] += p * tile_b[r * e + (c + 1u)];
+                        dkr[(c + 1u)] += ds * tile_a[r * e + (c + 1u)];
+                        dvr[(c + 2u)] += p * tile_b[r * e + (c + 2u)];
+                        dkr[(c + 2u)] += ds * tile_a[r * e + (c + 2u)];
+                        dvr[(c + 3u)] += p * tile_b[r * e + (c + 3u)];
+                        dkr[(c + 3u)] += ds * tile_a[r * e + (c + 3u)];
+                    }
+                    for (; c < e; c++) {
+                        dvr[c] += p * tile_b[r * e + c];
+                        dkr[c] += ds * tile_a[r * e + c];
+                    }
                 }
             }
         }
@@ -466,8 +538,18 @@ fn attention_cached(
         if lid < cnt {
             let at = base + (j0 + lid) * stride;
             var s = 0.0;
-            for (var c = 0u; c < e; c++) {
-                s += q_sh[c] * k_cache[at + c];
+            {
+                // Unrolled by 4, same order (lavapipe caps the loop iterations).
+                var c = 0u;
+                for (; c + 4u <= e; c += 4u) {
+                    s += q_sh[c] * k_cache[at + c];
+                    s += q_sh[(c + 1u)] * k_cache[at + (c + 1u)];
+                    s += q_sh[(c + 2u)] * k_cache[at + (c + 2u)];
+                    s += q_sh[(c + 3u)] * k_cache[at + (c + 3u)];
+                }
+                for (; c < e; c++) {
+                    s += q_sh[c] * k_cache[at + c];
+                }
             }
             s_sh[lid] = s * P.scale;
         }
