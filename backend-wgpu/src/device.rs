@@ -2,7 +2,8 @@
 //!
 //! The instance is built with [`wgpu::InstanceDescriptor::new_without_display_handle_from_env`],
 //! so `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_POWER_PREF` and the other `WGPU_*` instance
-//! variables are honoured. `WGPU_ADAPTER_NAME=<substring>` picks the first adapter whose name
+//! variables are honoured. Without `WGPU_BACKEND`, the primary APIs (Vulkan, Metal, DX12) are
+//! tried first and GL only when they offer no adapter. `WGPU_ADAPTER_NAME=<substring>` picks the first adapter whose name
 //! contains the substring (case-insensitive); otherwise the default high-performance adapter
 //! is used. The device gets the adapter's own limits (`Limits::default()` is lower, e.g. for
 //! storage-buffer bindings) and the optional features `SHADER_F16` and `SUBGROUP` when the

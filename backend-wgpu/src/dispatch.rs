@@ -57,7 +57,6 @@ impl Kernel {
     }
 
     /// Sets the WGSL `override` constant `name` (a separate pipeline per distinct value).
-    #[allow(dead_code)]
     pub fn with(mut self, name: &'static str, value: f64) -> Self {
         self.overrides.push((name, value.to_bits()));
         self

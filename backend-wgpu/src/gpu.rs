@@ -32,6 +32,8 @@ pub(crate) struct Gpu {
     pub summary: AdapterSummary,
     pub pool: BufferPool,
     pub pipelines: PipelineCache,
+    /// Cached RoPE cos/sin tables (see `ops/rope.rs`).
+    pub rope_tables: crate::ops::rope::RopeTables,
     pending: Mutex<Pending>,
     /// The first validation / out-of-memory error wgpu reported since the last check.
     errors: Arc<Mutex<Option<String>>>,
@@ -55,6 +57,7 @@ impl Gpu {
             queue,
             summary,
             pipelines: PipelineCache::default(),
+            rope_tables: Default::default(),
             pending: Mutex::new(Pending {
                 encoder: None,
                 commands: 0,

@@ -52,6 +52,16 @@ macro_rules! shaders {
 shaders! {
     /// `axpy`, `scale`, `add_bias`, `bias_backward_acc`, `gather_rows`.
     ELEMENTWISE = "elementwise";
+    /// Tiled matrix product (transposes, alpha/beta, unchecked variant) and matrix–vector.
+    MATMUL = "matmul";
+    /// Embedding lookup and its deterministic (atomic-free, token-ordered) backward.
+    EMBEDDING = "embedding";
+    /// RMSNorm forward, backward `dx` and `dw`.
+    RMSNORM = "rmsnorm";
+    /// Rotary position embedding (forward and inverse) from a host-computed cos/sin table.
+    ROPE = "rope";
+    /// SwiGLU gating forward and backward.
+    SWIGLU = "swiglu";
     /// Causal grouped-query attention (training and KV cache), forward and backward.
     ATTENTION = "attention";
     /// Softmax cross-entropy, per-token log-prob and entropy.

@@ -1,31 +1,134 @@
-//! Token embedding lookup and its deterministic backward.
+//! Token embedding lookup and its deterministic backward (kernels in
+//! `hir_kernels::EMBEDDING`).
+//!
+//! The backward needs no float atomics: the host, which holds the ids (see [`WgpuIndex`]),
+//! groups token indices by id with a counting sort, and one GPU thread per (distinct id,
+//! column) adds that id's token gradients in token order — the reference's additions in the
+//! reference's order.
 
-use hir_core::backend::{BackendError, Result};
+use hir_core::backend::Result;
+use hir_kernels::EMBEDDING;
 
+use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
+use crate::ops::memory::upload_index;
+use crate::shape::{check_ids, check_len, mul, rows_of, to_u32};
 use crate::tensor::{WgpuIndex, WgpuTensor};
-
-fn not_yet(op: &str) -> BackendError {
-    BackendError::Device(format!("{op} is not implemented on wgpu yet"))
-}
 
 /// See `Backend::embedding`.
 pub(crate) fn embedding(
-    _gpu: &Gpu,
-    _table: &WgpuTensor,
-    _ids: &WgpuIndex,
-    _dim: usize,
+    gpu: &Gpu,
+    table: &WgpuTensor,
+    ids: &WgpuIndex,
+    dim: usize,
 ) -> Result<WgpuTensor> {
-    Err(not_yet("embedding"))
+    const OP: &str = "embedding";
+    let vocab = rows_of(OP, "table", table.len, dim)?;
+    check_ids(
+        OP,
+        "ids",
+        ids.host(),
+        vocab,
+        "the vocabulary size (rows of `table`)",
+    )?;
+    let n = mul(OP, &[ids.len(), dim])?;
+    let out = gpu.alloc(n);
+    gpu.dispatch(
+        Kernel::new(EMBEDDING, "embedding"),
+        &[
+            Binding::read(table),
+            Binding::index(ids),
+            Binding::write(&out),
+        ],
+        &Params::new()
+            .u32(to_u32(OP, "N·dim", n)?)
+            .u32(to_u32(OP, "dim", dim)?),
+        grid_1d(n, 256),
+    )?;
+    Ok(out)
+}
+
+/// Token indices grouped by id: `(distinct ids, offsets, tokens)`, where the tokens of
+/// `uniq[u]` are `tokens[offsets[u]..offsets[u + 1]]`, in increasing order. Ids appear in
+/// increasing order. `ids` must all be `< vocab`.
+pub(crate) fn group_by_id(ids: &[u32], vocab: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let mut count = vec![0u32; vocab];
+    for &id in ids {
+        count[id as usize] += 1;
+    }
+    let mut uniq = Vec::new();
+    let mut offsets = vec![0u32];
+    let mut start = vec![0u32; vocab];
+    for (id, &c) in count.iter().enumerate() {
+        if c > 0 {
+            start[id] = offsets[offsets.len() - 1];
+            uniq.push(id as u32);
+            offsets.push(start[id] + c);
+        }
+    }
+    let mut tokens = vec![0u32; ids.len()];
+    for (t, &id) in ids.iter().enumerate() {
+        let s = &mut start[id as usize];
+        tokens[*s as usize] = t as u32;
+        *s += 1;
+    }
+    (uniq, offsets, tokens)
 }
 
 /// See `Backend::embedding_backward_acc`.
 pub(crate) fn embedding_backward_acc(
-    _gpu: &Gpu,
-    _dout: &WgpuTensor,
-    _ids: &WgpuIndex,
-    _dtable: &mut WgpuTensor,
-    _dim: usize,
+    gpu: &Gpu,
+    dout: &WgpuTensor,
+    ids: &WgpuIndex,
+    dtable: &mut WgpuTensor,
+    dim: usize,
 ) -> Result<()> {
-    Err(not_yet("embedding_backward_acc"))
+    const OP: &str = "embedding_backward_acc";
+    let vocab = rows_of(OP, "dtable", dtable.len, dim)?;
+    check_len(OP, "dout [N, dim]", dout.len, mul(OP, &[ids.len(), dim])?)?;
+    check_ids(
+        OP,
+        "ids",
+        ids.host(),
+        vocab,
+        "the vocabulary size (rows of `dtable`)",
+    )?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let (uniq, offsets, tokens) = group_by_id(ids.host(), vocab);
+    let n = mul(OP, &[uniq.len(), dim])?;
+    let (uniq_t, offsets_t, tokens_t) = (
+        upload_index(gpu, &uniq)?,
+        upload_index(gpu, &offsets)?,
+        upload_index(gpu, &tokens)?,
+    );
+    gpu.dispatch(
+        Kernel::new(EMBEDDING, "embedding_backward_acc"),
+        &[
+            Binding::read(dout),
+            Binding::index(&uniq_t),
+            Binding::index(&offsets_t),
+            Binding::index(&tokens_t),
+            Binding::write(dtable),
+        ],
+        &Params::new()
+            .u32(to_u32(OP, "distinct ids·dim", n)?)
+            .u32(to_u32(OP, "dim", dim)?),
+        grid_1d(n, 256),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_by_id;
+
+    #[test]
+    fn groups_tokens_by_id_in_token_order() {
+        let (uniq, offsets, tokens) = group_by_id(&[3, 1, 3, 0, 3, 1], 5);
+        assert_eq!(uniq, vec![0, 1, 3]);
+        assert_eq!(offsets, vec![0, 1, 3, 6]);
+        assert_eq!(tokens, vec![3, 1, 5, 0, 2, 4]);
+        assert_eq!(group_by_id(&[], 2), (vec![], vec![0], vec![]));
+    }
 }

@@ -1,28 +1,99 @@
 //! `C = alpha·op(A)·op(B) + beta·C` (kernels in `hir_kernels::MATMUL`).
+//!
+//! - `m = 1` (decoding): a matrix–vector kernel (`matvec_rows` when B is stored `[n, k]`, the
+//!   layout of a linear layer's weight, else `matvec_cols`).
+//! - otherwise the tiled kernel: 64×64 tiles of C per 16×16-thread workgroup, 4×4 outputs per
+//!   thread, k in slices of 16, specialised by override constants for the transposes and,
+//!   when `m, n` are multiples of 64 and `k` of 16, without bounds checks.
 
-use hir_core::backend::{BackendError, Result};
+use hir_core::backend::Result;
+use hir_kernels::MATMUL;
 
+use crate::dispatch::{grid_1d, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
+use crate::shape::{check_len, mul, to_u32};
 use crate::tensor::WgpuTensor;
 
-fn not_yet(op: &str) -> BackendError {
-    BackendError::Device(format!("{op} is not implemented on wgpu yet"))
-}
+/// Rows and columns of C per workgroup of the tiled kernel.
+const TILE_MN: usize = 64;
+/// Slice of k staged per step of the tiled kernel.
+const TILE_K: usize = 16;
 
 /// See `Backend::matmul`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn matmul(
-    _gpu: &Gpu,
-    _a: &WgpuTensor,
-    _b: &WgpuTensor,
-    _c: &mut WgpuTensor,
-    _m: usize,
-    _k: usize,
-    _n: usize,
-    _trans_a: bool,
-    _trans_b: bool,
-    _alpha: f32,
-    _beta: f32,
+    gpu: &Gpu,
+    a: &WgpuTensor,
+    b: &WgpuTensor,
+    c: &mut WgpuTensor,
+    m: usize,
+    k: usize,
+    n: usize,
+    trans_a: bool,
+    trans_b: bool,
+    alpha: f32,
+    beta: f32,
 ) -> Result<()> {
-    Err(not_yet("matmul"))
+    const OP: &str = "matmul";
+    let a_shape = if trans_a { "[k, m]" } else { "[m, k]" };
+    let b_shape = if trans_b { "[n, k]" } else { "[k, n]" };
+    check_len(
+        OP,
+        &format!("a {a_shape} (m={m}, k={k})"),
+        a.len,
+        mul(OP, &[m, k])?,
+    )?;
+    check_len(
+        OP,
+        &format!("b {b_shape} (k={k}, n={n})"),
+        b.len,
+        mul(OP, &[k, n])?,
+    )?;
+    check_len(
+        OP,
+        &format!("c [m, n] (m={m}, n={n})"),
+        c.len,
+        mul(OP, &[m, n])?,
+    )?;
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    let params = Params::new()
+        .u32(to_u32(OP, "m", m)?)
+        .u32(to_u32(OP, "k", k)?)
+        .u32(to_u32(OP, "n", n)?)
+        .f32(alpha)
+        .f32(beta);
+    let bindings = [Binding::read(a), Binding::read(b), Binding::write(c)];
+    if m == 1 {
+        return if trans_b {
+            let groups = grid_1d(n, 1);
+            gpu.dispatch(
+                Kernel::new(MATMUL, "matvec_rows"),
+                &bindings,
+                &params,
+                groups,
+            )
+        } else {
+            gpu.dispatch(
+                Kernel::new(MATMUL, "matvec_cols"),
+                &bindings,
+                &params,
+                grid_1d(n, 256),
+            )
+        };
+    }
+    let exact = m.is_multiple_of(TILE_MN) && n.is_multiple_of(TILE_MN) && k.is_multiple_of(TILE_K);
+    let (gx, gy) = (n.div_ceil(TILE_MN), m.div_ceil(TILE_MN));
+    if gx > MAX_GROUPS_PER_DIM as usize || gy > MAX_GROUPS_PER_DIM as usize {
+        return Err(crate::shape::err(
+            OP,
+            format!("m={m}, n={n} exceed the {MAX_GROUPS_PER_DIM}×64 tile grid"),
+        ));
+    }
+    let kernel = Kernel::new(MATMUL, "matmul_tiled")
+        .with("TRANS_A", f64::from(u8::from(trans_a)))
+        .with("TRANS_B", f64::from(u8::from(trans_b)))
+        .with("CHECKED", f64::from(u8::from(!exact)));
+    gpu.dispatch(kernel, &bindings, &params, [gx as u32, gy as u32, 1])
 }

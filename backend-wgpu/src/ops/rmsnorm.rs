@@ -1,34 +1,89 @@
-//! RMSNorm forward and backward.
+//! RMSNorm forward and backward (kernels in `hir_kernels::RMSNORM`).
 
-use hir_core::backend::{BackendError, Result};
+use hir_core::backend::Result;
+use hir_kernels::RMSNORM;
 
+use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
+use crate::shape::{check_len, rows_of, to_u32};
 use crate::tensor::WgpuTensor;
 
-fn not_yet(op: &str) -> BackendError {
-    BackendError::Device(format!("{op} is not implemented on wgpu yet"))
+/// The parameter block `rows, dim, eps`.
+fn params(op: &'static str, rows: usize, dim: usize, eps: f32) -> Result<Params> {
+    Ok(Params::new()
+        .u32(to_u32(op, "rows", rows)?)
+        .u32(to_u32(op, "dim", dim)?)
+        .f32(eps))
 }
 
 /// See `Backend::rmsnorm`.
 pub(crate) fn rmsnorm(
-    _gpu: &Gpu,
-    _x: &WgpuTensor,
-    _w: &WgpuTensor,
-    _dim: usize,
-    _eps: f32,
+    gpu: &Gpu,
+    x: &WgpuTensor,
+    w: &WgpuTensor,
+    dim: usize,
+    eps: f32,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
-    Err(not_yet("rmsnorm"))
+    const OP: &str = "rmsnorm";
+    let rows = rows_of(OP, "x", x.len, dim)?;
+    check_len(OP, "w", w.len, dim)?;
+    let (y, rstd) = (gpu.alloc(x.len), gpu.alloc(rows));
+    gpu.dispatch(
+        Kernel::new(RMSNORM, "rmsnorm"),
+        &[
+            Binding::read(x),
+            Binding::read(w),
+            Binding::write(&y),
+            Binding::write(&rstd),
+        ],
+        &params(OP, rows, dim, eps)?,
+        // One workgroup per row.
+        grid_1d(rows, 1),
+    )?;
+    Ok((y, rstd))
 }
 
 /// See `Backend::rmsnorm_backward`.
 pub(crate) fn rmsnorm_backward(
-    _gpu: &Gpu,
-    _dy: &WgpuTensor,
-    _x: &WgpuTensor,
-    _w: &WgpuTensor,
-    _rstd: &WgpuTensor,
-    _dw: &mut WgpuTensor,
-    _dim: usize,
+    gpu: &Gpu,
+    dy: &WgpuTensor,
+    x: &WgpuTensor,
+    w: &WgpuTensor,
+    rstd: &WgpuTensor,
+    dw: &mut WgpuTensor,
+    dim: usize,
 ) -> Result<WgpuTensor> {
-    Err(not_yet("rmsnorm_backward"))
+    const OP: &str = "rmsnorm_backward";
+    let rows = rows_of(OP, "x", x.len, dim)?;
+    check_len(OP, "dy", dy.len, x.len)?;
+    check_len(OP, "w", w.len, dim)?;
+    check_len(OP, "dw", dw.len, dim)?;
+    check_len(OP, "rstd", rstd.len, rows)?;
+    let dx = gpu.alloc(x.len);
+    let params = params(OP, rows, dim, 0.0)?;
+    gpu.dispatch(
+        Kernel::new(RMSNORM, "rmsnorm_backward_dx"),
+        &[
+            Binding::read(dy),
+            Binding::read(x),
+            Binding::read(w),
+            Binding::read(rstd),
+            Binding::write(&dx),
+        ],
+        &params,
+        grid_1d(rows, 1),
+    )?;
+    gpu.dispatch(
+        Kernel::new(RMSNORM, "rmsnorm_backward_dw"),
+        &[
+            Binding::read(dy),
+            Binding::read(x),
+            Binding::read(w),
+            Binding::read(rstd),
+            Binding::write(dw),
+        ],
+        &params,
+        grid_1d(dim, 256),
+    )?;
+    Ok(dx)
 }

@@ -1,0 +1,53 @@
+// Token embedding: out[i, :] = table[ids[i], :], and its deterministic backward without
+// float atomics.
+//
+// The backward runs one thread per (distinct id, column). The host groups the tokens by id
+// (a counting sort of the ids it already holds): `uniq[u]` is the u-th distinct id,
+// `offsets[u] .. offsets[u + 1]` the range of `tokens` holding its token indices in
+// increasing order. Each thread adds its tokens' gradients to the table entry one by one,
+// in token order: the same additions, in the same order, as the sequential CPU reference.
+
+struct Params {
+    // Elements of the output (forward) or distinct ids · dim (backward).
+    n: u32,
+    dim: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+
+// forward
+@group(0) @binding(1) var<storage, read> f_table: array<f32>;
+@group(0) @binding(2) var<storage, read> f_ids: array<u32>;
+@group(0) @binding(3) var<storage, read_write> f_out: array<f32>;
+
+// backward
+@group(0) @binding(1) var<storage, read> b_dout: array<f32>;
+@group(0) @binding(2) var<storage, read> b_uniq: array<u32>;
+@group(0) @binding(3) var<storage, read> b_offsets: array<u32>;
+@group(0) @binding(4) var<storage, read> b_tokens: array<u32>;
+@group(0) @binding(5) var<storage, read_write> b_dtable: array<f32>;
+
+@compute @workgroup_size(256)
+fn embedding(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = gid.x + gid.y * nwg.x * 256u;
+    if i < p.n {
+        let t = i / p.dim;
+        let c = i - t * p.dim;
+        f_out[i] = f_table[f_ids[t] * p.dim + c];
+    }
+}
+
+@compute @workgroup_size(256)
+fn embedding_backward_acc(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = gid.x + gid.y * nwg.x * 256u;
+    if i < p.n {
+        let u = i / p.dim;
+        let c = i - u * p.dim;
+        let o = b_uniq[u] * p.dim + c;
+        var acc = b_dtable[o];
+        for (var e = b_offsets[u]; e < b_offsets[u + 1u]; e++) {
+            acc = acc + b_dout[b_tokens[e] * p.dim + c];
+        }
+        b_dtable[o] = acc;
+    }
+}

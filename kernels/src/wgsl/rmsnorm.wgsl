@@ -1,0 +1,110 @@
+// RMSNorm: y = x · rstd · w, rstd = 1 / sqrt(mean(x²) + eps), per row of x: [rows, dim]; and
+// its backward: with x̂ = x · rstd, dx = rstd · (dy·w − x̂ · mean(dy·w·x̂)), dw += Σ_rows dy·x̂.
+//
+// `rmsnorm` and `rmsnorm_backward_dx`: one 256-thread workgroup per row (rows spread over a
+// 2-D grid); each thread sums a strided part of the row, then a tree reduction in workgroup
+// memory (fixed order: deterministic). `rmsnorm_backward_dw`: one thread per column, summing
+// the rows in row order (the CPU reference's order).
+
+struct Params {
+    rows: u32,
+    dim: u32,
+    eps: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+
+// forward
+@group(0) @binding(1) var<storage, read> f_x: array<f32>;
+@group(0) @binding(2) var<storage, read> f_w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> f_y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> f_rstd: array<f32>;
+
+// backward
+@group(0) @binding(1) var<storage, read> b_dy: array<f32>;
+@group(0) @binding(2) var<storage, read> b_x: array<f32>;
+@group(0) @binding(3) var<storage, read> b_w: array<f32>;
+@group(0) @binding(4) var<storage, read> b_rstd: array<f32>;
+@group(0) @binding(5) var<storage, read_write> b_out: array<f32>;
+
+const WG: u32 = 256u;
+var<workgroup> partial: array<f32, 256>;
+
+// Sums `partial` over the workgroup; every thread gets the total.
+fn reduce(t: u32, v: f32) -> f32 {
+    partial[t] = v;
+    workgroupBarrier();
+    for (var w = WG / 2u; w > 0u; w = w / 2u) {
+        if t < w {
+            partial[t] = partial[t] + partial[t + w];
+        }
+        workgroupBarrier();
+    }
+    let total = partial[0];
+    workgroupBarrier();
+    return total;
+}
+
+@compute @workgroup_size(256)
+fn rmsnorm(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+) {
+    let row = wid.x + wid.y * nwg.x;
+    if row >= p.rows {
+        return;
+    }
+    let base = row * p.dim;
+    var s = 0.0;
+    for (var c = t; c < p.dim; c += WG) {
+        let v = f_x[base + c];
+        s = s + v * v;
+    }
+    let ms = reduce(t, s) / f32(p.dim);
+    let r = 1.0 / sqrt(ms + p.eps);
+    if t == 0u {
+        f_rstd[row] = r;
+    }
+    for (var c = t; c < p.dim; c += WG) {
+        f_y[base + c] = f_x[base + c] * r * f_w[c];
+    }
+}
+
+// b_out = dx: [rows, dim].
+@compute @workgroup_size(256)
+fn rmsnorm_backward_dx(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+) {
+    let row = wid.x + wid.y * nwg.x;
+    if row >= p.rows {
+        return;
+    }
+    let base = row * p.dim;
+    let r = b_rstd[row];
+    var s = 0.0;
+    for (var c = t; c < p.dim; c += WG) {
+        s = s + (b_dy[base + c] * b_w[c]) * (b_x[base + c] * r);
+    }
+    let mean = reduce(t, s) / f32(p.dim);
+    for (var c = t; c < p.dim; c += WG) {
+        b_out[base + c] = r * (b_dy[base + c] * b_w[c] - b_x[base + c] * r * mean);
+    }
+}
+
+// b_out = dw: [dim], accumulated.
+@compute @workgroup_size(256)
+fn rmsnorm_backward_dw(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let c = gid.x + gid.y * nwg.x * 256u;
+    if c >= p.dim {
+        return;
+    }
+    var s = 0.0;
+    for (var row = 0u; row < p.rows; row++) {
+        let i = row * p.dim + c;
+        s = s + b_dy[i] * b_x[i] * b_rstd[row];
+    }
+    b_out[c] = b_out[c] + s;
+}
