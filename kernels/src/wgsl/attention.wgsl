@@ -89,8 +89,8 @@ fn load_tile_meta(tile: u32, lid: u32) -> vec3<u32> {
     return workgroupUniformLoad(&tile_info);
 }
 
-/// Stages rows r0 .. r0 + cnt of head `head` of a [N, heads, E] tensor `which` (0 = k, 1 = v
-/// into tile_a / tile_b) starting at token `base`.
+/// Stages keys/values r0 .. r0 + cnt (counted from token `base`) of key/value head `g` into
+/// tile_a (k) and tile_b (v), 64 threads striding over the cnt·E floats.
 fn stage_kv(base: u32, r0: u32, cnt: u32, g: u32, lid: u32) {
     let e = P.head_dim;
     for (var x = lid; x < cnt * e; x += ROWS) {
