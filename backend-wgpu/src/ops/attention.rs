@@ -8,6 +8,11 @@
 //! first, then one pass for dQ (per query tile) and one for dK/dV (per key tile and query
 //! head), then, for grouped-query attention, a fixed-order sum over the heads of each group.
 //! No float atomics, so every result is deterministic.
+//!
+//! Limits: head sizes up to [`MAX_HEAD_DIM`]; on lavapipe, whose shader invocations stop
+//! silently after 65535 loop iterations, sequences (or cached contexts) longer than the
+//! kernels fit in that budget (about 1800 tokens at head size 64) are refused with a
+//! [`BackendError::Device`] rather than computed wrongly.
 
 use hir_core::backend::{BackendError, Result};
 use hir_kernels::ATTENTION;
