@@ -11,7 +11,7 @@
 //!
 //! Limits: head sizes up to [`MAX_HEAD_DIM`]; on lavapipe, whose shader invocations stop
 //! silently after 65535 loop iterations, sequences (or cached contexts) longer than the
-//! kernels fit in that budget (about 1800 tokens at head size 64) are refused with a
+//! kernels fit in that budget (about 1600 tokens at head size 64, 780 at 128) are refused with a
 //! [`BackendError::Device`] rather than computed wrongly.
 
 use hir_core::backend::{BackendError, Result};
@@ -25,8 +25,10 @@ use crate::tensor::{WgpuIndex, WgpuTensor};
 
 /// Rows per tile, and threads per workgroup of the tiled kernels (`ROWS` in the WGSL).
 const ROWS: usize = 64;
-/// Floats of one K/V (or Q/dO) tile in workgroup memory (`TILE_FLOATS` in the WGSL).
-const TILE_FLOATS: usize = 2048;
+/// Floats of one K/V (or Q/dO) tile in workgroup memory (`TILE_FLOATS` in the WGSL): two
+/// tiles plus the small per-row arrays stay within WebGPU's default 16 KiB of workgroup
+/// storage.
+const TILE_FLOATS: usize = 1920;
 /// The largest head size the kernels support (`MAX_E` in the WGSL: private accumulators).
 pub(crate) const MAX_HEAD_DIM: usize = 256;
 /// Loop iterations one shader invocation may run on lavapipe (Mesa's llvmpipe stops an

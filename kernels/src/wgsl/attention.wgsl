@@ -11,7 +11,8 @@
 // * attention_forward: one workgroup = 64 query rows of one (sequence, query head); thread r
 //   owns query row t0 + r (its q and output accumulator live in private memory). The keys
 //   0 ..= last row of the tile are walked in key tiles staged in workgroup memory (`kv_rows`
-//   keys of K and V each, 2048 floats per tile, so workgroup memory does not depend on T).
+//   keys of K and V each, 1920 floats per tile, so workgroup memory does not depend on T;
+//   all workgroup variables of one entry point fit in WebGPU's default 16 KiB).
 //   Each thread computes its tile of scores, then applies the online softmax (running max m,
 //   running sum l, accumulator rescaled once per key tile), and finally writes
 //   o = acc / l and lse = m + log l. Memory is O(T·E), never O(T²).
@@ -59,7 +60,7 @@ struct AttnParams {
 
 const ROWS: u32 = 64u;
 const MAX_E: u32 = 256u;
-const TILE_FLOATS: u32 = 2048u;
+const TILE_FLOATS: u32 = 1920u;
 
 @group(0) @binding(0) var<uniform> P: AttnParams;
 
