@@ -67,8 +67,8 @@ pub use tensor::{WgpuIndex, WgpuTensor};
 
 use gpu::Gpu;
 use ops::{
-    attention, elementwise, embedding, loss, matmul, memory, optim, policy, rmsnorm, rope, sample,
-    swiglu,
+    attention, elementwise, embedding, loss, matmul, memory, optim, policy_loss, rmsnorm, rope,
+    sample, swiglu,
 };
 
 /// The wgpu backend. Cloning shares the device, pools and caches.
@@ -396,7 +396,7 @@ impl Backend for WgpuBackend {
         weight: &WgpuTensor,
         p: &PolicyLossParams,
     ) -> Result<(WgpuTensor, PolicyLossSums)> {
-        policy::policy_loss(&self.gpu, logp, old_logp, ref_logp, adv, weight, p)
+        policy_loss::policy_loss(&self.gpu, logp, old_logp, ref_logp, adv, weight, p)
     }
 }
 

@@ -70,8 +70,8 @@ shaders! {
     OPTIM = "optim";
     /// Seeded temperature / top-p sampling.
     SAMPLE = "sample";
-    /// The PPO-clip policy loss with dual clip and the KL-as-loss term (forward + backward).
-    POLICY = "policy";
+    /// PPO-clip policy loss with KL estimators, forward and backward.
+    POLICY_LOSS = "policy_loss";
 }
 
 /// The shader registered under `name`, if any.

@@ -8,7 +8,7 @@ pub(crate) mod loss;
 pub(crate) mod matmul;
 pub(crate) mod memory;
 pub(crate) mod optim;
-pub(crate) mod policy;
+pub(crate) mod policy_loss;
 pub(crate) mod rmsnorm;
 pub(crate) mod rope;
 pub(crate) mod sample;

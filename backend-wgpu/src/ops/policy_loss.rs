@@ -1,11 +1,11 @@
-//! The PPO-clip policy loss (kernel `policy_loss` in `hir_kernels::POLICY`): one thread per
-//! token computes `dlogp` and its contributions to the six token sums; each workgroup reduces
-//! them, and the host adds the per-workgroup partials in f64 (the op's contract asks for f64
-//! accumulation, which WGSL lacks), in workgroup order.
+//! The PPO-clip policy loss (kernel `policy_loss` in `hir_kernels::POLICY_LOSS`): one thread
+//! per token computes `dlogp` and its contributions to the six token sums; each workgroup
+//! reduces them, and the host adds the per-workgroup partials in f64 (the op's contract asks
+//! for f64 accumulation, which WGSL lacks), in workgroup order.
 
 use hir_core::backend::{PolicyLossParams, PolicyLossSums, Result};
 use hir_core::rl::KlEstimator;
-use hir_kernels::POLICY;
+use hir_kernels::POLICY_LOSS;
 
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
@@ -46,7 +46,7 @@ pub(crate) fn policy_loss(
         KlEstimator::K3 => 3,
     };
     gpu.dispatch(
-        Kernel::new(POLICY, "policy_loss"),
+        Kernel::new(POLICY_LOSS, "policy_loss"),
         &[
             Binding::read(logp),
             Binding::read(old_logp),
