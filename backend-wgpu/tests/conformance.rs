@@ -11,16 +11,7 @@ mod common;
 /// Case-name prefixes of ops not implemented on wgpu yet: their cases are run and reported
 /// but may fail (only with a "not implemented" error). Empty this list as the ops land; a
 /// listed case that passes fails the test, so that the list stays honest.
-const NOT_IMPLEMENTED: &[&str] = &[
-    "attention",
-    "kv cache",
-    "cross_entropy",
-    "token_logprobs_entropy",
-    "sum_squares",
-    "adamw",
-    "sample",
-    "policy_loss",
-];
+const NOT_IMPLEMENTED: &[&str] = &[];
 
 #[test]
 fn wgpu_matches_the_cpu_reference_on_every_op() {

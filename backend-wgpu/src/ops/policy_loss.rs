@@ -1,25 +1,84 @@
-//! The PPO-clip policy loss (forward and backward in one op).
-//!
-//! Placeholder: implemented on the `wgpu-ops` branch (kernels in
-//! `hir_kernels::POLICY_LOSS`). Until then it returns a `BackendError::Device` saying so.
+//! The PPO-clip policy loss (kernel `policy_loss` in `hir_kernels::POLICY_LOSS`): one thread
+//! per token computes `dlogp` and its contributions to the six token sums; each workgroup
+//! reduces them, and the host adds the per-workgroup partials in f64 (the op's contract asks
+//! for f64 accumulation, which WGSL lacks), in workgroup order.
 
-use hir_core::backend::{BackendError, PolicyLossParams, PolicyLossSums, Result};
+use hir_core::backend::{PolicyLossParams, PolicyLossSums, Result};
+use hir_core::rl::KlEstimator;
+use hir_kernels::POLICY_LOSS;
 
+use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
+use crate::ops::memory::download;
+use crate::shape::{check_len, to_u32};
 use crate::tensor::WgpuTensor;
 
+/// Tokens per workgroup (`WG` in the WGSL).
+const WG: usize = 256;
+/// Sums per workgroup in `partials`.
+const SUMS: usize = 6;
+
 /// See `Backend::policy_loss`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn policy_loss(
-    _gpu: &Gpu,
-    _logp: &WgpuTensor,
-    _old_logp: &WgpuTensor,
-    _ref_logp: &WgpuTensor,
-    _adv: &WgpuTensor,
-    _weight: &WgpuTensor,
-    _p: &PolicyLossParams,
+    gpu: &Gpu,
+    logp: &WgpuTensor,
+    old_logp: &WgpuTensor,
+    ref_logp: &WgpuTensor,
+    adv: &WgpuTensor,
+    weight: &WgpuTensor,
+    p: &PolicyLossParams,
 ) -> Result<(WgpuTensor, PolicyLossSums)> {
-    Err(BackendError::Device(
-        "policy_loss is not implemented on wgpu yet".into(),
-    ))
+    const OP: &str = "policy_loss";
+    let n = logp.len;
+    check_len(OP, "old_logp", old_logp.len, n)?;
+    check_len(OP, "ref_logp", ref_logp.len, n)?;
+    check_len(OP, "adv", adv.len, n)?;
+    check_len(OP, "weight", weight.len, n)?;
+    let dlogp = gpu.alloc(n);
+    if n == 0 {
+        return Ok((dlogp, PolicyLossSums::default()));
+    }
+    let blocks = n.div_ceil(WG);
+    let partials = gpu.alloc(blocks * SUMS);
+    let kl = match p.kl {
+        KlEstimator::K1 => 1,
+        KlEstimator::K2 => 2,
+        KlEstimator::K3 => 3,
+    };
+    gpu.dispatch(
+        Kernel::new(POLICY_LOSS, "policy_loss"),
+        &[
+            Binding::read(logp),
+            Binding::read(old_logp),
+            Binding::read(ref_logp),
+            Binding::read(adv),
+            Binding::read(weight),
+            Binding::write(&dlogp),
+            Binding::write(&partials),
+        ],
+        &Params::new()
+            .u32(to_u32(OP, "len", n)?)
+            .f32(p.clip.clip_ratio_low)
+            .f32(p.clip.clip_ratio_high)
+            .f32(p.clip.clip_ratio_c)
+            .f32(p.kl_coef)
+            .u32(kl),
+        grid_1d(n, WG as u32),
+    )?;
+    let part = download(gpu, &partials)?;
+    let mut s = [0.0f64; SUMS];
+    for block in part.chunks_exact(SUMS) {
+        for (acc, &x) in s.iter_mut().zip(block) {
+            *acc += x as f64;
+        }
+    }
+    let sums = PolicyLossSums {
+        pg_loss: s[0] as f32,
+        kl_loss: s[1] as f32,
+        tokens: s[2] as f32,
+        clipped: s[3] as f32,
+        clipped_lower: s[4] as f32,
+        neg_log_ratio: s[5] as f32,
+    };
+    Ok((dlogp, sums))
 }

@@ -1,22 +1,66 @@
-//! Seeded sampling (temperature, top-p), one token per row.
-//!
-//! Placeholder: implemented on the `wgpu-ops` branch (kernels in `hir_kernels::SAMPLE`).
-//! Until then it returns a `BackendError::Device` saying so.
+//! Token sampling (kernel `sample_rows` in `hir_kernels::SAMPLE`): greedy at temperature 0,
+//! otherwise softmax sampling with optional top-p, one workgroup per row. Each row's uniform
+//! number is [`hir_core::rng::uniform`] of its seed, computed here on the host and uploaded,
+//! so the GPU and the CPU reference draw from identical numbers.
 
-use hir_core::backend::{BackendError, Result, SampleParams};
+use hir_core::backend::{Result, SampleParams};
+use hir_core::rng::uniform;
+use hir_kernels::SAMPLE;
 
+use crate::dispatch::{Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
+use crate::ops::memory::{download, upload};
+use crate::shape::{check_len, err, rows_of, to_u32};
 use crate::tensor::WgpuTensor;
 
-/// See `Backend::sample`.
+/// See `Backend::sample`: the sampled ids are read back to the host.
 pub(crate) fn sample(
-    _gpu: &Gpu,
-    _logits: &WgpuTensor,
-    _vocab: usize,
-    _seeds: &[u64],
-    _params: &SampleParams,
+    gpu: &Gpu,
+    logits: &WgpuTensor,
+    vocab: usize,
+    seeds: &[u64],
+    params: &SampleParams,
 ) -> Result<Vec<u32>> {
-    Err(BackendError::Device(
-        "sample is not implemented on wgpu yet".into(),
-    ))
+    const OP: &str = "sample";
+    let rows = rows_of(OP, "logits [rows, vocab]", logits.len, vocab)?;
+    to_u32(OP, "logits.len()", logits.len)?;
+    check_len(OP, "seeds [rows]", seeds.len(), rows)?;
+    if !(params.temperature >= 0.0 && params.temperature.is_finite()) {
+        return Err(err(
+            OP,
+            format!(
+                "temperature must be finite and ≥ 0, got {}",
+                params.temperature
+            ),
+        ));
+    }
+    if !(params.top_p > 0.0 && params.top_p <= 1.0) {
+        return Err(err(
+            OP,
+            format!("top_p must be in (0, 1], got {}", params.top_p),
+        ));
+    }
+    if rows == 0 {
+        return Ok(Vec::new());
+    }
+    let u: Vec<f32> = seeds.iter().map(|&s| uniform(s)).collect();
+    let u = upload(gpu, &u)?;
+    let ids = gpu.alloc(rows);
+    let x = rows.min(MAX_GROUPS_PER_DIM as usize) as u32;
+    let layers = rows.div_ceil(MAX_GROUPS_PER_DIM as usize) as u32;
+    gpu.dispatch(
+        Kernel::new(SAMPLE, "sample_rows"),
+        &[
+            Binding::read(logits),
+            Binding::read(&u),
+            Binding::write(&ids),
+        ],
+        &Params::new()
+            .u32(rows as u32)
+            .u32(vocab as u32)
+            .f32(params.temperature)
+            .f32(params.top_p),
+        [x, layers, 1],
+    )?;
+    Ok(download(gpu, &ids)?.iter().map(|f| f.to_bits()).collect())
 }
