@@ -15,13 +15,13 @@ pub const SUITE_SEED: u64 = 0;
 /// scratch minutes ago rather than a pretrained one (spec's `1e-6` is for real models).
 pub fn builtin_config() -> TrainerConfig {
     TrainerConfig {
-        total_steps: 60,
+        total_steps: 100,
         train_batch_size: 16,
         rollout_n: 6,
         max_prompt_length: 256,
         max_response_length: 64,
         ppo_mini_batch_size: 8,
-        lr: 1e-4,
+        lr: 3e-4,
         ..TrainerConfig::default()
     }
 }
