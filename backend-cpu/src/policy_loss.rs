@@ -39,7 +39,7 @@ pub(crate) fn policy_loss(
             tokens += 1.0;
             clipped += tok.clipped as u8 as f64;
             lower += tok.clipped_lower as u8 as f64;
-            nlr += (old_logp[t] - logp[t]) as f64;
+            nlr -= (logp[t] - old_logp[t]).clamp(-20.0, 20.0) as f64;
         }
     }
     let sums = PolicyLossSums {

@@ -96,7 +96,8 @@ pub struct PolicyLossSums {
     pub clipped: f32,
     /// Tokens with `w_t ≠ 0` where the dual clip is active (`pg_clipfrac_lower · tokens`).
     pub clipped_lower: f32,
-    /// `Σ_t (old_logp_t − logp_t)` over tokens with `w_t ≠ 0` (`ppo_kl · tokens`).
+    /// `Σ_t −clamp(logp_t − old_logp_t, −20, 20)` over tokens with `w_t ≠ 0` (`ppo_kl · tokens`,
+    /// with verl's clamp of the log-ratio).
     pub neg_log_ratio: f32,
 }
 

@@ -107,7 +107,7 @@ fn policy_loss(
             sums[2] = 1.0;
             sums[3] = select(0.0, 1.0, clipped);
             sums[4] = select(0.0, 1.0, clipped_lower);
-            sums[5] = old - lp;
+            sums[5] = -clamp(log_ratio, -20.0, 20.0);
         }
     }
     red[lid] = sums;
