@@ -217,3 +217,101 @@ fn resume_from_a_state_is_bit_exact() {
     assert_eq!(a.adam_v, b.adam_v);
     assert_eq!(a.generated_rollouts, b.generated_rollouts);
 }
+
+#[test]
+fn resample_samples_more_until_k_failures_are_eligible() {
+    // k = 4 > rollout_n = 3: every group is short, so each samples extra responses (at most
+    // 4 per group) until 4 of its responses are eligible.
+    let cfg = TrainerConfig {
+        replay_k: 4,
+        replay_shortage: "resample".into(),
+        replay_max_resample: 4,
+        ..config()
+    };
+    let mut t = trainer(cfg);
+    let batch = t.collect().unwrap();
+    let resampled = batch.metrics["hir/resampled"];
+    assert!(
+        resampled >= 2.0 && resampled <= 8.0,
+        "resampled {resampled}"
+    );
+    assert_eq!(batch.generated, 6 + resampled as u64);
+    for g in 0..2u32 {
+        let rows: Vec<_> = batch.rows.iter().filter(|r| r.group == g).collect();
+        let replays = rows.iter().filter(|r| r.replay_of.is_some()).count();
+        let sources = rows.len() - replays;
+        assert!((1..=4).contains(&replays), "group {g}: {replays} replays");
+        // The 3 rollouts, plus resampled responses only when selected (with their replay).
+        assert!(sources >= 3 && sources <= 3 + replays);
+    }
+    let skip = trainer(TrainerConfig {
+        replay_k: 4,
+        ..config()
+    })
+    .collect()
+    .unwrap();
+    assert_eq!(skip.generated, 6);
+    assert_eq!(skip.metrics["hir/resampled"], 0.0);
+}
+
+#[test]
+fn global_scope_caps_replays_at_k_times_b() {
+    let mut t = trainer(TrainerConfig {
+        replay_scope: "global".into(),
+        replay_k: 1,
+        ..config()
+    });
+    let batch = t.collect().unwrap();
+    let replays = batch.rows.iter().filter(|r| r.replay_of.is_some()).count();
+    assert!(replays <= 2, "k·B = 2, got {replays}");
+}
+
+#[test]
+fn every_objective_and_estimator_trains_without_nan() {
+    for (objective, estimator, kl_loss) in [
+        ("pairwise", "reinforce_plus_plus", false),
+        ("ppo", "grpo", true),
+        ("ppo", "rloo", false),
+        ("ppo", "reinforce_plus_plus_baseline", false),
+    ] {
+        let mut t = trainer(TrainerConfig {
+            objective: objective.into(),
+            adv_estimator: estimator.into(),
+            use_kl_loss: kl_loss,
+            loss_agg_mode: "seq-mean-token-mean".into(),
+            ..config()
+        });
+        let before = t.state().unwrap().policy;
+        let m = t.step().unwrap();
+        assert!(
+            m["actor/loss"].is_finite(),
+            "{objective}/{estimator}: {m:?}"
+        );
+        assert!(m["actor/grad_norm"].is_finite() && m["actor/grad_norm"] > 0.0);
+        assert_ne!(
+            t.state().unwrap().policy,
+            before,
+            "{objective}/{estimator} did not update"
+        );
+    }
+}
+
+#[test]
+fn config_errors_name_the_field() {
+    let bad = TrainerConfig {
+        adv_estimator: "ppo2".into(),
+        ..config()
+    };
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(e.contains("adv_estimator") && e.contains("ppo2"), "{e}");
+    let bad = TrainerConfig {
+        ppo_mini_batch_size: 3,
+        ..config()
+    };
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(e.contains("ppo_mini_batch_size"), "{e}");
+    let e = serde_json::from_str::<TrainerConfig>(r#"{"rollout_m": 4}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("rollout_m"), "{e}");
+}
