@@ -231,10 +231,7 @@ fn resample_samples_more_until_k_failures_are_eligible() {
     let mut t = trainer(cfg);
     let batch = t.collect().unwrap();
     let resampled = batch.metrics["hir/resampled"];
-    assert!(
-        resampled >= 2.0 && resampled <= 8.0,
-        "resampled {resampled}"
-    );
+    assert!((2.0..=8.0).contains(&resampled), "resampled {resampled}");
     assert_eq!(batch.generated, 6 + resampled as u64);
     for g in 0..2u32 {
         let rows: Vec<_> = batch.rows.iter().filter(|r| r.group == g).collect();
