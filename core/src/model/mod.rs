@@ -3,7 +3,7 @@
 //! The model is written out layer by layer, as in llm.c: [`forward`] keeps exactly the
 //! activations [`backward`] needs, and [`backward`] walks the layers in reverse calling each
 //! op's backward. There is no general autograd. Every tensor op goes through a
-//! [`Backend`](crate::backend::Backend), so the same code runs on the CPU reference and on GPUs.
+//! [`Backend`], so the same code runs on the CPU reference and on GPUs.
 //!
 //! One layer (RMSNorm → q/k/v (+bias) → RoPE → causal GQA → o_proj → residual → RMSNorm →
 //! SwiGLU MLP → residual) is the same computation as Hugging Face `LlamaDecoderLayer` /

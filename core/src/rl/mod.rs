@@ -12,7 +12,7 @@
 //! - [`aggregate`]: loss aggregation modes as per-token weights (verl's `agg_loss`);
 //! - [`objective`]: the [`PolicyObjective`] trait and the default [`PpoObjective`];
 //! - [`pairwise`]: the explicit DPO-style dual-preference objective;
-//! - [`reward_stats`]: `reward_mean/std`, `frac_reward_zero_std` for the logs;
+//! - [`reward_stats`](mod@reward_stats): `reward_mean/std`, `frac_reward_zero_std` for the logs;
 //! - [`identity`]: the group-gradient = sum-of-pairwise-preferences identity of spec §3.
 
 pub mod advantage;

@@ -38,7 +38,7 @@ const BASE_FREQ: f64 = 10000.0;
 const N_TRIAL: usize = 7;
 const SEED: u32 = 0;
 
-/// What `Detector.detect()` returns when no language reaches [`PROB_THRESHOLD`].
+/// What `Detector.detect()` returns when no language reaches the probability threshold (0.1).
 pub const UNKNOWN_LANG: &str = "unknown";
 
 /// The profiles and normalisation tables, loaded once (about 5 MB in memory).

@@ -10,7 +10,7 @@
 //!
 //! - [`classes`]: one-character predicates (`\w`, `\s`, `\d`, `isdigit`, `isalpha`, ...);
 //! - [`case`]: whole-string `str.isupper()` / `str.islower()`;
-//! - [`strip`]: argument-less `str.strip()`, `str.rstrip()`, `str.split()`;
+//! - [`strip`](mod@strip): argument-less `str.strip()`, `str.rstrip()`, `str.split()`;
 //! - [`word_bound`]: `re.search(r'\b' + re.escape(word) + r'\b', ...)` and its `findall`.
 
 #[rustfmt::skip]
