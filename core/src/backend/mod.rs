@@ -25,6 +25,8 @@ use alloc::vec::Vec;
 
 use crate::rl::{KlEstimator, PpoClip};
 
+pub mod shape;
+
 /// An error from a backend op: a shape mismatch, a device failure, an out-of-memory.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BackendError {
