@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use crate::backend::{Backend, SampleParams};
 use crate::hindsight::{plan_replays, verify, GroupRollouts, Scope, SelectConfig, Verdict};
 use crate::model::GenerateConfig;
-use crate::rl::{compute_advantages, AdvEstimator, AdvantageConfig, AdvantageInput};
+use crate::rl::{compute_advantages, reward_stats, AdvEstimator, AdvantageConfig, AdvantageInput};
 use crate::rng::{derive, uniform};
 
 use super::logprob::response_stats;
@@ -247,15 +247,9 @@ impl<B: Backend> Trainer<B> {
             .iter()
             .flat_map(|g| g.rows.iter().take(cfg.rollout_n))
             .collect();
-        let rewards_gen: Vec<f64> = gen_rows.iter().map(|r| r.reward as f64).collect();
-        let (rmean, rstd) = mean_std(&rewards_gen);
-        let zero_std = groups
-            .iter()
-            .filter(|g| {
-                let r = &g.rows[..cfg.rollout_n.min(g.rows.len())];
-                r.iter().all(|x| x.reward == r[0].reward)
-            })
-            .count();
+        let rewards_gen: Vec<f32> = gen_rows.iter().map(|r| r.reward).collect();
+        let groups_gen: Vec<u32> = gen_rows.iter().map(|r| r.group).collect();
+        let rs = reward_stats(&rewards_gen, &groups_gen);
         let dense: Vec<f64> = gen_rows.iter().map(|r| r.dense as f64).collect();
         let lens: Vec<f64> = gen_rows.iter().map(|r| r.response.len() as f64).collect();
         let truncated = gen_rows.iter().filter(|r| r.truncated).count();
@@ -273,13 +267,13 @@ impl<B: Backend> Trainer<B> {
             m.insert(String::from(k), v);
         };
         put("training/step", s as f64);
-        put("critic/rewards/mean", rmean);
-        put("critic/rewards/std", rstd);
+        put("critic/rewards/mean", rs.reward_mean as f64);
+        put("critic/rewards/std", rs.reward_std as f64);
         put(
             "critic/frac_reward_zero_std",
-            zero_std as f64 / groups.len().max(1) as f64,
+            rs.frac_reward_zero_std as f64,
         );
-        put("hir/success_rate", rmean);
+        put("hir/success_rate", rs.reward_mean as f64);
         put("hir/dense_mean", mean_std(&dense).0);
         put("hir/eligible_frac", eligible as f64 / n_gen);
         put("hir/replay_count", replay_dense.len() as f64);
