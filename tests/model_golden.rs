@@ -7,22 +7,11 @@
 
 mod common;
 
-use common::max_abs_diff;
+use common::{golden_dirs, max_abs_diff};
 use hir::model_io::{read_tensors, HostTensor};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn golden_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/golden exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("expected.safetensors").exists())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 fn run_hir(cmd: &str, model: &Path, ids: &str, out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_hir"))

@@ -7,21 +7,10 @@
 
 mod common;
 
-use common::max_abs_diff;
+use common::{golden_dirs, max_abs_diff};
 use hir::model_io::read_tensors;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn golden_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/golden exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("expected.safetensors").exists())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 /// Runs `hir <cmd> --backend <backend>`; `Err(stderr)` when it fails.
 fn run_hir(cmd: &str, backend: &str, model: &Path, ids: &str, out: &Path) -> Result<(), String> {
