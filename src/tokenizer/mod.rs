@@ -5,9 +5,11 @@
 mod chat_template;
 mod codec;
 mod error;
+mod gguf_vocab;
 mod train;
 
 pub use chat_template::ChatTemplate;
 pub use codec::HfChatCodec;
 pub use error::TokenizerError;
+pub use gguf_vocab::GgufVocab;
 pub use train::{train_byte_level_bpe, SPECIAL_TOKENS};
