@@ -66,13 +66,16 @@ pub fn get<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     obj.get(name).filter(|v| !v.is_null())
 }
 
+/// One line's JSON object and where it came from.
+pub type Row = (Map<String, Value>, Loc);
+
 /// The JSON object of every non-blank line of `text` (read from `path`), with its location;
 /// `what` names one line's content in errors (e.g. "one prompt group per line").
 pub fn objects(
     path: &Path,
     text: &str,
     what: &str,
-) -> Result<Vec<(Map<String, Value>, Loc)>, LineError> {
+) -> Result<Vec<Row>, LineError> {
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         if raw.trim().is_empty() {
