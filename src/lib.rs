@@ -5,6 +5,7 @@ pub use hir_core as core;
 
 pub mod cli;
 pub mod eval;
+pub mod gguf;
 pub mod model_io;
 pub mod plot;
 pub mod replay;
