@@ -334,7 +334,7 @@ fn unknown_types_missing_keys_and_wrong_types_are_named() {
         3,
         &[
             ("general.architecture", 8, gstr("llama")),
-            ("llama.embedding_length", 8, gstr("576")),
+            ("llama.block_count", 8, gstr("30")),
         ],
         &[],
     ))
@@ -342,7 +342,7 @@ fn unknown_types_missing_keys_and_wrong_types_are_named() {
     let e = hir::gguf::load_from(&f).unwrap_err();
     assert!(
         e.to_string()
-            .contains("`llama.embedding_length` should be an unsigned integer, found string"),
+            .contains("`llama.block_count` should be an unsigned integer, found string"),
         "{e}"
     );
     let f = open_bytes(&gguf(
