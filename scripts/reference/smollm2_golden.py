@@ -49,6 +49,13 @@ TOKENIZE_TEXTS = [
     "a\n\nb\r\n",
     "\tx",
     "tabs\tand\n\n\nnewlines\n",
+    "a \n  b",
+    "line1\n \nline2\n\n",
+    "x  y   z    ",
+    "    indented code\n\tmore",
+    "\r\r\n\u00a0nbsp\u200bzwsp",
+    "1,000,000.50$ 99% 7th",
+    "Ġ literal Ċ and ĠĠ",
     "<|im_start|>user\nhi<|im_end|>\n",
     "<|endoftext|>",
     "text<|im_end|>more<|im_start|>",
@@ -116,8 +123,13 @@ def model_path(arg):
 def versions():
     import importlib.metadata as md
     out = {"python": sys.version.split()[0]}
+    try:
+        import llama_cpp
+        out["llama_cpp_python"] = llama_cpp.__version__
+    except ImportError:
+        pass
     for pkg in ("torch", "transformers", "tokenizers", "gguf", "numpy", "safetensors", "jinja2",
-                "llama_cpp_python"):
+                "accelerate"):
         try:
             out[pkg] = md.version(pkg.replace("_", "-"))
         except md.PackageNotFoundError:
