@@ -417,7 +417,9 @@ def stage_logits(path):
         assert f32.shape == (len(ids), VOCAB)
         top5 = np.argsort(-f32, axis=1, kind="stable")[:, :5]
         top5_vals = np.take_along_axis(f32, top5, axis=1)
-        gap = np.sort(f32, axis=1)[:, -1] - np.sort(f32, axis=1)[:, -2]
+        top6 = -np.sort(-f32, axis=1)[:, :6]
+        gap = top6[:, 0] - top6[:, 1]
+        gap6 = np.diff(-top6, axis=1).min()  # smallest gap between ranks 1..6: top-5 margin
         tensors[f"{name}.ids"] = np.array(ids, dtype=np.int32)
         tensors[f"{name}.last_logits"] = f32[-1].astype(np.float32)
         tensors[f"{name}.top5_ids"] = top5.astype(np.int32)
@@ -426,6 +428,7 @@ def stage_logits(path):
             "name": name, "len": len(ids), "ids": ids,
             "top5_ids": top5.tolist(),
             "min_top1_top2_gap": float(gap.min()),
+            "min_gap_between_ranks_1_to_6": float(gap6),
             "f32_vs_f64": {"max_abs_all_positions": float(np.abs(f32 - f64).max()),
                            "max_abs_last": float(np.abs(f32[-1] - f64[-1]).max()),
                            "top1_agree": int((f32.argmax(1) == f64.argmax(1)).sum())},
