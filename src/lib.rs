@@ -8,6 +8,7 @@ pub mod data;
 pub mod eval;
 pub mod model_io;
 pub mod plot;
+pub mod pretrained;
 pub mod replay;
 pub mod run;
 pub mod suite;

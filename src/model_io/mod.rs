@@ -5,10 +5,12 @@
 mod atomic;
 mod error;
 mod hf_dir;
+mod load;
 mod tensors;
 
 pub use atomic::write_atomic;
 pub use error::ModelIoError;
+pub use load::load_host_model;
 pub use hf_dir::{host_model_from_bytes, load_hf_dir, save_hf_dir, save_hf_dir_f16, HostModel};
 pub use tensors::{
     parse_tensors, read_tensors, write_f16_safetensors, write_f32_safetensors, HostTensor,
