@@ -42,7 +42,9 @@ pub fn is_gguf(path: &Path) -> bool {
     });
     match read {
         Ok(()) => &magic == b"GGUF",
-        Err(_) => path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gguf")),
+        Err(_) => path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gguf")),
     }
 }
 

@@ -145,7 +145,9 @@ fn random_ids(n: usize, vocab: usize, seed: u64) -> Vec<u32> {
 fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let model = bench_model(b, args)?;
     let v = model.config.vocab_size;
-    let prompts: Vec<Vec<u32>> = (0..args.batch).map(|i| random_ids(16, v, i as u64)).collect();
+    let prompts: Vec<Vec<u32>> = (0..args.batch)
+        .map(|i| random_ids(16, v, i as u64))
+        .collect();
     let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
     let seeds: Vec<u64> = (0..args.batch as u64).collect();
     let cfg = GenerateConfig {

@@ -76,7 +76,9 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
         Some(model) => answer_prompts(suite, &args, model)?,
         None => match (&args.input_data, &args.input_response_data) {
             (Some(p), Some(r)) => (p.clone(), r.clone()),
-            _ => anyhow::bail!("--input_data and --input_response_data are required without --model"),
+            _ => {
+                anyhow::bail!("--input_data and --input_response_data are required without --model")
+            }
         },
     };
     let evaluation = evaluate(suite, &prompts_path, &responses_path)?;

@@ -110,13 +110,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
         resume,
         backend: args.backend,
         save_every: args.save_every,
-        eval_max_tokens: args
-            .eval_max_tokens
-            .unwrap_or(if real { 256 } else { 64 }),
+        eval_max_tokens: args.eval_max_tokens.unwrap_or(if real { 256 } else { 64 }),
         progress: !args.quiet,
-        token_budget: args
-            .token_budget
-            .or(real.then_some(DEFAULT_TOKEN_BUDGET)),
+        token_budget: args.token_budget.or(real.then_some(DEFAULT_TOKEN_BUDGET)),
     };
     eprintln!("run directory: {}", run_dir.display());
     let data = match &source {
@@ -128,7 +124,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
             };
             let data = pretrained_data(&load_from, src)?;
             if !resume {
-                if run_dir.join("checkpoint").join("trainer_state.json").exists() {
+                if run_dir
+                    .join("checkpoint")
+                    .join("trainer_state.json")
+                    .exists()
+                {
                     anyhow::bail!(
                         "`{}` already holds a run; pass `--resume {}` to continue it or choose another --run-dir",
                         run_dir.display(),

@@ -11,7 +11,7 @@
 //! | `checkpoint/` | `config.json` + `model.safetensors` + `tokenizer.json` (a Hugging Face directory) and `trainer_state.json` + `optimizer.safetensors` (to resume) |
 //! | `reference.safetensors` | the reference policy, when the run uses one |
 //! | `source.json` | the model and data file of a real-model run (`hir train --model`), for `--resume` |
-| `summary.json` | before/after scores, steps, rollouts, wall time |
+//! | `summary.json` | before/after scores, steps, rollouts, wall time |
 //! | `reward_curve.svg` | reward and success rate per step |
 //!
 //! Every file is written atomically, so an interrupted run never leaves a half-written file;

@@ -86,7 +86,11 @@ impl Source {
 
 /// Splits `rows` into (train, held-out): the last `eval_count` rows are held out, and at least
 /// one row must remain for training.
-pub fn split(mut rows: Vec<Instruction>, eval_count: usize, origin: &str) -> Result<(Vec<Instruction>, Vec<Instruction>)> {
+pub fn split(
+    mut rows: Vec<Instruction>,
+    eval_count: usize,
+    origin: &str,
+) -> Result<(Vec<Instruction>, Vec<Instruction>)> {
     anyhow::ensure!(
         rows.len() > eval_count,
         "{origin}: {} rows, but {eval_count} are held out for evaluation (--eval-count); \
