@@ -40,8 +40,12 @@ pub struct BenchArgs {
     pub backend: BackendArg,
     /// The model for `step`, `decode`, `generate` and `prompt`: a GGUF file or a Hugging
     /// Face directory (default: a random ~10M-parameter Llama, [`bench_config`]).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "config")]
     pub model: Option<std::path::PathBuf>,
+    /// Benchmark this architecture with random weights: a Hugging Face `config.json` (e.g.
+    /// SmolLM2's, to measure a model's speed without its weights).
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
     /// Matrix size for `matmul`.
     #[arg(long, default_value_t = 1024)]
     pub size: usize,
@@ -131,7 +135,15 @@ fn bench_model<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<Model<B>> 
         let host = crate::model_io::load_host_model(path)?;
         return Ok(Model::from_host(b, host.config, &host.params)?);
     }
-    let cfg = bench_config();
+    let cfg = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("--config `{}`: {e}", path.display()))?;
+            ModelConfig::from_hf_json(&text)
+                .map_err(|e| anyhow::anyhow!("--config `{}`: {e}", path.display()))?
+        }
+        None => bench_config(),
+    };
     let host = Params::init_random(&cfg, 0.02, 0);
     Ok(Model::from_host(b, cfg, &host)?)
 }
