@@ -4,7 +4,9 @@
 pub use hir_core as core;
 
 pub mod cli;
+pub mod data;
 pub mod eval;
+pub mod gguf;
 pub mod model_io;
 pub mod plot;
 pub mod replay;

@@ -383,3 +383,43 @@ proptest! {
         }
     }
 }
+
+/// An IFEval-format instruction (`Layout::Embedded`: the prompt states its constraints in its
+/// own words) renders verbatim and is never rewritten or replayed, while a rewritable group in
+/// the same batch still is.
+#[test]
+fn embedded_instructions_render_verbatim_and_are_never_replayed() {
+    let prompt = "Write about fruit without commas, mention apple, and give it a <<title>>.";
+    let q0 = apple_instruction(prompt, Layout::Embedded);
+    assert_eq!(q0.render(), prompt);
+    assert_eq!(q0.keep(&[0]).render(), prompt);
+    assert!(!Layout::Embedded.is_rewritable() && Layout::ALL.iter().all(|l| l.is_rewritable()));
+    assert_eq!(Layout::from_name("embedded"), Ok(Layout::Embedded));
+    let judge = verify(&q0, "I like apple pie").judge;
+    assert_eq!(judge, vec![true, true, false]);
+    assert!(rewrite(&q0, &judge).is_none());
+    let q1 = apple_instruction("Task one.", Layout::Inline);
+    let r: Vec<&str> = vec!["I like apple pie", "<<A>> pears, plums"];
+    let v0: Vec<Verdict> = r.iter().map(|x| verify(&q0, x)).collect();
+    let v1: Vec<Verdict> = r.iter().map(|x| verify(&q1, x)).collect();
+    let e = [1.0f32, 1.0];
+    let groups = [
+        GroupRollouts {
+            instruction: &q0,
+            responses: &r,
+            verdicts: &v0,
+            entropies: &e,
+        },
+        GroupRollouts {
+            instruction: &q1,
+            responses: &r,
+            verdicts: &v1,
+            entropies: &e,
+        },
+    ];
+    let plan = plan_replays(&groups, 1, &SelectConfig::default());
+    assert!(plan.per_group[0].is_empty());
+    assert_eq!(plan.scores[0], vec![None, None]);
+    assert_eq!(plan.per_group[1].len(), 2);
+    assert_eq!(plan.reverify_failures, 0);
+}

@@ -406,11 +406,69 @@ def llama_logits(path, ids):
     return np.array(llm.scores[:len(ids)], dtype=np.float64)
 
 
+def f32_gguf(path):
+    """Writes (once) an all-F32 copy of the GGUF: same metadata, every tensor dequantized by
+    gguf-py, llama.cpp's own (permuted) layout kept. Lives next to the downloads, not committed."""
+    import gguf
+    dest = Path(os.environ.get("HIR_REF_F32_GGUF", "/tmp/SmolLM2-135M-Instruct.F32.gguf"))
+    if dest.is_file():
+        return dest
+    reader = gguf.GGUFReader(str(path))
+    arch = reader.fields["general.architecture"].contents()
+    writer = gguf.GGUFWriter(str(dest) + ".part", arch)
+    for field in reader.fields.values():
+        if field.name == "general.architecture" or field.name.startswith("GGUF."):
+            continue
+        vtype = field.types[0]
+        sub = field.types[-1] if vtype == gguf.GGUFValueType.ARRAY else None
+        value = field.contents()
+        if field.name == "general.file_type":
+            value = int(gguf.LlamaFileType.ALL_F32)
+        writer.add_key_value(field.name, value, vtype, sub_type=sub)
+    for t in reader.tensors:
+        w = gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float32)
+        writer.add_tensor(t.name, w.reshape(tuple(int(x) for x in reversed(t.shape))))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    os.replace(str(dest) + ".part", dest)
+    return dest
+
+
+_llama_f32 = None
+
+
+def llama_f32(path):
+    """llama.cpp on the F32 GGUF with an F32 KV cache: an implementation independent of
+    transformers, on the same dequantized weights."""
+    global _llama_f32
+    if _llama_f32 is None:
+        import llama_cpp
+        from llama_cpp import Llama
+        _llama_f32 = Llama(model_path=str(f32_gguf(path)), n_ctx=512, n_batch=512, n_threads=2,
+                           n_threads_batch=2, logits_all=True, seed=0, verbose=False,
+                           type_k=llama_cpp.GGML_TYPE_F32, type_v=llama_cpp.GGML_TYPE_F32)
+    return _llama_f32
+
+
+def llama_f32_logits(path, seqs):
+    llm = llama_f32(path)
+    out = []
+    for ids in seqs:
+        llm.reset()
+        llm.eval(ids)
+        out.append(np.array(llm.scores[:len(ids)], dtype=np.float64))
+    return out
+
+
 def stage_logits(path):
     from safetensors.numpy import save_file
     tensors = {}
     meta = []
-    for name, ids in logit_sequences(path):
+    seqs = logit_sequences(path)
+    lf32 = llama_f32_logits(path, [ids for _, ids in seqs])
+    for (name, ids), lcf in zip(seqs, lf32):
         f32 = torch_logits(path, ids, "float32")
         f64 = torch_logits(path, ids, "float64")
         lc = llama_logits(path, ids)
@@ -432,6 +490,11 @@ def stage_logits(path):
             "f32_vs_f64": {"max_abs_all_positions": float(np.abs(f32 - f64).max()),
                            "max_abs_last": float(np.abs(f32[-1] - f64[-1]).max()),
                            "top1_agree": int((f32.argmax(1) == f64.argmax(1)).sum())},
+            "llamacpp_f32_gguf_vs_f32": {
+                "max_abs_all_positions": float(np.abs(lcf - f32).max()),
+                "max_abs_last": float(np.abs(lcf[-1] - f32[-1]).max()),
+                "top1_agree": int((lcf.argmax(1) == f32.argmax(1)).sum()),
+            },
             "llamacpp_q4_1_vs_f32": {
                 "max_abs_all_positions": float(np.abs(lc - f32).max()),
                 "max_abs_last": float(np.abs(lc[-1] - f32[-1]).max()),
@@ -441,6 +504,7 @@ def stage_logits(path):
         }
         meta.append(entry)
         print(f"logits {name}: T={len(ids)} f32-vs-f64 max {entry['f32_vs_f64']['max_abs_all_positions']:.3g}"
+              f"; llama.cpp-F32-GGUF-vs-f32 max {entry['llamacpp_f32_gguf_vs_f32']['max_abs_all_positions']:.3g}"
               f"; llama.cpp-vs-f32 max {entry['llamacpp_q4_1_vs_f32']['max_abs_all_positions']:.3g}"
               f" (last {entry['llamacpp_q4_1_vs_f32']['max_abs_last']:.3g}), top1 agree "
               f"{entry['llamacpp_q4_1_vs_f32']['top1_agree']}/{len(ids)}")
@@ -456,7 +520,9 @@ def stage_logits(path):
                   "<name>.top5_ids i32 [T,5] and <name>.top5_logits f32 [T,5] (every position, "
                   "descending). f32_vs_f64: the same model cast to float64. "
                   "llamacpp_q4_1_vs_f32: llama-cpp-python logits_all on the Q4_1 file "
-                  "(activations quantized to 8 bits in its matmuls, f16 KV cache) vs this f32",
+                  "(activations quantized to 8 bits in its matmuls, f16 KV cache) vs this f32. "
+                  "llamacpp_f32_gguf_vs_f32: llama.cpp on an all-F32 GGUF written from gguf-py's "
+                  "dequantization (F32 KV cache) vs this f32: an independent implementation",
         "versions": versions(),
         "sequences": meta,
     })
@@ -485,8 +551,7 @@ def torch_greedy(path, ids, n):
     return out, again == out
 
 
-def llama_greedy(path, ids, n):
-    llm = llama_full(path)
+def llama_greedy(llm, ids, n):
     llm.reset()
     llm.eval(ids)
     out = []
@@ -506,20 +571,24 @@ def stage_greedy(path):
         ids = llama_tokenize(path, text)
         ref, consistent = torch_greedy(path, ids, GREEDY_NEW)
         assert consistent, "cached greedy loop disagrees with an uncached forward"
-        lc = llama_greedy(path, ids, GREEDY_NEW)
+        lc = llama_greedy(llama_full(path), ids, GREEDY_NEW)
+        lcf = llama_greedy(llama_f32(path), ids, GREEDY_NEW)
         detok = lambda t: vocab.detokenize(t, special=True).decode("utf-8", errors="replace")
         agree = next((i for i, (a, b) in enumerate(zip(ref, lc)) if a != b), len(ref))
         print(f"greedy {prompt!r}: f32 {detok(ref)!r}; llama.cpp agrees on first {agree}")
         cases.append({"messages": messages, "add_generation_prompt": True, "prompt_text": text,
                       "prompt_ids": ids, "greedy_ids": ref, "greedy_text": detok(ref),
                       "llamacpp_q4_1_greedy_ids": lc, "llamacpp_q4_1_greedy_text": detok(lc),
-                      "llamacpp_agrees_first_n": agree})
+                      "llamacpp_agrees_first_n": agree,
+                      "llamacpp_f32_gguf_greedy_ids": lcf})
+        print(f"  llama.cpp on the F32 GGUF: {'same' if lcf == ref else detok(lcf)!r}")
     dump("greedy.json", {
         "source": "prompt: GGUF chat template (default system prompt, add_generation_prompt) "
                   "tokenized by llama.cpp (special=True). greedy_ids: argmax decoding for "
                   f"{GREEDY_NEW} tokens (no EOS stop) with the f32 transformers reference, "
                   "KV cache on (checked equal to uncached forwards). llamacpp_q4_1_greedy_ids: "
-                  "llama-cpp-python argmax on the Q4_1 file, for comparison only",
+                  "llama-cpp-python argmax on the Q4_1 file, for comparison only. "
+                  "llamacpp_f32_gguf_greedy_ids: llama.cpp argmax on the all-F32 GGUF (F32 KV)",
         "versions": versions(),
         "new_tokens": GREEDY_NEW,
         "cases": cases,

@@ -2,7 +2,7 @@
 //! to safetensors (the files the PyTorch parity checks compare).
 
 use super::backend_arg::BackendArg;
-use crate::model_io::{load_hf_dir, write_f32_safetensors};
+use crate::model_io::{load_host_model, write_f32_safetensors};
 use anyhow::Context;
 use clap::Args;
 use hir_core::backend::Backend;
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// Flags of `hir forward` and `hir grad`.
 #[derive(Debug, Args)]
 pub struct ForwardArgs {
-    /// A Hugging Face model directory (config.json + model.safetensors).
+    /// A Hugging Face model directory (config.json + model.safetensors) or a GGUF file.
     #[arg(long)]
     pub model: PathBuf,
     /// Comma-separated token ids, e.g. `1,2,3`.
@@ -28,7 +28,7 @@ pub struct ForwardArgs {
 
 /// `hir forward`: writes `logits` `[T, vocab]` (f32).
 pub fn run_forward(args: ForwardArgs) -> anyhow::Result<()> {
-    let host = load_hf_dir(&args.model)?;
+    let host = load_host_model(&args.model)?;
     crate::with_backend!(args.backend, |b| {
         let model = Model::from_host(&b, host.config.clone(), &host.params)?;
         let batch = PackedBatch::new(&[&args.ids]);
@@ -51,7 +51,7 @@ pub fn run_forward(args: ForwardArgs) -> anyhow::Result<()> {
 /// `hir grad`: writes `loss` (scalar) and the gradient of every parameter under its Hugging
 /// Face name (f32).
 pub fn run_grad(args: ForwardArgs) -> anyhow::Result<()> {
-    let host = load_hf_dir(&args.model)?;
+    let host = load_host_model(&args.model)?;
     if args.ids.len() < 2 {
         anyhow::bail!(
             "--ids needs at least two tokens (the loss predicts ids[1..] from ids[..T-1])"

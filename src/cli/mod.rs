@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod backend_arg;
 pub mod bench;
 pub mod compare;
+pub mod data;
 pub mod eval;
 pub mod forward;
 pub mod replay;
@@ -38,6 +39,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// HiR's select-then-rewrite on JSONL rollout groups: which failures to replay, as what.
     Replay(replay::ReplayArgs),
+    /// Training-data files: `hir data generate` writes IFEval-style training prompts.
+    #[command(subcommand)]
+    Data(data::DataCommand),
     /// Rebuild the built-in policy (tokenizer + tiny Llama + supervised warm start).
     #[command(hide = true)]
     Warmstart(warmstart::WarmStartArgs),
@@ -53,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Grad(args) => forward::run_grad(args),
         Command::Bench(args) => bench::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Data(cmd) => data::run(cmd),
         Command::Warmstart(args) => warmstart::run(args),
     }
 }

@@ -69,4 +69,7 @@ pub enum ModelIoError {
         /// The dtype found.
         dtype: String,
     },
+    /// A GGUF model file could not be read or converted.
+    #[error(transparent)]
+    Gguf(#[from] Box<crate::gguf::GgufError>),
 }

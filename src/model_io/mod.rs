@@ -1,15 +1,17 @@
-//! Reading and writing models and tensors: Hugging Face directories (`config.json` +
+//! Reading and writing models and tensors: GGUF files (read, through [`crate::gguf`]), Hugging Face directories (`config.json` +
 //! `model.safetensors`, or shards listed in `model.safetensors.index.json`) with f32, f16 or
 //! bf16 weights, and plain f32 safetensors files for command outputs.
 
 mod atomic;
 mod error;
 mod hf_dir;
+mod load;
 mod tensors;
 
 pub use atomic::write_atomic;
 pub use error::ModelIoError;
 pub use hf_dir::{host_model_from_bytes, load_hf_dir, save_hf_dir, save_hf_dir_f16, HostModel};
+pub use load::load_host_model;
 pub use tensors::{
     parse_tensors, read_tensors, write_f16_safetensors, write_f32_safetensors, HostTensor,
 };

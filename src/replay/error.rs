@@ -1,5 +1,6 @@
 //! Errors of `hir replay`: each names the file, the line and the field, and what was expected.
 
+use crate::data::LineError;
 use std::path::PathBuf;
 
 /// Why `hir replay` could not produce its output.
@@ -14,15 +15,8 @@ pub enum ReplayError {
         source: std::io::Error,
     },
     /// A line of the input is not a valid rollout group.
-    #[error("{}:{line}: {message}", path.display())]
-    Malformed {
-        /// The input file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: usize,
-        /// The field at fault and what was expected.
-        message: String,
-    },
+    #[error(transparent)]
+    Line(#[from] LineError),
     /// A selection parameter is out of range.
     #[error("{0}")]
     Config(String),

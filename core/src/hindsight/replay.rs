@@ -69,7 +69,8 @@ impl ReplayPlan {
 ///
 /// `step` is the training step (from 1) of the curriculum; groups are numbered by their
 /// position in `groups`, and the global budget is `k·groups.len()` (groups without responses
-/// count, see [`super::select_in_batch`]).
+/// count, see [`super::select_in_batch`]). Responses to an instruction whose layout is not
+/// rewritable ([`crate::instruct::Layout::Embedded`]) are never candidates.
 pub fn plan_replays(groups: &[GroupRollouts<'_>], step: u64, cfg: &SelectConfig) -> ReplayPlan {
     let lambda = curriculum_lambda(step, cfg.lambda0, cfg.eta);
     let mut cands = Vec::new();
@@ -86,6 +87,11 @@ pub fn plan_replays(groups: &[GroupRollouts<'_>], step: u64, cfg: &SelectConfig)
                 dense: v.dense(),
                 entropy,
             };
+            // An instruction whose prompt states its constraints in free text
+            // (`Layout::Embedded`) cannot be rewritten: none of its responses is a candidate.
+            if !group.instruction.layout.is_rewritable() {
+                continue;
+            }
             if is_eligible(c.dense) {
                 *slot = Some(score(&c, lambda));
             }

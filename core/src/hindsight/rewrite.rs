@@ -21,11 +21,12 @@ pub struct Rewrite {
 ///
 /// `judge[i]` is whether constraint `i` of `instr` holds for the response (a [`super::Verdict`]'s
 /// `judge`). A `judge` whose length differs from the number of constraints does not describe
-/// this instruction, and gives `None` too. No LLM is involved: the kept constraints' texts are
+/// this instruction, and gives `None` too, as does an instruction whose layout is not
+/// rewritable ([`crate::instruct::Layout::Embedded`]). No LLM is involved: the kept constraints' texts are
 /// re-rendered with the instruction's own layout.
 pub fn rewrite(instr: &Instruction, judge: &[bool]) -> Option<Rewrite> {
     let n = instr.constraints.len();
-    if judge.len() != n {
+    if judge.len() != n || !instr.layout.is_rewritable() {
         return None;
     }
     let kept: Vec<usize> = judge

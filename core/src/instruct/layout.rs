@@ -24,11 +24,17 @@ pub enum Layout {
     ConstraintsFirst,
     /// 6: `x` + `"\n\n"` + one constraint per line.
     Lines,
+    /// Not one of the spec's six: the task text already states every constraint in its own
+    /// words (an IFEval-format row, `prompt` + `instruction_id_list`), so the prompt is the
+    /// task verbatim. No template can remove a constraint from free text, so such an
+    /// instruction is never rewritten (see [`Layout::is_rewritable`]): it trains on its own
+    /// rollouts only.
+    Embedded,
 }
 
 /// A layout name or number that is not one of the six.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown layout `{0}`: expected 1-6 or one of inline, newline, numbered, bullets, constraints_first, lines")]
+#[error("unknown layout `{0}`: expected 1-6 or one of inline, newline, numbered, bullets, constraints_first, lines, embedded")]
 pub struct LayoutError(pub String);
 
 impl Layout {
@@ -42,7 +48,7 @@ impl Layout {
         Layout::Lines,
     ];
 
-    /// The spec's number (1-6).
+    /// The spec's number (1-6; 0 for [`Layout::Embedded`]).
     pub fn number(self) -> u8 {
         match self {
             Layout::Inline => 1,
@@ -51,11 +57,18 @@ impl Layout {
             Layout::Bullets => 4,
             Layout::ConstraintsFirst => 5,
             Layout::Lines => 6,
+            Layout::Embedded => 0,
         }
     }
 
+    /// Whether an instruction with this layout can be re-rendered with fewer constraints
+    /// (every layout but [`Layout::Embedded`]).
+    pub fn is_rewritable(self) -> bool {
+        self != Layout::Embedded
+    }
+
     /// The snake-case name (`inline`, `newline`, `numbered`, `bullets`, `constraints_first`,
-    /// `lines`).
+    /// `lines`, `embedded`).
     pub fn name(self) -> &'static str {
         match self {
             Layout::Inline => "inline",
@@ -64,6 +77,7 @@ impl Layout {
             Layout::Bullets => "bullets",
             Layout::ConstraintsFirst => "constraints_first",
             Layout::Lines => "lines",
+            Layout::Embedded => "embedded",
         }
     }
 
@@ -83,6 +97,7 @@ impl Layout {
         Layout::ALL
             .iter()
             .copied()
+            .chain([Layout::Embedded])
             .find(|l| l.name() == s.trim())
             .ok_or_else(|| LayoutError(s.into()))
     }
@@ -103,8 +118,10 @@ impl Layout {
     ///
     /// With no constraints at all (the released code never renders that: a rewrite keeps at
     /// least one) the prompt is the task alone.
+    ///
+    /// [`Layout::Embedded`] renders the task alone, whatever the constraints.
     pub fn render(self, task: &str, cs: &[&str]) -> String {
-        if cs.is_empty() {
+        if cs.is_empty() || self == Layout::Embedded {
             return String::from(task);
         }
         let block = match self {
@@ -118,6 +135,7 @@ impl Layout {
             }
             Layout::Bullets => cs.iter().map(|c| format!("- {c}\n")).collect(),
             Layout::Lines => cs.iter().map(|c| format!("{c}\n")).collect(),
+            Layout::Embedded => String::new(),
         };
         let block = strip(&block);
         match self {
@@ -125,6 +143,7 @@ impl Layout {
             Layout::NewLine => format!("{task}\n{block}"),
             Layout::ConstraintsFirst => format!("{block}\n\n{task}"),
             Layout::Numbered | Layout::Bullets | Layout::Lines => format!("{task}\n\n{block}"),
+            Layout::Embedded => String::from(task),
         }
     }
 }
