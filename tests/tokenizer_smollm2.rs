@@ -141,5 +141,8 @@ fn smollm2_gguf_codec_encodes_chats_like_llama_cpp() {
             assert_eq!(c.encode_prompt(&user.content).expect("prompt"), want);
         }
     }
-    assert_eq!(codec.encode_response("Paris.").expect("resp").last(), Some(&2));
+    assert_eq!(
+        codec.encode_response("Paris.").expect("resp").last(),
+        Some(&2)
+    );
 }
