@@ -229,6 +229,8 @@ fn tokenizer_config_variants_parse() {
     assert_eq!(c.chat_template.as_deref(), Some("D"));
     assert!(c.chat_template_origin.contains("[default]"));
     assert_eq!(c.bos_token, None);
+    let c = TokenizerConfig::from_json(&c.to_json(), p).expect("round trip");
+    assert_eq!(c.chat_template.as_deref(), Some("D"));
     let c = TokenizerConfig::from_json("{}", p).expect("parse");
     assert_eq!(c.chat_template, None);
     for bad in [

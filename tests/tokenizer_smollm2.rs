@@ -146,3 +146,34 @@ fn smollm2_gguf_codec_encodes_chats_like_llama_cpp() {
         Some(&2)
     );
 }
+
+#[test]
+fn smollm2_codec_round_trips_through_a_hf_directory() {
+    // What a checkpoint directory saves (tokenizer.json + tokenizer_config.json) reads back as
+    // the same codec.
+    let Some((vocab, origin)) = smollm2_vocab() else {
+        return;
+    };
+    let codec = HfChatCodec::from_gguf_vocab(&vocab, &origin).expect("codec");
+    let dir = std::env::temp_dir().join(format!("hir-smollm2-tok-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    codec.write_hf_dir(&dir).expect("write");
+    let back = HfChatCodec::from_hf_dir(&dir).expect("read back");
+    assert_eq!(back.stop_ids(), codec.stop_ids());
+    assert_eq!(back.vocab_size(), codec.vocab_size());
+    let json = hir::tokenizer::tokenizer_json_from_gguf(&vocab, &origin).expect("json");
+    let from_json: tokenizers::Tokenizer = json.parse().expect("parse");
+    for case in golden("tokenize.json")["cases"].as_array().expect("cases") {
+        let text = case["text"].as_str().expect("text");
+        let want = codec.encode_text(text).expect("encode");
+        assert_eq!(back.encode_text(text).expect("encode"), want, "{text:?}");
+        let ids = from_json.encode(text, false).expect("encode");
+        assert_eq!(ids.get_ids(), want.as_slice(), "{text:?}");
+    }
+    assert_eq!(
+        back.encode_prompt("Hi").expect("prompt"),
+        codec.encode_prompt("Hi").expect("prompt")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
