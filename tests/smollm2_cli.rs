@@ -44,11 +44,28 @@ fn three_hir_steps_on_smollm2_run_without_nan() {
     let run = dir.join("run");
     hir(
         &[
-            "train", "--quiet", "--steps", "3", "--eval-count", "1", "--eval-max-tokens", "8",
-            "--set", "train_batch_size=2", "--set", "rollout_n=2", "--set", "ppo_mini_batch_size=2",
-            "--set", "max_response_length=32", "--set", "lr=1e-6",
-            "--data", data.to_str().expect("utf-8 path"),
-            "--run-dir", run.to_str().expect("utf-8 path"),
+            "train",
+            "--quiet",
+            "--steps",
+            "3",
+            "--eval-count",
+            "1",
+            "--eval-max-tokens",
+            "8",
+            "--set",
+            "train_batch_size=2",
+            "--set",
+            "rollout_n=2",
+            "--set",
+            "ppo_mini_batch_size=2",
+            "--set",
+            "max_response_length=32",
+            "--set",
+            "lr=1e-6",
+            "--data",
+            data.to_str().expect("utf-8 path"),
+            "--run-dir",
+            run.to_str().expect("utf-8 path"),
         ],
         &gguf,
     );
@@ -79,14 +96,24 @@ fn three_hir_steps_on_smollm2_run_without_nan() {
         assert!(data["response_length/mean"].as_f64().expect("len") <= 32.0);
     }
     let ckpt = run.join("checkpoint");
-    for f in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+    for f in [
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    ] {
         assert!(ckpt.join(f).is_file(), "checkpoint lacks {f}");
     }
     // The checkpoint is a Hugging Face directory hir can load again (tokenizer and template
     // included).
-    let out = hir(&["generate", "--json", "--max-tokens", "4", "--prompt", "Hi"], &ckpt);
+    let out = hir(
+        &["generate", "--json", "--max-tokens", "4", "--prompt", "Hi"],
+        &ckpt,
+    );
     let row: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert!(row["ids"].as_array().is_some_and(|a| !a.is_empty() && a.len() <= 4));
+    assert!(row["ids"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty() && a.len() <= 4));
 }
 
 /// `hir eval ifeval --model --limit 3`: the prompts answered, the responses file, and verdicts
@@ -100,8 +127,16 @@ fn eval_ifeval_with_a_model_scores_its_own_responses() {
     let gen_dir = dir.join("generated");
     let out = hir(
         &[
-            "eval", "ifeval", "--limit", "3", "--max-tokens", "24", "--batch", "2",
-            "--output_dir", gen_dir.to_str().expect("utf-8 path"),
+            "eval",
+            "ifeval",
+            "--limit",
+            "3",
+            "--max-tokens",
+            "24",
+            "--batch",
+            "2",
+            "--output_dir",
+            gen_dir.to_str().expect("utf-8 path"),
         ],
         &gguf,
     );
@@ -135,7 +170,13 @@ fn eval_ifeval_with_a_model_scores_its_own_responses() {
         let b = std::fs::read_to_string(rescore_dir.join(f)).expect("rescored verdicts");
         assert_eq!(a, b, "{f}");
     }
-    let tail = |s: &str| s.lines().rev().take(2).map(str::to_string).collect::<Vec<_>>();
+    let tail = |s: &str| {
+        s.lines()
+            .rev()
+            .take(2)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(tail(&report), tail(&String::from_utf8_lossy(&out2.stdout)));
 }
 

@@ -60,9 +60,15 @@ fn last_position_logits_match_the_f32_reference() {
             .iter()
             .map(|&x| x as u32)
             .collect();
-        assert_eq!(ids, ids_of(&seq["ids"]), "{name}: ids in the two golden files");
+        assert_eq!(
+            ids,
+            ids_of(&seq["ids"]),
+            "{name}: ids in the two golden files"
+        );
         let expected = &tensors[&format!("{name}.last_logits")].data;
-        let (logits, _) = model.forward(&b, &PackedBatch::new(&[&ids])).expect("forward");
+        let (logits, _) = model
+            .forward(&b, &PackedBatch::new(&[&ids]))
+            .expect("forward");
         let logits = b.download(&logits).expect("download");
         assert_eq!(logits.len(), ids.len() * v);
         let last = &logits[(ids.len() - 1) * v..];
@@ -71,14 +77,21 @@ fn last_position_logits_match_the_f32_reference() {
             .zip(expected)
             .map(|(a, e)| (a - e).abs())
             .fold(0.0f32, f32::max);
-        eprintln!("{name}: {} tokens, last-position max |Δlogit| = {max_diff:.2e}", ids.len());
+        eprintln!(
+            "{name}: {} tokens, last-position max |Δlogit| = {max_diff:.2e}",
+            ids.len()
+        );
         assert!(max_diff <= 1e-3, "{name}: max |Δlogit| {max_diff} > 1e-3");
         assert_eq!(argmax(last), argmax(expected), "{name}: top-1");
         // Top-1 at every position (the reference's top-5 ids per position).
         let top5 = &tensors[&format!("{name}.top5_ids")].data;
         for t in 0..ids.len() {
             let row = &logits[t * v..(t + 1) * v];
-            assert_eq!(argmax(row) as f32, top5[t * 5], "{name}: top-1 at position {t}");
+            assert_eq!(
+                argmax(row) as f32,
+                top5[t * 5],
+                "{name}: top-1 at position {t}"
+            );
         }
     }
 }
@@ -91,7 +104,9 @@ fn hir_generate_greedy_tokens_match_the_reference() {
     let golden = golden_json("greedy.json");
     let pre = Pretrained::load(&gguf).expect("load SmolLM2");
     for case in golden["cases"].as_array().expect("cases") {
-        let user = case["messages"][0]["content"].as_str().expect("user message");
+        let user = case["messages"][0]["content"]
+            .as_str()
+            .expect("user message");
         let reference = ids_of(&case["greedy_ids"]);
         // The prompt the reference continued: chat template + tokenizer, as llama.cpp made it.
         assert_eq!(
@@ -100,7 +115,15 @@ fn hir_generate_greedy_tokens_match_the_reference() {
             "{user:?}: templated prompt ids"
         );
         let out = Command::new(env!("CARGO_BIN_EXE_hir"))
-            .args(["generate", "--json", "--max-tokens", "16", "--prompt", user, "--model"])
+            .args([
+                "generate",
+                "--json",
+                "--max-tokens",
+                "16",
+                "--prompt",
+                user,
+                "--model",
+            ])
             .arg(&gguf)
             .output()
             .expect("run hir generate");
@@ -109,11 +132,13 @@ fn hir_generate_greedy_tokens_match_the_reference() {
             "hir generate failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let row: serde_json::Value =
-            serde_json::from_slice(&out.stdout).expect("one JSON object");
+        let row: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
         let ids = ids_of(&row["ids"]);
         // `hir generate` stops at the end-of-turn token (<|im_end|> = 2); the reference ran on.
-        let n = reference.iter().position(|&t| t == 2).map_or(reference.len(), |p| p + 1);
+        let n = reference
+            .iter()
+            .position(|&t| t == 2)
+            .map_or(reference.len(), |p| p + 1);
         assert_eq!(ids, reference[..n], "{user:?}: greedy ids");
         assert_eq!(row["stopped"], serde_json::Value::Bool(n < reference.len()));
         eprintln!("{user:?} -> {:?}", row["response"]);

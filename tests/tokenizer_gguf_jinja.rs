@@ -177,13 +177,14 @@ fn jinja_chatml_renders_like_the_builtin_chatml() {
 #[test]
 fn jinja_templates_get_python_methods_tokens_and_trimmed_blocks() {
     // transformers renders with trim_blocks + lstrip_blocks: the newline after a block tag and
-    // the indentation before one disappear.
+    // the indentation before one disappear. Expected text from jinja2 3.1.6
+    // (ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True), as transformers).
     let src = "{{ bos_token }}\n{% for m in messages %}\n  {% if m.role == 'user' %}\n[{{ m.content.strip() | upper }}]{% if m.content.startswith(' x') %}!{% endif %}\n  {% endif %}\n{% endfor %}\n{{ eos_token }}";
     let t = JinjaTemplate::new(src, "t", "<s>", "</s>").expect("compile");
     let out = t
         .render(&[ChatMessage::new("user", " xy ")], false)
         .expect("render");
-    assert_eq!(out, "<s>\n[XY]!\n</s>");
+    assert_eq!(out, "<s>\n[XY]!</s>");
     let date = JinjaTemplate::new("{{ strftime_now('%d %b %Y') }}", "t", "", "").expect("compile");
     assert_eq!(date.render(&[], false).expect("render"), "26 Jul 2024");
 }
@@ -228,6 +229,8 @@ fn tokenizer_config_variants_parse() {
     assert_eq!(c.chat_template.as_deref(), Some("D"));
     assert!(c.chat_template_origin.contains("[default]"));
     assert_eq!(c.bos_token, None);
+    let c = TokenizerConfig::from_json(&c.to_json(), p).expect("round trip");
+    assert_eq!(c.chat_template.as_deref(), Some("D"));
     let c = TokenizerConfig::from_json("{}", p).expect("parse");
     assert_eq!(c.chat_template, None);
     for bad in [

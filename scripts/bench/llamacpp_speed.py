@@ -152,6 +152,11 @@ def summary(xs):
             "runs": [round(x, 2) for x in xs]}
 
 
+@lc.llama_log_callback
+def _quiet_log(level, text, user_data):
+    """Drops llama.cpp's log lines (the low-level API otherwise prints debug output)."""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model")
@@ -160,6 +165,7 @@ def main():
     args = ap.parse_args()
     path = model_path(args.model)
 
+    lc.llama_log_set(_quiet_log, ctypes.c_void_p(0))
     lc.llama_backend_init()
     mp = lc.llama_model_default_params()
     model = lc.llama_model_load_from_file(str(path).encode(), mp)

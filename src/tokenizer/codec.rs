@@ -143,6 +143,34 @@ impl HfChatCodec {
         self.template.render_user(system, user)
     }
 
+    /// Writes `dir/tokenizer.json` and `dir/tokenizer_config.json` (the Jinja template and its
+    /// bos/eos strings; none for ChatML, which [`from_hf_dir`](Self::from_hf_dir) falls back
+    /// on), so that `from_hf_dir(dir)` gives the same codec (without the system message).
+    pub fn write_hf_dir(&self, dir: &Path) -> Result<(), TokenizerError> {
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|source| TokenizerError::Write { path, source })
+        };
+        let json = self
+            .tokenizer
+            .to_string(false)
+            .map_err(|e| TokenizerError::Parse {
+                origin: dir.join("tokenizer.json").display().to_string(),
+                detail: format!("cannot serialise the tokenizer: {e}"),
+            })?;
+        write("tokenizer.json", &json)?;
+        let config = match &self.template {
+            ChatTemplate::ChatMl => TokenizerConfig::default(),
+            ChatTemplate::Jinja(t) => TokenizerConfig {
+                chat_template: Some(t.source().into()),
+                chat_template_origin: String::new(),
+                bos_token: Some(t.bos_token().into()).filter(|s: &String| !s.is_empty()),
+                eos_token: Some(t.eos_token().into()).filter(|s: &String| !s.is_empty()),
+            },
+        };
+        write("tokenizer_config.json", &config.to_json())
+    }
+
     /// The underlying tokenizer.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer

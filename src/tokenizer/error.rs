@@ -13,6 +13,14 @@ pub enum TokenizerError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A tokenizer file could not be written.
+    #[error("cannot write tokenizer file `{path}`: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// The bytes are not a `tokenizers` JSON document.
     #[error("`{origin}` is not a valid tokenizer.json ({detail})")]
     Parse {

@@ -89,6 +89,24 @@ impl TokenizerConfig {
         })
     }
 
+    /// The `tokenizer_config.json` text of this configuration (`chat_template`, `bos_token`,
+    /// `eos_token`; absent ones are left out), which [`from_json`](Self::from_json) reads back.
+    pub fn to_json(&self) -> String {
+        let mut obj = serde_json::Map::new();
+        if let Some(t) = &self.chat_template {
+            obj.insert("chat_template".into(), Value::String(t.clone()));
+        }
+        if let Some(t) = &self.bos_token {
+            obj.insert("bos_token".into(), Value::String(t.clone()));
+        }
+        if let Some(t) = &self.eos_token {
+            obj.insert("eos_token".into(), Value::String(t.clone()));
+        }
+        let mut text = Value::Object(obj).to_string();
+        text.push('\n');
+        text
+    }
+
     /// Reads `dir/tokenizer_config.json` (absent: no template, no tokens) and
     /// `dir/chat_template.jinja` (which, when present, is the template, as in transformers).
     pub fn from_dir(dir: &Path) -> Result<Self, TokenizerError> {
