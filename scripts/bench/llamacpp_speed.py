@@ -10,6 +10,19 @@ Each measurement is repeated (--repeats, default 3); prints JSON with median, mi
 
 Usage: python scripts/bench/llamacpp_speed.py [--model PATH] [--threads 2] [--repeats 3]
 Needs llama-cpp-python (0.3.36 used; see tests/golden/smollm2/README.md for the install).
+
+The pip build of llama.cpp uses OpenMP, whose threads spin at barriers: on an oversubscribed
+machine (more runnable threads than cores) --threads 2 collapses (measured here on 2 cores with
+two niced rustc jobs running: decode 2.6 tok/s). Set OMP_WAIT_POLICY=passive in that case and
+say so with the numbers. Measured 2026-11-27 on 2 x86-64 cores (AVX-512), load average 6-8
+(other builds running, so all numbers are low and noisy), median [min, max] of 3:
+  threads 2, OMP_WAIT_POLICY=passive: prompt 125.6 [124.2, 173.4], decode 44.1 [40.4, 58.9],
+                                      batched 8x: 76.4 [70.8, 76.5] total new tok/s
+  threads 1:                          prompt 86.2 [81.7, 87.6], decode 37.9 [36.2, 39.0],
+                                      batched 8x: 57.3 [53.8, 57.5]
+  threads 2, default OpenMP wait:     prompt 29.9 [19.2, 37.8], decode 2.6 [2.3, 4.3],
+                                      batched 8x: 8.7 [6.9, 8.8]
+NOTES.md's quiet-machine figures for comparison: prompt 336 tok/s, decode ~100-120 tok/s.
 """
 import argparse
 import ctypes

@@ -10,9 +10,10 @@ Stages (run all by default, or name some on the command line):
   tensors    tensors.json        checksums of tensors as transformers loads them from the GGUF
                                  (dequantized, Q/K un-permuted), cross-checked against gguf-py
   logits     logits.safetensors  f32 PyTorch (eager, CPU) logits on 3 fixed id sequences,
-             logits.json         checked against a float64 run and compared with llama.cpp
+             logits.json         checked against a float64 run and against llama.cpp on an
+                                 all-F32 GGUF (F32 KV cache); llama.cpp on the Q4_1 file recorded
   greedy     greedy.json         16 greedy tokens of the f32 reference for two chat prompts,
-                                 with llama.cpp's greedy tokens on the Q4_1 file for comparison
+                                 with llama.cpp's greedy tokens on the F32 GGUF and on Q4_1
 
 Usage: python scripts/reference/smollm2_golden.py [--model PATH] [stage ...]
 The model defaults to $HIR_SMOLLM2, then fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf
