@@ -71,11 +71,7 @@ pub type Row = (Map<String, Value>, Loc);
 
 /// The JSON object of every non-blank line of `text` (read from `path`), with its location;
 /// `what` names one line's content in errors (e.g. "one prompt group per line").
-pub fn objects(
-    path: &Path,
-    text: &str,
-    what: &str,
-) -> Result<Vec<Row>, LineError> {
+pub fn objects(path: &Path, text: &str, what: &str) -> Result<Vec<Row>, LineError> {
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         if raw.trim().is_empty() {
