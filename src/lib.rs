@@ -9,6 +9,7 @@ pub mod eval;
 pub mod gguf;
 pub mod model_io;
 pub mod plot;
+pub mod pretrained;
 pub mod replay;
 pub mod run;
 pub mod suite;

@@ -6,7 +6,9 @@
 use super::backend_arg::BackendArg;
 use clap::{Args, ValueEnum};
 use hir_core::backend::{Backend, SampleParams};
-use hir_core::model::{param_count, KvCache, Model, ModelConfig, PackedBatch, Params};
+use hir_core::model::{
+    param_count, GenerateConfig, KvCache, Model, ModelConfig, PackedBatch, Params,
+};
 use hir_core::optim::{zero_grads, AdamW, AdamWConfig};
 use hir_core::rng::Rng;
 use std::time::Instant;
@@ -16,10 +18,15 @@ use std::time::Instant;
 pub enum BenchKind {
     /// Square f32 matmul `C = A·B`, GFLOP/s.
     Matmul,
-    /// One training step (forward + backward + AdamW) of the ~10M model, tokens/s.
+    /// One training step (forward + backward + AdamW), tokens/s.
     Step,
-    /// Single-sequence greedy decoding with the KV cache on the ~10M model, tokens/s.
+    /// Single-sequence greedy decoding with the KV cache, tokens/s (after a 16-token prompt).
     Decode,
+    /// Batched greedy generation (`--batch` sequences, `--tokens` new tokens each) through
+    /// `Model::generate`, new tokens/s over the whole batch, prefill included.
+    Generate,
+    /// Prompt processing (prefill of one `--seq`-token prompt into the KV cache), tokens/s.
+    Prompt,
 }
 
 /// Flags of `hir bench`.
@@ -31,16 +38,24 @@ pub struct BenchArgs {
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
     pub backend: BackendArg,
+    /// The model for `step`, `decode`, `generate` and `prompt`: a GGUF file or a Hugging
+    /// Face directory (default: a random ~10M-parameter Llama, [`bench_config`]).
+    #[arg(long, conflicts_with = "config")]
+    pub model: Option<std::path::PathBuf>,
+    /// Benchmark this architecture with random weights: a Hugging Face `config.json` (e.g.
+    /// SmolLM2's, to measure a model's speed without its weights).
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
     /// Matrix size for `matmul`.
     #[arg(long, default_value_t = 1024)]
     pub size: usize,
-    /// Sequences per training step.
+    /// Sequences per training step, or sequences generated together for `generate`.
     #[arg(long, default_value_t = 4)]
     pub batch: usize,
-    /// Tokens per sequence for `step`.
+    /// Tokens per sequence for `step`, prompt tokens for `prompt`.
     #[arg(long, default_value_t = 256)]
     pub seq: usize,
-    /// Tokens to generate for `decode` (after a 16-token prompt).
+    /// Tokens to generate for `decode` and `generate` (after a 16-token prompt).
     #[arg(long, default_value_t = 128)]
     pub tokens: usize,
     /// Timed repetitions (the median is reported).
@@ -81,6 +96,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             BenchKind::Matmul => bench_matmul(&b, &args)?,
             BenchKind::Step => bench_step(&b, &args)?,
             BenchKind::Decode => bench_decode(&b, &args)?,
+            BenchKind::Generate => bench_generate(&b, &args)?,
+            BenchKind::Prompt => bench_prompt(&b, &args)?,
         };
         println!("{report}");
     });
@@ -113,14 +130,82 @@ fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
     }))
 }
 
-fn bench_model<B: Backend>(b: &B) -> anyhow::Result<Model<B>> {
-    let cfg = bench_config();
+fn bench_model<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<Model<B>> {
+    if let Some(path) = &args.model {
+        let host = crate::model_io::load_host_model(path)?;
+        return Ok(Model::from_host(b, host.config, &host.params)?);
+    }
+    let cfg = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("--config `{}`: {e}", path.display()))?;
+            ModelConfig::from_hf_json(&text)
+                .map_err(|e| anyhow::anyhow!("--config `{}`: {e}", path.display()))?
+        }
+        None => bench_config(),
+    };
     let host = Params::init_random(&cfg, 0.02, 0);
     Ok(Model::from_host(b, cfg, &host)?)
 }
 
+/// `n` token ids drawn below `vocab` with `seed` (the benchmark prompts).
+fn random_ids(n: usize, vocab: usize, seed: u64) -> Vec<u32> {
+    let mut rng = Rng::new(seed);
+    (0..n).map(|_| rng.below(vocab as u64) as u32).collect()
+}
+
+fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
+    let model = bench_model(b, args)?;
+    let v = model.config.vocab_size;
+    let prompts: Vec<Vec<u32>> = (0..args.batch)
+        .map(|i| random_ids(16, v, i as u64))
+        .collect();
+    let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
+    let seeds: Vec<u64> = (0..args.batch as u64).collect();
+    let cfg = GenerateConfig {
+        max_new_tokens: args.tokens,
+        sample: SampleParams {
+            temperature: 0.0,
+            top_p: 1.0,
+        },
+        stop_ids: Vec::new(),
+    };
+    let mut times = Vec::new();
+    let mut produced = 0;
+    for _ in 0..args.reps {
+        let t = Instant::now();
+        let out = model.generate(b, &refs, &seeds, &cfg)?;
+        times.push(t.elapsed().as_secs_f64());
+        produced = out.iter().map(|g| g.tokens.len()).sum::<usize>();
+    }
+    let s = median(times);
+    Ok(serde_json::json!({
+        "bench": "generate", "backend": b.name(), "params": param_count(&model.config),
+        "batch": args.batch, "new_tokens": produced, "seconds": s,
+        "tokens_per_s": produced as f64 / s,
+    }))
+}
+
+fn bench_prompt<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
+    let model = bench_model(b, args)?;
+    let prompt = random_ids(args.seq, model.config.vocab_size, 7);
+    let mut times = Vec::new();
+    for _ in 0..args.reps {
+        let mut cache = KvCache::new(b, &model, 1, prompt.len())?;
+        let t = Instant::now();
+        let logits = model.forward_cached(b, &mut cache, &[(0, &prompt)])?;
+        b.download(&logits)?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let s = median(times);
+    Ok(serde_json::json!({
+        "bench": "prompt", "backend": b.name(), "params": param_count(&model.config),
+        "tokens": args.seq, "seconds": s, "tokens_per_s": args.seq as f64 / s,
+    }))
+}
+
 fn bench_step<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
-    let mut model = bench_model(b)?;
+    let mut model = bench_model(b, args)?;
     let mut rng = Rng::new(2);
     let v = model.config.vocab_size as u64;
     let seqs: Vec<Vec<u32>> = (0..args.batch)
@@ -157,8 +242,8 @@ fn bench_step<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json:
 }
 
 fn bench_decode<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
-    let model = bench_model(b)?;
-    let prompt: Vec<u32> = (1..=16).collect();
+    let model = bench_model(b, args)?;
+    let prompt = random_ids(16, model.config.vocab_size, 0);
     let greedy = SampleParams {
         temperature: 0.0,
         top_p: 1.0,

@@ -134,6 +134,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
                 save_every: u64::MAX,
                 eval_max_tokens: 64,
                 progress: !args.json,
+                token_budget: None,
             };
             let s = run_job(&opts, builtin_data()?)?;
             before.push((method.clone(), s.eval_success_before));

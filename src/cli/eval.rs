@@ -1,7 +1,15 @@
-//! `hir eval ifeval|ifbench`: score responses like the official tools do.
+//! `hir eval ifeval|ifbench`: score responses like the official tools do, or (with `--model`)
+//! generate them first.
 
+use super::backend_arg::BackendArg;
+use crate::eval::benchmarks::{prompt_file, prompt_file_name};
+use crate::eval::generate::{generate_responses, write_responses, ResponseOptions};
 use crate::eval::{evaluate, Suite};
+use crate::model_io::write_atomic;
+use crate::pretrained::Pretrained;
+use anyhow::Context;
 use clap::{Args, Subcommand};
+use hir_core::model::Model;
 use std::path::PathBuf;
 
 /// Which benchmark to score.
@@ -13,28 +21,128 @@ pub enum EvalCommand {
     Ifbench(EvalArgs),
 }
 
-/// Flags shared by both suites (the official tools' names).
+/// Flags shared by both suites (the official tools' names, plus the generation flags).
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The prompts: JSONL with `key`, `prompt`, `instruction_id_list`, `kwargs`.
-    #[arg(long = "input_data")]
-    pub input_data: PathBuf,
-    /// The responses: JSONL with `prompt`, `response`.
-    #[arg(long = "input_response_data")]
-    pub input_response_data: PathBuf,
+    /// The prompts: JSONL with `key`, `prompt`, `instruction_id_list`, `kwargs` (default with
+    /// `--model`: the benchmark's own prompt file, built in).
+    #[arg(long = "input_data", required_unless_present = "model")]
+    pub input_data: Option<PathBuf>,
+    /// The responses: JSONL with `prompt`, `response` (not with `--model`, which writes
+    /// `<output_dir>/input_response_data.jsonl`).
+    #[arg(
+        long = "input_response_data",
+        required_unless_present = "model",
+        conflicts_with = "model"
+    )]
+    pub input_response_data: Option<PathBuf>,
     /// Where `eval_results_strict.jsonl` and `eval_results_loose.jsonl` are written.
     #[arg(long = "output_dir")]
     pub output_dir: PathBuf,
+    /// Generate the responses with this model (a GGUF file or a Hugging Face directory),
+    /// each prompt as one user turn of its chat template.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// With `--model`: answer only the first N prompts.
+    #[arg(long, requires = "model")]
+    pub limit: Option<usize>,
+    /// With `--model`: sampling temperature (0 = greedy).
+    #[arg(long, default_value_t = 0.0, requires = "model")]
+    pub temperature: f32,
+    /// With `--model`: most new tokens per response.
+    #[arg(long, default_value_t = 512, requires = "model")]
+    pub max_tokens: usize,
+    /// With `--model`: prompts generated together.
+    #[arg(long, default_value_t = 8, requires = "model")]
+    pub batch: usize,
+    /// With `--model`: a system message (default: the chat template's own behaviour).
+    #[arg(long, requires = "model")]
+    pub system: Option<String>,
+    /// With `--model`: sampler seed.
+    #[arg(long, default_value_t = 0, requires = "model")]
+    pub seed: u64,
+    /// With `--model`: compute backend.
+    #[arg(long, value_enum, default_value_t, requires = "model")]
+    pub backend: BackendArg,
 }
 
-/// Runs `hir eval`: scores, writes both result files, prints the official report.
+/// Runs `hir eval`: (generates,) scores, writes both result files, prints the official report.
 pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     let (suite, args) = match cmd {
         EvalCommand::Ifeval(a) => (Suite::IfEval, a),
         EvalCommand::Ifbench(a) => (Suite::IfBench, a),
     };
-    let evaluation = evaluate(suite, &args.input_data, &args.input_response_data)?;
+    let (prompts_path, responses_path) = match &args.model {
+        Some(model) => answer_prompts(suite, &args, model)?,
+        None => match (&args.input_data, &args.input_response_data) {
+            (Some(p), Some(r)) => (p.clone(), r.clone()),
+            _ => {
+                anyhow::bail!("--input_data and --input_response_data are required without --model")
+            }
+        },
+    };
+    let evaluation = evaluate(suite, &prompts_path, &responses_path)?;
     evaluation.write(&args.output_dir)?;
     print!("{}", evaluation.report(&args.output_dir));
     Ok(())
+}
+
+/// Writes `<output_dir>/<prompt file>` (the prompts answered, `--limit` applied) and
+/// `<output_dir>/input_response_data.jsonl`; returns both paths.
+fn answer_prompts(
+    suite: Suite,
+    args: &EvalArgs,
+    model_path: &std::path::Path,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
+    anyhow::ensure!(
+        args.temperature >= 0.0 && args.temperature.is_finite(),
+        "--temperature must be a finite number ≥ 0 (0 is greedy), got {}",
+        args.temperature
+    );
+    anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
+    let text = match &args.input_data {
+        Some(p) => std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read --input_data `{}`", p.display()))?,
+        None => prompt_file(suite),
+    };
+    let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if let Some(n) = args.limit {
+        lines.truncate(n);
+    }
+    std::fs::create_dir_all(&args.output_dir)
+        .with_context(|| format!("cannot create `{}`", args.output_dir.display()))?;
+    let prompts_path = args.output_dir.join(prompt_file_name(suite));
+    let mut subset = lines.join("\n");
+    subset.push('\n');
+    write_atomic(&prompts_path, subset.as_bytes())?;
+    // Parse through the scorer's own reader, so a bad prompt file fails before generating.
+    let prompts: Vec<String> = crate::eval::input::read_prompt_list(&prompts_path)?
+        .into_iter()
+        .map(|p| p.prompt)
+        .collect();
+    let pre = Pretrained::load(model_path)?;
+    let codec = pre.codec.clone().with_system(args.system.clone());
+    let opts = ResponseOptions {
+        max_new_tokens: args.max_tokens,
+        temperature: args.temperature,
+        top_p: 1.0,
+        batch: args.batch,
+        seed: args.seed,
+        progress: true,
+    };
+    let t = std::time::Instant::now();
+    let responses = crate::with_backend!(args.backend, |b| {
+        let model = Model::from_host(&b, pre.host.config.clone(), &pre.host.params)?;
+        generate_responses(&b, &model, &codec, &prompts, &opts)?
+    });
+    let responses_path = args.output_dir.join("input_response_data.jsonl");
+    write_responses(&responses_path, &prompts, &responses)?;
+    eprintln!(
+        "answered {} prompts with {} in {:.0} s; wrote {}",
+        prompts.len(),
+        model_path.display(),
+        t.elapsed().as_secs_f64(),
+        responses_path.display()
+    );
+    Ok((prompts_path, responses_path))
 }

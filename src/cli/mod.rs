@@ -8,6 +8,7 @@ pub mod compare;
 pub mod data;
 pub mod eval;
 pub mod forward;
+pub mod generate;
 pub mod replay;
 pub mod train;
 pub mod warmstart;
@@ -28,6 +29,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// HiR vs binary-reward baselines and selection ablations, same rollout budget, several seeds.
     Compare(compare::CompareArgs),
+    /// Chat with a model (GGUF or Hugging Face directory): answers to one or more prompts.
+    Generate(generate::GenerateArgs),
     /// Score responses with the IFEval / IFBench verifiers (drop-in for the official tools).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -52,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(args) => train::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Generate(args) => generate::run(args),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Forward(args) => forward::run_forward(args),
         Command::Grad(args) => forward::run_grad(args),

@@ -8,11 +8,29 @@ use clap::Args;
 use super::backend_arg::BackendArg;
 use crate::run::builtin::{builtin_config, builtin_data};
 use crate::run::overrides::{apply_overrides, load_config_file};
+use crate::run::pretrained::{
+    pretrained_config, pretrained_data, Source, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
+};
 use crate::run::{run_job, JobOptions, Summary};
 
 /// Arguments of `hir train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
+    /// Train this model (a GGUF file or a Hugging Face directory) instead of the built-in
+    /// tiny policy; full fine-tune in f32.
+    #[arg(long, conflicts_with = "resume")]
+    pub model: Option<PathBuf>,
+    /// Training instructions, JSONL in HIR style or IFEval format (default with `--model`:
+    /// the built-in 384-row IFEval-style set).
+    #[arg(long, requires = "model")]
+    pub data: Option<PathBuf>,
+    /// With `--model`: rows at the end of the data held out for the before/after evaluation.
+    #[arg(long, default_value_t = DEFAULT_EVAL_COUNT, requires = "model")]
+    pub eval_count: usize,
+    /// Most tokens per forward pass (micro-batch size; default 1024 with `--model`, which
+    /// bounds the logits and activation memory).
+    #[arg(long)]
+    pub token_budget: Option<usize>,
     /// Trainer configuration file (`.toml` or `.json`; verl field names). Default: the
     /// built-in suite's settings.
     #[arg(long)]
@@ -35,9 +53,9 @@ pub struct TrainArgs {
     /// Save a checkpoint every N steps (and at the end).
     #[arg(long, default_value_t = 10)]
     pub save_every: u64,
-    /// Most new tokens of an evaluation response.
-    #[arg(long, default_value_t = 64)]
-    pub eval_max_tokens: usize,
+    /// Most new tokens of an evaluation response (default 64; 256 with `--model`).
+    #[arg(long)]
+    pub eval_max_tokens: Option<usize>,
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
     pub backend: BackendArg,
@@ -48,9 +66,10 @@ pub struct TrainArgs {
 
 /// Runs `hir train`.
 pub fn run(args: TrainArgs) -> Result<()> {
-    let mut config = match &args.config {
-        Some(path) => load_config_file(path)?,
-        None => builtin_config(),
+    let mut config = match (&args.config, &args.model) {
+        (Some(path), _) => load_config_file(path)?,
+        (None, Some(_)) => pretrained_config(),
+        (None, None) => builtin_config(),
     };
     config = apply_overrides(&config, &args.sets)?;
     if let Some(s) = args.steps {
@@ -73,17 +92,63 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if resume && args.steps.is_none() {
         config.total_steps = 0; // keep the run's own total_steps
     }
+    // A real-model run: from --model, or (on --resume) from the run's source.json and its
+    // checkpoint (which holds the tokenizer and chat template).
+    let source = match &args.model {
+        Some(model) => Some(Source {
+            model: model.clone(),
+            data: args.data.clone(),
+            eval_count: args.eval_count,
+        }),
+        None if resume => Source::load(&run_dir)?,
+        None => None,
+    };
+    let real = source.is_some();
     let opts = JobOptions {
         run_dir: run_dir.clone(),
         config,
         resume,
         backend: args.backend,
         save_every: args.save_every,
-        eval_max_tokens: args.eval_max_tokens,
+        eval_max_tokens: args.eval_max_tokens.unwrap_or(if real { 256 } else { 64 }),
         progress: !args.quiet,
+        token_budget: args.token_budget.or(real.then_some(DEFAULT_TOKEN_BUDGET)),
     };
     eprintln!("run directory: {}", run_dir.display());
-    let summary = run_job(&opts, builtin_data()?)?;
+    let data = match &source {
+        Some(src) => {
+            let load_from = if resume {
+                run_dir.join("checkpoint")
+            } else {
+                src.model.clone()
+            };
+            let data = pretrained_data(&load_from, src)?;
+            if !resume {
+                if run_dir
+                    .join("checkpoint")
+                    .join("trainer_state.json")
+                    .exists()
+                {
+                    anyhow::bail!(
+                        "`{}` already holds a run; pass `--resume {}` to continue it or choose another --run-dir",
+                        run_dir.display(),
+                        run_dir.display()
+                    );
+                }
+                src.save(&run_dir)?;
+            }
+            eprintln!(
+                "model {} ({} parameters), {} training / {} held-out instructions",
+                src.model.display(),
+                hir_core::model::param_count(&data.model_config),
+                data.train.len(),
+                data.eval.len()
+            );
+            data
+        }
+        None => builtin_data()?,
+    };
+    let summary = run_job(&opts, data)?;
     print_table(&summary, &run_dir);
     Ok(())
 }

@@ -5,8 +5,10 @@
 //! strictly and loosely; results are written as the official `eval_results_strict.jsonl` and
 //! `eval_results_loose.jsonl`, and the official report is produced.
 
+pub mod benchmarks;
 pub mod dumps;
 pub mod error;
+pub mod generate;
 pub mod input;
 pub mod report;
 pub mod score;

@@ -35,6 +35,7 @@ pub fn builtin_data() -> Result<JobData> {
         init,
         codec,
         tokenizer_json: crate::suite::builtin::TOKENIZER_JSON.to_vec(),
+        tokenizer_config_json: None,
         train: suite.train,
         eval: suite.eval,
     })

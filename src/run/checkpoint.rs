@@ -68,12 +68,15 @@ pub fn load_params(path: &Path, config: &ModelConfig, prefix: &str) -> Result<Pa
     })
 }
 
-/// Saves a checkpoint directory: HF model dir + tokenizer + optimizer + scalar state.
+/// Saves a checkpoint directory: HF model dir + tokenizer (`tokenizer.json`, and
+/// `tokenizer_config.json` with the chat template when the model has one) + optimizer +
+/// scalar state.
 pub fn save_checkpoint(
     dir: &Path,
     config: &ModelConfig,
     state: &TrainerState,
     tokenizer_json: &[u8],
+    tokenizer_config_json: Option<&[u8]>,
     elapsed_seconds: f64,
 ) -> Result<()> {
     save_hf_dir(
@@ -84,6 +87,9 @@ pub fn save_checkpoint(
         },
     )?;
     write_atomic(&dir.join("tokenizer.json"), tokenizer_json)?;
+    if let Some(cfg) = tokenizer_config_json {
+        write_atomic(&dir.join("tokenizer_config.json"), cfg)?;
+    }
     save_params(
         &dir.join("optimizer.safetensors"),
         config,

@@ -37,6 +37,9 @@ pub struct JobOptions {
     pub eval_max_tokens: usize,
     /// Show progress bars.
     pub progress: bool,
+    /// Most packed tokens per forward pass (micro-batch size in tokens; `None`: the
+    /// trainer's default). Bounds the activation and logits memory of big models.
+    pub token_budget: Option<usize>,
 }
 
 /// The policy, tokenizer and instructions a job trains on.
@@ -49,6 +52,8 @@ pub struct JobData {
     pub codec: HfChatCodec,
     /// `tokenizer.json` bytes, copied into checkpoints.
     pub tokenizer_json: Vec<u8>,
+    /// `tokenizer_config.json` bytes (chat template), copied into checkpoints when present.
+    pub tokenizer_config_json: Option<Vec<u8>>,
     /// Training instructions.
     pub train: Vec<Instruction>,
     /// Held-out instructions.
@@ -158,6 +163,9 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
         let wall = before.wall_s;
         (trainer, before, wall, log)
     };
+    if let Some(budget) = opts.token_budget {
+        trainer.token_budget = budget.max(1);
+    }
     let model_config = trainer.policy.config.clone();
     let total = trainer.config.total_steps;
     let bar = progress_bar(opts.progress, total, trainer.step);
@@ -184,6 +192,7 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
                 &model_config,
                 &trainer.state()?,
                 &data.tokenizer_json,
+                data.tokenizer_config_json.as_deref(),
                 elapsed,
             )?;
         }
@@ -195,6 +204,7 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             &model_config,
             &trainer.state()?,
             &data.tokenizer_json,
+            data.tokenizer_config_json.as_deref(),
             prior_s,
         )?;
     }

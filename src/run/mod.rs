@@ -10,6 +10,7 @@
 //! | `eval_before.json` | held-out scores of the initial policy |
 //! | `checkpoint/` | `config.json` + `model.safetensors` + `tokenizer.json` (a Hugging Face directory) and `trainer_state.json` + `optimizer.safetensors` (to resume) |
 //! | `reference.safetensors` | the reference policy, when the run uses one |
+//! | `source.json` | the model and data file of a real-model run (`hir train --model`), for `--resume` |
 //! | `summary.json` | before/after scores, steps, rollouts, wall time |
 //! | `reward_curve.svg` | reward and success rate per step |
 //!
@@ -22,5 +23,6 @@ pub mod job;
 pub mod methods;
 pub mod metrics_log;
 pub mod overrides;
+pub mod pretrained;
 
 pub use job::{run_job, JobOptions, Summary};

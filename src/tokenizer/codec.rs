@@ -1,6 +1,9 @@
 //! [`HfChatCodec`]: a Hugging Face tokenizer plus a chat template, as a [`ChatCodec`].
 
-use super::{ChatTemplate, TokenizerError};
+use super::{
+    tokenizer_from_gguf, ChatMessage, ChatTemplate, GgufVocab, JinjaTemplate, TokenizerConfig,
+    TokenizerError,
+};
 use hir_core::instruct::{ChatCodec, CodecError};
 use std::path::Path;
 use tokenizers::Tokenizer;
@@ -12,6 +15,7 @@ pub struct HfChatCodec {
     tokenizer: Tokenizer,
     template: ChatTemplate,
     stop_ids: Vec<u32>,
+    system: Option<String>,
 }
 
 impl std::fmt::Debug for HfChatCodec {
@@ -20,44 +24,36 @@ impl std::fmt::Debug for HfChatCodec {
             .field("vocab_size", &self.vocab_size())
             .field("template", &self.template)
             .field("stop_ids", &self.stop_ids)
+            .field("system", &self.system)
             .finish()
     }
 }
 
 impl HfChatCodec {
-    /// Wraps a tokenizer; `origin` names it in errors. Fails if the template's special tokens
-    /// are not single tokens of the vocabulary.
+    /// Wraps a tokenizer; `origin` names it in errors.
+    ///
+    /// ChatML: fails if the template's special tokens are not single tokens of the vocabulary;
+    /// the stop ids are `<|im_end|>` (and `<|endoftext|>` when present).
+    ///
+    /// Jinja: the stop ids are the turn-end token then the template's `eos_token` (when in the
+    /// vocabulary). The turn-end token is found by rendering a user message and an assistant
+    /// message holding a unique marker (no generation prompt) and taking the special token
+    /// that directly follows the marker (`<|im_end|>` for SmolLM2); without one only the eos
+    /// token ends a turn, and with neither this fails.
     pub fn new(
         tokenizer: Tokenizer,
         template: ChatTemplate,
         origin: &str,
     ) -> Result<Self, TokenizerError> {
-        for &token in template.special_tokens() {
-            if tokenizer.token_to_id(token).is_none() {
-                return Err(TokenizerError::MissingToken {
-                    origin: origin.into(),
-                    template: template.name(),
-                    token,
-                });
-            }
-        }
-        let stop_ids: Vec<u32> = template
-            .stop_tokens()
-            .iter()
-            .filter_map(|t| tokenizer.token_to_id(t))
-            .collect();
-        let first = template.stop_tokens()[0];
-        if tokenizer.token_to_id(first).is_none() {
-            return Err(TokenizerError::MissingToken {
-                origin: origin.into(),
-                template: template.name(),
-                token: first,
-            });
-        }
+        let stop_ids = match &template {
+            ChatTemplate::ChatMl => chatml_stop_ids(&tokenizer, &template, origin)?,
+            ChatTemplate::Jinja(jinja) => jinja_stop_ids(&tokenizer, jinja, origin)?,
+        };
         Ok(Self {
             tokenizer,
             template,
             stop_ids,
+            system: None,
         })
     }
 
@@ -79,14 +75,110 @@ impl HfChatCodec {
         Self::from_bytes(&bytes, &path.display().to_string())
     }
 
+    /// The tokenizer and chat template of a GGUF file's metadata (`origin` names the file):
+    /// the byte-level BPE of [`tokenizer_from_gguf`] and `tokenizer.chat_template`, rendered
+    /// with the `bos_token`/`eos_token` strings of `tokenizer.ggml.bos_token_id`/`eos_token_id`.
+    /// Without a chat template, ChatML is used when the vocabulary has its tokens.
+    pub fn from_gguf_vocab(vocab: &GgufVocab, origin: &str) -> Result<Self, TokenizerError> {
+        let tokenizer = tokenizer_from_gguf(vocab, origin)?;
+        let token = |id: Option<u32>| {
+            id.and_then(|id| vocab.tokens.get(id as usize).cloned())
+                .unwrap_or_default()
+        };
+        let template = match &vocab.chat_template {
+            Some(source) => ChatTemplate::Jinja(JinjaTemplate::new(
+                source,
+                &format!("{origin}: tokenizer.chat_template"),
+                &token(vocab.bos_token_id),
+                &token(vocab.eos_token_id),
+            )?),
+            None => chatml_fallback(&tokenizer, origin)?,
+        };
+        Self::new(tokenizer, template, origin)
+    }
+
+    /// A Hugging Face tokenizer directory: `tokenizer.json`, plus the chat template and
+    /// bos/eos strings of `tokenizer_config.json` / `chat_template.jinja` (see
+    /// [`TokenizerConfig`]). Without a chat template, ChatML is used when the vocabulary has
+    /// its tokens.
+    pub fn from_hf_dir(dir: &Path) -> Result<Self, TokenizerError> {
+        let path = dir.join("tokenizer.json");
+        let bytes = std::fs::read(&path).map_err(|source| TokenizerError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let origin = path.display().to_string();
+        let tokenizer = Tokenizer::from_bytes(&bytes).map_err(|e| TokenizerError::Parse {
+            origin: origin.clone(),
+            detail: e.to_string(),
+        })?;
+        let config = TokenizerConfig::from_dir(dir)?;
+        let template = match &config.chat_template {
+            Some(source) => ChatTemplate::Jinja(JinjaTemplate::new(
+                source,
+                &config.chat_template_origin,
+                config.bos_token.as_deref().unwrap_or(""),
+                config.eos_token.as_deref().unwrap_or(""),
+            )?),
+            None => chatml_fallback(&tokenizer, &dir.display().to_string())?,
+        };
+        Self::new(tokenizer, template, &origin)
+    }
+
+    /// The same codec with a system message before every prompt (`None`: the template's own
+    /// default, e.g. SmolLM2's "You are a helpful AI assistant named SmolLM, ...").
+    pub fn with_system(mut self, system: Option<String>) -> Self {
+        self.system = system;
+        self
+    }
+
+    /// The system message [`encode_prompt`](ChatCodec::encode_prompt) puts first, if any.
+    pub fn system(&self) -> Option<&str> {
+        self.system.as_deref()
+    }
+
+    /// The text the model continues for `user` after an optional `system` message (chat
+    /// template applied, generation prompt added), e.g. for printing.
+    pub fn render_chat(&self, system: Option<&str>, user: &str) -> Result<String, TokenizerError> {
+        self.template.render_user(system, user)
+    }
+
+    /// Writes `dir/tokenizer.json` and `dir/tokenizer_config.json` (the Jinja template and its
+    /// bos/eos strings; none for ChatML, which [`from_hf_dir`](Self::from_hf_dir) falls back
+    /// on), so that `from_hf_dir(dir)` gives the same codec (without the system message).
+    pub fn write_hf_dir(&self, dir: &Path) -> Result<(), TokenizerError> {
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|source| TokenizerError::Write { path, source })
+        };
+        let json = self
+            .tokenizer
+            .to_string(false)
+            .map_err(|e| TokenizerError::Parse {
+                origin: dir.join("tokenizer.json").display().to_string(),
+                detail: format!("cannot serialise the tokenizer: {e}"),
+            })?;
+        write("tokenizer.json", &json)?;
+        let config = match &self.template {
+            ChatTemplate::ChatMl => TokenizerConfig::default(),
+            ChatTemplate::Jinja(t) => TokenizerConfig {
+                chat_template: Some(t.source().into()),
+                chat_template_origin: String::new(),
+                bos_token: Some(t.bos_token().into()).filter(|s: &String| !s.is_empty()),
+                eos_token: Some(t.eos_token().into()).filter(|s: &String| !s.is_empty()),
+            },
+        };
+        write("tokenizer_config.json", &config.to_json())
+    }
+
     /// The underlying tokenizer.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
 
     /// The chat template.
-    pub fn template(&self) -> ChatTemplate {
-        self.template
+    pub fn template(&self) -> &ChatTemplate {
+        &self.template
     }
 
     /// Vocabulary size including added (special) tokens.
@@ -113,6 +205,110 @@ impl HfChatCodec {
     }
 }
 
+/// ChatML when the vocabulary has `<|im_start|>` and `<|im_end|>`, else an error saying the
+/// model has no chat template.
+fn chatml_fallback(tokenizer: &Tokenizer, origin: &str) -> Result<ChatTemplate, TokenizerError> {
+    let template = ChatTemplate::ChatMl;
+    if template
+        .special_tokens()
+        .iter()
+        .all(|t| tokenizer.token_to_id(t).is_some())
+    {
+        Ok(template)
+    } else {
+        Err(TokenizerError::Template {
+            origin: origin.into(),
+            detail: "the model has no chat template, and its vocabulary lacks the ChatML tokens \
+                     <|im_start|>/<|im_end|> to fall back on"
+                .into(),
+        })
+    }
+}
+
+/// The stop ids of the built-in ChatML template (its first stop token must be present).
+fn chatml_stop_ids(
+    tokenizer: &Tokenizer,
+    template: &ChatTemplate,
+    origin: &str,
+) -> Result<Vec<u32>, TokenizerError> {
+    for &token in template.special_tokens() {
+        if tokenizer.token_to_id(token).is_none() {
+            return Err(TokenizerError::MissingToken {
+                origin: origin.into(),
+                template: template.name().into(),
+                token: token.into(),
+            });
+        }
+    }
+    let first = template.stop_tokens()[0];
+    if tokenizer.token_to_id(first).is_none() {
+        return Err(TokenizerError::MissingToken {
+            origin: origin.into(),
+            template: template.name().into(),
+            token: first.into(),
+        });
+    }
+    Ok(template
+        .stop_tokens()
+        .iter()
+        .filter_map(|t| tokenizer.token_to_id(t))
+        .collect())
+}
+
+/// A text no chat template or vocabulary treats specially, to find what follows a message.
+const MARKER: &str = "hirTurnEndMarker7q";
+
+/// The stop ids of a Jinja template: the special token right after an assistant message,
+/// then the eos token (see [`HfChatCodec::new`]).
+fn jinja_stop_ids(
+    tokenizer: &Tokenizer,
+    template: &JinjaTemplate,
+    origin: &str,
+) -> Result<Vec<u32>, TokenizerError> {
+    let text = template.render(
+        &[
+            ChatMessage::new("user", "U"),
+            ChatMessage::new("assistant", MARKER),
+        ],
+        false,
+    )?;
+    let mut stop_ids = Vec::new();
+    if let Some(pos) = text.find(MARKER) {
+        let after = &text[pos + MARKER.len()..];
+        let enc = tokenizer
+            .encode(after, false)
+            .map_err(|e| TokenizerError::Parse {
+                origin: origin.into(),
+                detail: format!("cannot encode the text after an assistant message: {e}"),
+            })?;
+        let specials = tokenizer.get_added_tokens_decoder();
+        if let Some(&id) = enc.get_ids().first() {
+            if specials.get(&id).is_some_and(|t| t.special) {
+                stop_ids.push(id);
+            }
+        }
+    }
+    let eos = template.eos_token();
+    if let Some(id) = (!eos.is_empty())
+        .then(|| tokenizer.token_to_id(eos))
+        .flatten()
+    {
+        if !stop_ids.contains(&id) {
+            stop_ids.push(id);
+        }
+    }
+    if stop_ids.is_empty() {
+        return Err(TokenizerError::Template {
+            origin: template.origin().into(),
+            detail: format!(
+                "cannot tell which token ends an assistant turn: no special token follows an \
+                 assistant message and the eos token {eos:?} is not in the vocabulary of `{origin}`"
+            ),
+        });
+    }
+    Ok(stop_ids)
+}
+
 /// The start of `s`, for error messages.
 fn short(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();
@@ -124,7 +320,11 @@ fn short(s: &str) -> String {
 
 impl ChatCodec for HfChatCodec {
     fn encode_prompt(&self, prompt: &str) -> Result<Vec<u32>, CodecError> {
-        self.encode_text(&self.template.render_user(prompt))
+        let text = self
+            .template
+            .render_user(self.system.as_deref(), prompt)
+            .map_err(|e| CodecError(e.to_string()))?;
+        self.encode_text(&text)
     }
 
     fn encode_response(&self, response: &str) -> Result<Vec<u32>, CodecError> {

@@ -13,6 +13,14 @@ pub enum TokenizerError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A tokenizer file could not be written.
+    #[error("cannot write tokenizer file `{path}`: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// The bytes are not a `tokenizers` JSON document.
     #[error("`{origin}` is not a valid tokenizer.json ({detail})")]
     Parse {
@@ -27,9 +35,33 @@ pub enum TokenizerError {
         /// The file name, or a description of where the bytes came from.
         origin: String,
         /// The template's name.
-        template: &'static str,
+        template: String,
         /// The missing token.
-        token: &'static str,
+        token: String,
+    },
+    /// A GGUF file's tokenizer metadata cannot be turned into a tokenizer.
+    #[error("`{origin}`: {detail}")]
+    Gguf {
+        /// The GGUF file.
+        origin: String,
+        /// What is wrong or unsupported (names the metadata key).
+        detail: String,
+    },
+    /// A chat template does not compile or render.
+    #[error("chat template of `{origin}`: {detail}")]
+    Template {
+        /// Where the template came from (file and key).
+        origin: String,
+        /// The template engine's message.
+        detail: String,
+    },
+    /// A Hugging Face tokenizer directory lacks something or has a malformed file.
+    #[error("`{path}`: {detail}")]
+    Config {
+        /// The file or directory.
+        path: PathBuf,
+        /// What is missing or malformed.
+        detail: String,
     },
     /// Training the BPE model failed.
     #[error("training the BPE tokenizer failed: {0}")]

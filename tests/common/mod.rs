@@ -77,3 +77,30 @@ pub fn golden_dirs() -> Vec<std::path::PathBuf> {
     dirs.sort();
     dirs
 }
+
+/// The SmolLM2-135M-Instruct GGUF (`$HIR_SMOLLM2`, else
+/// `fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf`, fetched by
+/// `scripts/fetch-smollm2.sh`). `None` (after printing a visible SKIP line naming `test`) when
+/// it is absent, unless `HIR_REQUIRE_SMOLLM2=1`, where absence fails the test.
+pub fn smollm2(test: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("HIR_SMOLLM2")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf")
+        });
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var("HIR_REQUIRE_SMOLLM2").is_ok_and(|v| v == "1") {
+        panic!(
+            "{test}: HIR_REQUIRE_SMOLLM2=1 but `{}` is missing (run scripts/fetch-smollm2.sh)",
+            path.display()
+        );
+    }
+    eprintln!(
+        "SKIP {test}: `{}` is missing (run scripts/fetch-smollm2.sh, or set HIR_SMOLLM2)",
+        path.display()
+    );
+    None
+}

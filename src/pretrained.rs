@@ -1,0 +1,110 @@
+//! A pretrained model as the user names it on the command line: a GGUF file or a Hugging
+//! Face directory, loaded into f32 weights plus its tokenizer and chat template.
+//!
+//! ```no_run
+//! # fn main() -> anyhow::Result<()> {
+//! let model = hir::pretrained::Pretrained::load("SmolLM2-135M-Instruct.Q4_1.gguf".as_ref())?;
+//! println!("{} layers, vocab {}", model.host.config.num_hidden_layers, model.host.config.vocab_size);
+//! # Ok(()) }
+//! ```
+
+use crate::model_io::{load_hf_dir, HostModel};
+use crate::tokenizer::{tokenizer_json_from_gguf, HfChatCodec};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Weights, tokenizer and chat template of one model.
+#[derive(Debug, Clone)]
+pub struct Pretrained {
+    /// Config and f32 weights.
+    pub host: HostModel,
+    /// Tokenizer + chat template.
+    pub codec: HfChatCodec,
+    /// `tokenizer.json` text (copied into checkpoints, so they load as Hugging Face
+    /// directories).
+    pub tokenizer_json: Vec<u8>,
+    /// `tokenizer_config.json` text carrying the chat template and the bos/eos tokens, when
+    /// the model has one.
+    pub tokenizer_config_json: Option<Vec<u8>>,
+    /// Where it was loaded from.
+    pub source: PathBuf,
+}
+
+impl Pretrained {
+    /// Loads a GGUF file or a Hugging Face directory (`config.json`, `model.safetensors`,
+    /// `tokenizer.json`, and `tokenizer_config.json` or `chat_template.jinja` for the
+    /// template).
+    pub fn load(path: &Path) -> Result<Self> {
+        if crate::gguf::is_gguf_path(path) {
+            return Self::load_gguf(path);
+        }
+        if !path.is_dir() {
+            anyhow::bail!(
+                "--model `{}`: expected a GGUF file or a Hugging Face model directory \
+                 (config.json + model.safetensors + tokenizer.json)",
+                path.display()
+            );
+        }
+        let host = load_hf_dir(path)?;
+        let codec = HfChatCodec::from_hf_dir(path)?;
+        let tok_path = path.join("tokenizer.json");
+        let tokenizer_json = std::fs::read(&tok_path)
+            .with_context(|| format!("cannot read `{}`", tok_path.display()))?;
+        let cfg_path = path.join("tokenizer_config.json");
+        let tokenizer_config_json = if cfg_path.exists() {
+            Some(
+                std::fs::read(&cfg_path)
+                    .with_context(|| format!("cannot read `{}`", cfg_path.display()))?,
+            )
+        } else {
+            None
+        };
+        check_vocab(&host, &codec, path)?;
+        Ok(Self {
+            host,
+            codec,
+            tokenizer_json,
+            tokenizer_config_json,
+            source: path.to_path_buf(),
+        })
+    }
+
+    fn load_gguf(path: &Path) -> Result<Self> {
+        let origin = path.display().to_string();
+        let g = crate::gguf::load_model(path)?;
+        let codec = HfChatCodec::from_gguf_vocab(&g.vocab, &origin)?;
+        let tokenizer_json = tokenizer_json_from_gguf(&g.vocab, &origin)?.into_bytes();
+        let token = |id: Option<u32>| {
+            id.and_then(|i| g.vocab.tokens.get(i as usize))
+                .map(|s| serde_json::Value::String(s.clone()))
+                .unwrap_or(serde_json::Value::Null)
+        };
+        let config = serde_json::json!({
+            "chat_template": g.vocab.chat_template,
+            "bos_token": token(g.vocab.bos_token_id),
+            "eos_token": token(g.vocab.eos_token_id),
+            "add_bos_token": g.vocab.add_bos_token.unwrap_or(false),
+            "add_eos_token": g.vocab.add_eos_token.unwrap_or(false),
+        });
+        check_vocab(&g.host, &codec, path)?;
+        Ok(Self {
+            host: g.host,
+            codec,
+            tokenizer_json,
+            tokenizer_config_json: Some(serde_json::to_vec_pretty(&config)?),
+            source: path.to_path_buf(),
+        })
+    }
+}
+
+/// The tokenizer must not produce ids the embedding does not have.
+fn check_vocab(host: &HostModel, codec: &HfChatCodec, path: &Path) -> Result<()> {
+    let tok = codec.vocab_size();
+    let emb = host.config.vocab_size;
+    anyhow::ensure!(
+        tok <= emb,
+        "`{}`: the tokenizer has {tok} tokens but the model's embedding only {emb} rows",
+        path.display()
+    );
+    Ok(())
+}
