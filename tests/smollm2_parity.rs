@@ -81,7 +81,10 @@ fn last_position_logits_match_the_f32_reference() {
             "{name}: {} tokens, last-position max |Δlogit| = {max_diff:.2e}",
             ids.len()
         );
-        assert!(max_diff <= 1e-3, "{name}: max |Δlogit| {max_diff} > 1e-3");
+        // The bar is 1e-3. The reference's own f32-vs-f64 error is ≤ 1.04e-4
+        // (logits.json); an exact f32 forward that sums in another order stays within twice
+        // that, so that is what is asserted.
+        assert!(max_diff <= 2e-4, "{name}: max |Δlogit| {max_diff} > 2e-4");
         assert_eq!(argmax(last), argmax(expected), "{name}: top-1");
         // Top-1 at every position (the reference's top-5 ids per position).
         let top5 = &tensors[&format!("{name}.top5_ids")].data;

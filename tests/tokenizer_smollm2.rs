@@ -9,10 +9,12 @@
 //! (`scripts/fetch-smollm2.sh`), and print a SKIP line when neither exists (they fail instead
 //! when `HIR_REQUIRE_SMOLLM2=1`).
 
+mod common;
+
 use hir::tokenizer::{ChatMessage, ChatTemplate, GgufVocab, HfChatCodec, JinjaTemplate};
 use hir_core::instruct::ChatCodec;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn golden(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,30 +58,9 @@ fn smollm2_chat_template_renders_as_transformers() {
     }
 }
 
-/// The SmolLM2 GGUF, or `None` (after a SKIP line) when absent and not required.
-fn smollm2_path() -> Option<PathBuf> {
-    let candidates = std::env::var_os("HIR_SMOLLM2")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(std::iter::once(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf"),
-        ));
-    for path in candidates {
-        if path.is_file() {
-            return Some(path);
-        }
-    }
-    if std::env::var("HIR_REQUIRE_SMOLLM2").as_deref() == Ok("1") {
-        panic!("HIR_REQUIRE_SMOLLM2=1 but no SmolLM2 GGUF ($HIR_SMOLLM2 or fixtures/downloads)");
-    }
-    eprintln!("SKIP: SmolLM2 GGUF not found (set HIR_SMOLLM2 or run scripts/fetch-smollm2.sh)");
-    None
-}
-
 /// The GGUF's tokenizer metadata, through the crate's GGUF reader (metadata only, no tensors).
 fn smollm2_vocab() -> Option<(GgufVocab, String)> {
-    let path = smollm2_path()?;
+    let path = common::smollm2("tokenizer_smollm2")?;
     let file = hir::gguf::GgufFile::open(&path).expect("open the GGUF");
     let vocab = hir::gguf::read_vocab(&file).expect("read the GGUF vocabulary");
     Some((vocab, path.display().to_string()))
