@@ -20,10 +20,12 @@ pub enum BenchKind {
     Matmul,
     /// One training step (forward + backward + AdamW), tokens/s.
     Step,
-    /// Single-sequence greedy decoding with the KV cache, tokens/s (after a 16-token prompt).
+    /// Single-sequence greedy decoding with the KV cache, tokens/s (after `--prompt-tokens`,
+    /// not timed).
     Decode,
-    /// Batched greedy generation (`--batch` sequences, `--tokens` new tokens each) through
-    /// `Model::generate`, new tokens/s over the whole batch, prefill included.
+    /// Batched greedy generation (`--batch` sequences of `--prompt-tokens`, `--tokens` new
+    /// tokens each) through `Model::generate`, new tokens/s over the whole batch, prefill
+    /// included.
     Generate,
     /// Prompt processing (prefill of one `--seq`-token prompt into the KV cache), tokens/s.
     Prompt,
@@ -55,9 +57,12 @@ pub struct BenchArgs {
     /// Tokens per sequence for `step`, prompt tokens for `prompt`.
     #[arg(long, default_value_t = 256)]
     pub seq: usize,
-    /// Tokens to generate for `decode` and `generate` (after a 16-token prompt).
+    /// Tokens to generate for `decode` and `generate` (after `--prompt-tokens`).
     #[arg(long, default_value_t = 128)]
     pub tokens: usize,
+    /// Prompt length (per sequence) before `decode` and `generate`.
+    #[arg(long, default_value_t = 16)]
+    pub prompt_tokens: usize,
     /// Timed repetitions (the median is reported).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -158,7 +163,7 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
     let model = bench_model(b, args)?;
     let v = model.config.vocab_size;
     let prompts: Vec<Vec<u32>> = (0..args.batch)
-        .map(|i| random_ids(16, v, i as u64))
+        .map(|i| random_ids(args.prompt_tokens.max(1), v, i as u64))
         .collect();
     let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
     let seeds: Vec<u64> = (0..args.batch as u64).collect();
@@ -243,7 +248,7 @@ fn bench_step<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json:
 
 fn bench_decode<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let model = bench_model(b, args)?;
-    let prompt = random_ids(16, model.config.vocab_size, 0);
+    let prompt = random_ids(args.prompt_tokens.max(1), model.config.vocab_size, 0);
     let greedy = SampleParams {
         temperature: 0.0,
         top_p: 1.0,
