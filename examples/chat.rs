@@ -33,7 +33,10 @@ fn main() -> anyhow::Result<()> {
         },
         stop_ids: pre.codec.stop_ids().to_vec(),
     };
-    for (q, g) in questions.iter().zip(model.generate(&b, &refs, &[0, 1], &cfg)?) {
+    for (q, g) in questions
+        .iter()
+        .zip(model.generate(&b, &refs, &[0, 1], &cfg)?)
+    {
         println!("{q}\n  {}", pre.codec.decode(&g.tokens)?);
     }
     Ok(())

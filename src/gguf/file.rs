@@ -282,6 +282,22 @@ impl GgufFile {
             found: found.type_name().into(),
         }
     }
+
+    /// The value of optional key `key` converted by `get`: `None` when the key is absent, a
+    /// [`GgufError::WrongType`] naming `expected` when `get` rejects the value.
+    pub fn optional<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        get: impl FnOnce(&MetaValue) -> Option<T>,
+    ) -> Result<Option<T>, GgufError> {
+        match self.metadata().get(key) {
+            None => Ok(None),
+            Some(v) => get(v)
+                .map(Some)
+                .ok_or_else(|| self.wrong_type(key, expected, v)),
+        }
+    }
 }
 
 /// Bytes of a tensor of `dims` and `ty`, checking that the row length is a whole number of

@@ -263,34 +263,17 @@ fn unsupported(file: &GgufFile, detail: String) -> GgufError {
 }
 
 fn uint(file: &GgufFile, key: &str) -> Result<Option<usize>, GgufError> {
-    match file.metadata().get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .and_then(|x| usize::try_from(x).ok())
-            .map(Some)
-            .ok_or_else(|| file.wrong_type(key, "an unsigned integer", v)),
-    }
+    file.optional(key, "an unsigned integer", |v| {
+        v.as_u64().and_then(|x| usize::try_from(x).ok())
+    })
 }
 
 fn float(file: &GgufFile, key: &str) -> Result<Option<f32>, GgufError> {
-    match file.metadata().get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_f32()
-            .map(Some)
-            .ok_or_else(|| file.wrong_type(key, "a float", v)),
-    }
+    file.optional(key, "a float", |v| v.as_f32())
 }
 
 fn string(file: &GgufFile, key: &str) -> Result<Option<String>, GgufError> {
-    match file.metadata().get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .map(|s| Some(s.to_string()))
-            .ok_or_else(|| file.wrong_type(key, "a string", v)),
-    }
+    file.optional(key, "a string", |v| v.as_str().map(str::to_string))
 }
 
 #[cfg(test)]

@@ -86,32 +86,15 @@ fn strings(file: &GgufFile, key: &str) -> Result<Option<Vec<String>>, GgufError>
 }
 
 fn string(file: &GgufFile, key: &str) -> Result<Option<String>, GgufError> {
-    match file.metadata().get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .map(|s| Some(s.to_string()))
-            .ok_or_else(|| file.wrong_type(key, "a string", v)),
-    }
+    file.optional(key, "a string", |v| v.as_str().map(str::to_string))
 }
 
 fn id(file: &GgufFile, key: &str) -> Result<Option<u32>, GgufError> {
-    match file.metadata().get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .and_then(|x| u32::try_from(x).ok())
-            .map(Some)
-            .ok_or_else(|| file.wrong_type(key, "a token id (unsigned 32-bit integer)", v)),
-    }
+    file.optional(key, "a token id (unsigned 32-bit integer)", |v| {
+        v.as_u64().and_then(|x| u32::try_from(x).ok())
+    })
 }
 
 fn flag(file: &GgufFile, key: &str) -> Result<Option<bool>, GgufError> {
-    match file.metadata().get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| file.wrong_type(key, "a bool", v)),
-    }
+    file.optional(key, "a bool", |v| v.as_bool())
 }
