@@ -35,6 +35,13 @@ impl Pretrained {
     /// `tokenizer.json`, and `tokenizer_config.json` or `chat_template.jinja` for the
     /// template).
     pub fn load(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            anyhow::bail!(
+                "--model `{}` does not exist (expected a GGUF file or a Hugging Face model \
+                 directory)",
+                path.display()
+            );
+        }
         if crate::gguf::is_gguf_path(path) {
             return Self::load_gguf(path);
         }
