@@ -100,6 +100,8 @@ fn answer_prompts(
         args.temperature
     );
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
+    // The model first: a bad --model must not leave files in the output directory.
+    let pre = Pretrained::load(model_path)?;
     let text = match &args.input_data {
         Some(p) => std::fs::read_to_string(p)
             .with_context(|| format!("cannot read --input_data `{}`", p.display()))?,
@@ -120,7 +122,6 @@ fn answer_prompts(
         .into_iter()
         .map(|p| p.prompt)
         .collect();
-    let pre = Pretrained::load(model_path)?;
     let codec = pre.codec.clone().with_system(args.system.clone());
     let opts = ResponseOptions {
         max_new_tokens: args.max_tokens,
