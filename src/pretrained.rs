@@ -9,7 +9,7 @@
 //! ```
 
 use crate::model_io::{load_hf_dir, HostModel};
-use crate::tokenizer::{tokenizer_json_from_gguf, HfChatCodec};
+use crate::tokenizer::HfChatCodec;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -80,25 +80,15 @@ impl Pretrained {
         let origin = path.display().to_string();
         let g = crate::gguf::load_model(path)?;
         let codec = HfChatCodec::from_gguf_vocab(&g.vocab, &origin)?;
-        let tokenizer_json = tokenizer_json_from_gguf(&g.vocab, &origin)?.into_bytes();
-        let token = |id: Option<u32>| {
-            id.and_then(|i| g.vocab.tokens.get(i as usize))
-                .map(|s| serde_json::Value::String(s.clone()))
-                .unwrap_or(serde_json::Value::Null)
-        };
-        let config = serde_json::json!({
-            "chat_template": g.vocab.chat_template,
-            "bos_token": token(g.vocab.bos_token_id),
-            "eos_token": token(g.vocab.eos_token_id),
-            "add_bos_token": g.vocab.add_bos_token.unwrap_or(false),
-            "add_eos_token": g.vocab.add_eos_token.unwrap_or(false),
-        });
+        // The checkpoint files come from the codec, so the vocabulary is turned into a
+        // tokenizer once.
+        let (tokenizer_json, tokenizer_config_json) = codec.hf_files()?;
         check_vocab(&g.host, &codec, path)?;
         Ok(Self {
             host: g.host,
             codec,
-            tokenizer_json,
-            tokenizer_config_json: Some(serde_json::to_vec_pretty(&config)?),
+            tokenizer_json: tokenizer_json.into_bytes(),
+            tokenizer_config_json: Some(tokenizer_config_json.into_bytes()),
             source: path.to_path_buf(),
         })
     }

@@ -143,22 +143,18 @@ impl HfChatCodec {
         self.template.render_user(system, user)
     }
 
-    /// Writes `dir/tokenizer.json` and `dir/tokenizer_config.json` (the Jinja template and its
+    /// The texts of `tokenizer.json` and `tokenizer_config.json` (the Jinja template and its
     /// bos/eos strings; none for ChatML, which [`from_hf_dir`](Self::from_hf_dir) falls back
-    /// on), so that `from_hf_dir(dir)` gives the same codec (without the system message).
-    pub fn write_hf_dir(&self, dir: &Path) -> Result<(), TokenizerError> {
-        let write = |name: &str, text: &str| {
-            let path = dir.join(name);
-            std::fs::write(&path, text).map_err(|source| TokenizerError::Write { path, source })
-        };
+    /// on) that describe this codec: a directory holding them loads back, through
+    /// `from_hf_dir`, to the same codec (without the system message).
+    pub fn hf_files(&self) -> Result<(String, String), TokenizerError> {
         let json = self
             .tokenizer
             .to_string(false)
             .map_err(|e| TokenizerError::Parse {
-                origin: dir.join("tokenizer.json").display().to_string(),
+                origin: "tokenizer.json".into(),
                 detail: format!("cannot serialise the tokenizer: {e}"),
             })?;
-        write("tokenizer.json", &json)?;
         let config = match &self.template {
             ChatTemplate::ChatMl => TokenizerConfig::default(),
             ChatTemplate::Jinja(t) => TokenizerConfig {
@@ -168,7 +164,19 @@ impl HfChatCodec {
                 eos_token: Some(t.eos_token().into()).filter(|s: &String| !s.is_empty()),
             },
         };
-        write("tokenizer_config.json", &config.to_json())
+        Ok((json, config.to_json()))
+    }
+
+    /// Writes [`hf_files`](Self::hf_files) into `dir` as `tokenizer.json` and
+    /// `tokenizer_config.json`.
+    pub fn write_hf_dir(&self, dir: &Path) -> Result<(), TokenizerError> {
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|source| TokenizerError::Write { path, source })
+        };
+        let (json, config) = self.hf_files()?;
+        write("tokenizer.json", &json)?;
+        write("tokenizer_config.json", &config)
     }
 
     /// The underlying tokenizer.
