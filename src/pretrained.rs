@@ -31,10 +31,8 @@ pub struct Pretrained {
 }
 
 impl Pretrained {
-    /// Loads a GGUF file or a Hugging Face directory (`config.json`, `model.safetensors`,
-    /// `tokenizer.json`, and `tokenizer_config.json` or `chat_template.jinja` for the
-    /// template).
-    pub fn load(path: &Path) -> Result<Self> {
+    /// The error for a `--model` path that is not there.
+    pub fn ensure_exists(path: &Path) -> Result<()> {
         if !path.exists() {
             anyhow::bail!(
                 "--model `{}` does not exist (expected a GGUF file or a Hugging Face model \
@@ -42,6 +40,14 @@ impl Pretrained {
                 path.display()
             );
         }
+        Ok(())
+    }
+
+    /// Loads a GGUF file or a Hugging Face directory (`config.json`, `model.safetensors`,
+    /// `tokenizer.json`, and `tokenizer_config.json` or `chat_template.jinja` for the
+    /// template).
+    pub fn load(path: &Path) -> Result<Self> {
+        Self::ensure_exists(path)?;
         if crate::gguf::is_gguf_path(path) {
             return Self::load_gguf(path);
         }

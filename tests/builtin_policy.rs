@@ -178,12 +178,12 @@ fn sft_loss_with_one_token_prompts_is_the_full_sequence_loss() {
 fn f16_hf_dir_round_trips_the_builtin_weights() {
     // The built-in weights are F16 values, so writing them as F16 and reading back is exact.
     let (config, params, _) = builtin_policy().expect("embedded policy");
-    let dir = std::env::temp_dir().join(format!("hir-f16-{}", std::process::id()));
+    let dir_guard = tempfile::tempdir().expect("temp dir");
+    let dir = dir_guard.path();
     let model = hir::model_io::HostModel { config, params };
-    hir::model_io::save_hf_dir_f16(&dir, &model).expect("save");
-    let back = hir::model_io::load_hf_dir(&dir).expect("load");
+    hir::model_io::save_hf_dir_f16(dir, &model).expect("save");
+    let back = hir::model_io::load_hf_dir(dir).expect("load");
     let cfg_text = std::fs::read_to_string(dir.join("config.json")).expect("config");
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(back, model);
     assert!(
         cfg_text.contains("\"torch_dtype\": \"float16\""),

@@ -60,8 +60,8 @@ fn scores(suite: &str, prompts: &Path, responses: &Path, out: &Path) -> [String;
 
 #[test]
 fn printed_aggregates_equal_the_official_ones() {
-    let tmp = std::env::temp_dir().join(format!("hir-agg-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp_guard = tempfile::tempdir().expect("temp dir");
+    let tmp = tmp_guard.path();
     let cases: [(&str, &str, &str, [&str; 4]); 5] = [
         (
             "ifeval",
@@ -106,5 +106,4 @@ fn printed_aggregates_equal_the_official_ones() {
         println!("{suite} {responses}: {got:?}");
         assert_eq!(got, official.map(String::from), "{suite} {responses}");
     }
-    let _ = std::fs::remove_dir_all(&tmp);
 }

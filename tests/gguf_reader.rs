@@ -360,8 +360,8 @@ fn unknown_types_missing_keys_and_wrong_types_are_named() {
 
 #[test]
 fn forward_on_the_gguf_equals_forward_on_the_hf_dir() {
-    let dir = std::env::temp_dir().join(format!("hir-gguf-fwd-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir_guard = tempfile::tempdir().expect("temp dir");
+    let dir = dir_guard.path();
     let run = |model: &Path, out: &Path| {
         let st = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
             .args(["forward", "--model"])
@@ -378,5 +378,4 @@ fn forward_on_the_gguf_equals_forward_on_the_hf_dir() {
     let b = run(&golden("llama_f16"), &dir.join("hf.safetensors"));
     assert_eq!(a.shape, vec![6, 64]);
     assert_eq!(a, b);
-    let _ = std::fs::remove_dir_all(&dir);
 }

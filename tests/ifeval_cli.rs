@@ -10,12 +10,12 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hir-ifeval-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh scratch directory for one test, removed when the guard drops.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("hir-ifeval-cli-{name}-"))
+        .tempdir()
+        .expect("scratch dir")
 }
 
 fn hir_eval(prompts: &Path, responses: &Path, out: &Path) -> std::process::Output {
@@ -32,11 +32,12 @@ fn hir_eval(prompts: &Path, responses: &Path, out: &Path) -> std::process::Outpu
 
 #[test]
 fn writes_official_files_and_report() {
-    let out = scratch("ok");
+    let out_guard = scratch("ok");
+    let out = out_guard.path();
     let run = hir_eval(
         &data("input_data.jsonl"),
         &data("input_response_data_llama_3b.jsonl"),
-        &out,
+        out,
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
@@ -75,7 +76,7 @@ fn writes_official_files_and_report() {
     }
     assert!(text_has_line(&stdout, "punctuation:no_comma "), "{stdout}");
     assert!(text_has_line(&stdout, "keywords "), "{stdout}");
-    let leftovers: Vec<_> = std::fs::read_dir(&out)
+    let leftovers: Vec<_> = std::fs::read_dir(out)
         .expect("dir")
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
@@ -89,7 +90,8 @@ fn text_has_line(text: &str, prefix: &str) -> bool {
 
 /// Runs `hir eval` expecting failure; returns stderr and checks no result file was written.
 fn fails(name: &str, prompts: &str, responses: &str) -> String {
-    let dir = scratch(name);
+    let dir_guard = scratch(name);
+    let dir = dir_guard.path();
     let (p, r, out) = (
         dir.join("prompts.jsonl"),
         dir.join("responses.jsonl"),

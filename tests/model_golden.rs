@@ -37,8 +37,8 @@ fn forward_and_grad_match_pytorch() {
         "expected the 5 golden models, found {}",
         dirs.len()
     );
-    let tmp = std::env::temp_dir().join(format!("hir-golden-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp_guard = tempfile::tempdir().expect("temp dir");
+    let tmp = tmp_guard.path();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let expected: BTreeMap<String, HostTensor> =
@@ -94,5 +94,4 @@ fn forward_and_grad_match_pytorch() {
         );
         eprintln!("{name}: loss diff {dl:.2e}, {compared} gradients within bounds");
     }
-    let _ = std::fs::remove_dir_all(&tmp);
 }

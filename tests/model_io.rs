@@ -4,33 +4,36 @@ mod common;
 
 use common::{random_params, tiny_config};
 use hir::model_io::{load_hf_dir, read_tensors, save_hf_dir, HostModel, ModelIoError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("hir-io-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh scratch directory for one test, removed when the guard drops.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("hir-io-{name}-"))
+        .tempdir()
+        .expect("scratch dir")
 }
 
-fn saved_model(name: &str) -> (PathBuf, HostModel) {
+/// A random model saved as a Hugging Face directory (the guard removes it on drop).
+fn saved_model(name: &str) -> (tempfile::TempDir, HostModel) {
     let cfg = tiny_config(false, true);
     let model = HostModel {
         params: random_params(&cfg, 5),
         config: cfg,
     };
     let dir = scratch(name);
-    save_hf_dir(&dir, &model).unwrap();
+    save_hf_dir(dir.path(), &model).unwrap();
     (dir, model)
 }
 
 #[test]
 fn save_then_load_is_identity() {
-    let (dir, model) = saved_model("roundtrip");
-    let back = load_hf_dir(&dir).unwrap();
+    let (dir_guard, model) = saved_model("roundtrip");
+    let dir = dir_guard.path();
+    let back = load_hf_dir(dir).unwrap();
     assert_eq!(back, model);
     // No temporary files are left behind.
-    let names: Vec<String> = std::fs::read_dir(&dir)
+    let names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -39,11 +42,12 @@ fn save_then_load_is_identity() {
 
 #[test]
 fn truncated_weights_are_reported_with_the_file() {
-    let (dir, _) = saved_model("truncated");
+    let (dir_guard, _) = saved_model("truncated");
+    let dir = dir_guard.path();
     let file = dir.join("model.safetensors");
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&file, &bytes[..bytes.len() - 100]).unwrap();
-    let e = load_hf_dir(&dir).unwrap_err();
+    let e = load_hf_dir(dir).unwrap_err();
     assert!(matches!(e, ModelIoError::Format { .. }), "{e}");
     let msg = e.to_string();
     assert!(
@@ -54,13 +58,14 @@ fn truncated_weights_are_reported_with_the_file() {
 
 #[test]
 fn missing_tensor_and_shape_mismatch_are_named() {
-    let (dir, model) = saved_model("missing");
+    let (dir_guard, model) = saved_model("missing");
+    let dir = dir_guard.path();
     let mut cfg = model.config.clone();
     cfg.tie_word_embeddings = false;
     // A config with one more layer than the weights have: layer 2 is missing.
     cfg.num_hidden_layers = 3;
     std::fs::write(dir.join("config.json"), cfg.to_hf_json()).unwrap();
-    let e = load_hf_dir(&dir).unwrap_err().to_string();
+    let e = load_hf_dir(dir).unwrap_err().to_string();
     assert!(
         e.contains("model.layers.2.input_layernorm.weight") && e.contains("missing"),
         "{e}"
@@ -70,7 +75,7 @@ fn missing_tensor_and_shape_mismatch_are_named() {
     let mut cfg = model.config.clone();
     cfg.intermediate_size += 1;
     std::fs::write(dir.join("config.json"), cfg.to_hf_json()).unwrap();
-    let e = load_hf_dir(&dir).unwrap_err().to_string();
+    let e = load_hf_dir(dir).unwrap_err().to_string();
     assert!(
         e.contains("mlp.gate_proj.weight") && e.contains("[21, 12]"),
         "{e}"
@@ -79,9 +84,10 @@ fn missing_tensor_and_shape_mismatch_are_named() {
 
 #[test]
 fn bad_config_and_missing_files_are_clear() {
-    let dir = scratch("badcfg");
+    let dir_guard = scratch("badcfg");
+    let dir = dir_guard.path();
     std::fs::write(dir.join("config.json"), "{\"hidden_size\": 8,").unwrap();
-    let e = load_hf_dir(&dir).unwrap_err().to_string();
+    let e = load_hf_dir(dir).unwrap_err().to_string();
     assert!(
         e.contains("config.json") && e.contains("invalid config JSON"),
         "{e}"
@@ -92,7 +98,7 @@ fn bad_config_and_missing_files_are_clear() {
         tiny_config(true, false).to_hf_json(),
     )
     .unwrap();
-    let e = load_hf_dir(&dir).unwrap_err().to_string();
+    let e = load_hf_dir(dir).unwrap_err().to_string();
     assert!(e.contains("no model.safetensors"), "{e}");
 
     let e = load_hf_dir(Path::new("/nonexistent/hir-model"))
@@ -103,7 +109,8 @@ fn bad_config_and_missing_files_are_clear() {
 
 #[test]
 fn unsupported_dtype_is_named() {
-    let dir = scratch("dtype");
+    let dir_guard = scratch("dtype");
+    let dir = dir_guard.path();
     // A safetensors file with one I8 tensor, written by hand (8-byte header length + JSON).
     let header = br#"{"w":{"dtype":"I8","shape":[2],"data_offsets":[0,2]}}"#;
     let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
@@ -120,11 +127,12 @@ fn unsupported_dtype_is_named() {
 
 #[test]
 fn cli_errors_do_not_leave_partial_output() {
-    let (dir, _) = saved_model("cli");
+    let (dir_guard, _) = saved_model("cli");
+    let dir = dir_guard.path();
     let out = dir.join("logits.safetensors");
     let st = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
         .args(["forward", "--model"])
-        .arg(&dir)
+        .arg(dir)
         .args(["--ids", "1,2,999", "--out"])
         .arg(&out)
         .output()
@@ -136,4 +144,26 @@ fn cli_errors_do_not_leave_partial_output() {
         "{err}"
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn cli_names_an_unwritable_output_and_its_os_error_once() {
+    let (dir_guard, _) = saved_model("unwritable");
+    let dir = dir_guard.path();
+    let out = dir.join("no-such-dir").join("logits.safetensors");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
+        .args(["forward", "--model"])
+        .arg(dir)
+        .args(["--ids", "1,2", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!st.status.success());
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(
+        err.contains("cannot write") && err.contains("no-such-dir"),
+        "{err}"
+    );
+    // The typed error prints its OS error, which is also its source: the chain shows it once.
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
 }

@@ -11,11 +11,12 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hir-replay-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh scratch directory for one test, removed when the guard drops.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("hir-replay-cli-{name}-"))
+        .tempdir()
+        .expect("scratch dir")
 }
 
 fn hir(args: &[&str]) -> Output {
@@ -105,7 +106,8 @@ fn per_group_defaults_at_step_1() {
 
 #[test]
 fn global_scope_into_a_file() {
-    let dir = scratch("global");
+    let dir_guard = scratch("global");
+    let dir = dir_guard.path();
     let out = dir.join("replay.jsonl");
     let input = data("groups.jsonl");
     let run = hir(&[
@@ -128,7 +130,6 @@ fn global_scope_into_a_file() {
     assert!(run.stdout.is_empty());
     let text = std::fs::read_to_string(&out).expect("output file");
     assert_matches(&text, "expected_global_k1_step1.jsonl");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -163,7 +164,8 @@ fn the_curriculum_changes_the_choice_at_later_steps() {
 
 /// Runs on `content`, expecting failure; returns stderr. An `--output` file must not appear.
 fn fails_on(name: &str, content: &str) -> String {
-    let dir = scratch(name);
+    let dir_guard = scratch(name);
+    let dir = dir_guard.path();
     let input = dir.join("in.jsonl");
     std::fs::write(&input, content).expect("write input");
     let out = dir.join("out.jsonl");
@@ -177,7 +179,7 @@ fn fails_on(name: &str, content: &str) -> String {
     ]);
     assert!(!run.status.success(), "should fail on {content}");
     assert!(!out.exists(), "no half-written output");
-    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
         .expect("read dir")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name())
@@ -185,7 +187,6 @@ fn fails_on(name: &str, content: &str) -> String {
     assert_eq!(leftovers.len(), 1, "only the input remains: {leftovers:?}");
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(stderr.contains("in.jsonl"), "names the file: {stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
     stderr
 }
 
@@ -281,7 +282,8 @@ fn bad_fields_are_named() {
 
 #[test]
 fn suite_field_and_layout_names() {
-    let dir = scratch("suite");
+    let dir_guard = scratch("suite");
+    let dir = dir_guard.path();
     let input = dir.join("in.jsonl");
     let line = r#"{"id": "s", "task": "T.", "layout": "constraints_first", "constraints": [{"instruction_id": "format:no_whitespace", "suite": "ifbench"}, {"instruction_id": "punctuation:no_comma", "suite": "IFEval", "text": "No commas"}], "responses": [{"text": "a b", "entropy": 0}]}"#;
     std::fs::write(&input, format!("{line}\n")).expect("write");
@@ -304,7 +306,6 @@ fn suite_field_and_layout_names() {
     // λ_2 = 2·1.05² = 2.205; score = 0 + 2.205·0.5.
     let s = rows[0]["score"].as_f64().unwrap_or(f64::NAN);
     assert!((s - 1.1025).abs() < 1e-9, "{s}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

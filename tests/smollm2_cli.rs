@@ -29,7 +29,8 @@ fn three_hir_steps_on_smollm2_run_without_nan() {
     let Some(gguf) = common::smollm2("three_hir_steps_on_smollm2_run_without_nan") else {
         return;
     };
-    let dir = tempfile_dir("train");
+    let dir_guard = tempfile_dir("train");
+    let dir = dir_guard.path();
     let data = dir.join("data.jsonl");
     // Two training prompts (HIR style, rewritable) and one held-out (IFEval format).
     std::fs::write(
@@ -95,6 +96,10 @@ fn three_hir_steps_on_smollm2_run_without_nan() {
         // 2 prompts × 2 samples generated per step, each ≤ 32 tokens.
         assert!(data["response_length/mean"].as_f64().expect("len") <= 32.0);
     }
+    // The GGUF is the run's KL reference (fingerprinted in source.json), not copied.
+    assert!(!run.join("reference.safetensors").exists());
+    let source = std::fs::read_to_string(run.join("source.json")).expect("source.json");
+    assert!(source.contains("model_fingerprint"), "{source}");
     let ckpt = run.join("checkpoint");
     for f in [
         "config.json",
@@ -123,7 +128,8 @@ fn eval_ifeval_with_a_model_scores_its_own_responses() {
     let Some(gguf) = common::smollm2("eval_ifeval_with_a_model_scores_its_own_responses") else {
         return;
     };
-    let dir = tempfile_dir("eval");
+    let dir_guard = tempfile_dir("eval");
+    let dir = dir_guard.path();
     let gen_dir = dir.join("generated");
     let out = hir(
         &[
@@ -180,9 +186,10 @@ fn eval_ifeval_with_a_model_scores_its_own_responses() {
     assert_eq!(tail(&report), tail(&String::from_utf8_lossy(&out2.stdout)));
 }
 
-fn tempfile_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("hir-smollm2-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh scratch directory for one test, removed when the guard drops.
+fn tempfile_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("hir-smollm2-{name}-"))
+        .tempdir()
+        .expect("scratch dir")
 }

@@ -245,17 +245,18 @@ fn tokenizer_config_variants_parse() {
     }
 }
 
-/// A scratch directory under the target dir, emptied first.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("hir-tok-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
+/// A fresh scratch directory for one test, removed when the guard drops.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("hir-tok-test-{name}-"))
+        .tempdir()
+        .expect("scratch dir")
 }
 
 #[test]
 fn hf_dir_codec_uses_the_jinja_template_and_finds_the_turn_end() {
-    let dir = scratch("hf");
+    let dir_guard = scratch("hf");
+    let dir = dir_guard.path();
     std::fs::write(dir.join("tokenizer.json"), TINY_TOKENIZER_JSON).expect("write");
     let config = serde_json::json!({
         "chat_template": CHATML_JINJA,
@@ -263,7 +264,7 @@ fn hf_dir_codec_uses_the_jinja_template_and_finds_the_turn_end() {
         "eos_token": {"content": "<|endoftext|>"},
     });
     std::fs::write(dir.join("tokenizer_config.json"), config.to_string()).expect("write");
-    let codec = HfChatCodec::from_hf_dir(&dir).expect("codec");
+    let codec = HfChatCodec::from_hf_dir(dir).expect("codec");
     assert!(matches!(codec.template(), ChatTemplate::Jinja(_)));
     // <|im_end|> follows an assistant message; eos <|endoftext|> also stops.
     assert_eq!(codec.stop_ids(), &[2, 0]);
@@ -290,31 +291,30 @@ fn hf_dir_codec_uses_the_jinja_template_and_finds_the_turn_end() {
         "{% for m in messages %}{{ m.content }}<|endoftext|>{% endfor %}",
     )
     .expect("write");
-    let codec = HfChatCodec::from_hf_dir(&dir).expect("codec");
+    let codec = HfChatCodec::from_hf_dir(dir).expect("codec");
     assert_eq!(codec.stop_ids(), &[0]);
     assert_eq!(
         codec.render_chat(None, "ab").expect("render"),
         "ab<|endoftext|>"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn hf_dir_without_template_falls_back_to_chatml_only_with_its_tokens() {
-    let dir = scratch("fallback");
+    let dir_guard = scratch("fallback");
+    let dir = dir_guard.path();
     std::fs::write(dir.join("tokenizer.json"), TINY_TOKENIZER_JSON).expect("write");
-    let codec = HfChatCodec::from_hf_dir(&dir).expect("codec");
+    let codec = HfChatCodec::from_hf_dir(dir).expect("codec");
     assert_eq!(codec.template(), &ChatTemplate::ChatMl);
     assert_eq!(codec.stop_ids(), &[2, 0]);
     let plain = TINY_TOKENIZER_JSON
         .replace("<|im_start|>", "<|a|>")
         .replace("<|im_end|>", "<|b|>");
     std::fs::write(dir.join("tokenizer.json"), plain).expect("write");
-    let e = HfChatCodec::from_hf_dir(&dir).expect_err("no template");
+    let e = HfChatCodec::from_hf_dir(dir).expect_err("no template");
     assert!(e.to_string().contains("no chat template"), "{e}");
     let e = HfChatCodec::from_hf_dir(&dir.join("missing")).expect_err("no dir");
     assert!(e.to_string().contains("tokenizer.json"), "{e}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -136,11 +136,10 @@ fn smollm2_codec_round_trips_through_a_hf_directory() {
         return;
     };
     let codec = HfChatCodec::from_gguf_vocab(&vocab, &origin).expect("codec");
-    let dir = std::env::temp_dir().join(format!("hir-smollm2-tok-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    codec.write_hf_dir(&dir).expect("write");
-    let back = HfChatCodec::from_hf_dir(&dir).expect("read back");
+    let dir_guard = tempfile::tempdir().expect("temp dir");
+    let dir = dir_guard.path();
+    codec.write_hf_dir(dir).expect("write");
+    let back = HfChatCodec::from_hf_dir(dir).expect("read back");
     assert_eq!(back.stop_ids(), codec.stop_ids());
     assert_eq!(back.vocab_size(), codec.vocab_size());
     let json = hir::tokenizer::tokenizer_json_from_gguf(&vocab, &origin).expect("json");
@@ -156,5 +155,4 @@ fn smollm2_codec_round_trips_through_a_hf_directory() {
         back.encode_prompt("Hi").expect("prompt"),
         codec.encode_prompt("Hi").expect("prompt")
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -53,7 +53,8 @@ fn metrics_without_timing(dir: &Path) -> Vec<String> {
 
 #[test]
 fn train_writes_a_run_directory_and_the_held_out_reward_rises() {
-    let tmp = tempdir("e2e");
+    let tmp_guard = tempdir("e2e");
+    let tmp = tmp_guard.path();
     let dir = tmp.join("run");
     let mut args = vec!["train", "--steps", "10", "--run-dir", dir.to_str().unwrap()];
     args.extend(SMALL);
@@ -115,7 +116,8 @@ fn train_writes_a_run_directory_and_the_held_out_reward_rises() {
 
 #[test]
 fn resume_continues_bit_for_bit() {
-    let tmp = tempdir("resume");
+    let tmp_guard = tempdir("resume");
+    let tmp = tmp_guard.path();
     let straight = tmp.join("straight");
     let split = tmp.join("split");
     let mut a = vec![
@@ -168,9 +170,10 @@ fn resume_continues_bit_for_bit() {
     );
 }
 
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("hir-train-e2e-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh scratch directory for one test, removed when the guard drops.
+fn tempdir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("hir-train-e2e-{name}-"))
+        .tempdir()
+        .expect("scratch dir")
 }

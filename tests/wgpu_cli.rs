@@ -31,8 +31,8 @@ fn run_hir(cmd: &str, backend: &str, model: &Path, ids: &str, out: &Path) -> Res
 
 #[test]
 fn wgpu_forward_and_grad_match_cpu_through_the_cli() {
-    let tmp = std::env::temp_dir().join(format!("hir-wgpu-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp_guard = tempfile::tempdir().expect("temp dir");
+    let tmp = tmp_guard.path();
     let mut compared = 0;
     for dir in golden_dirs() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

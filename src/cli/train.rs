@@ -95,12 +95,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
     // A real-model run: from --model, or (on --resume) from the run's source.json and its
     // checkpoint (which holds the tokenizer and chat template).
     let source = match &args.model {
-        Some(model) => Some(Source {
-            model: model.clone(),
-            data: args.data.clone(),
-            eval_count: args.eval_count,
-        }),
-        None if resume => Source::load(&run_dir)?,
+        Some(model) => Some(Source::new(model, args.data.clone(), args.eval_count)?),
+        None if resume => {
+            let src = Source::load(&run_dir)?;
+            if let Some(s) = &src {
+                s.check_model_unchanged()?;
+            }
+            src
+        }
         None => None,
     };
     let real = source.is_some();

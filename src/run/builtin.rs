@@ -31,6 +31,7 @@ pub fn builtin_data() -> Result<JobData> {
     let suite = crate::suite::builtin_suite(SUITE_SEED);
     let (model_config, init, codec) = crate::suite::builtin_policy()?;
     Ok(JobData {
+        reference_model: None,
         model_config,
         init,
         codec,

@@ -58,6 +58,11 @@ pub struct JobData {
     pub train: Vec<Instruction>,
     /// Held-out instructions.
     pub eval: Vec<Instruction>,
+    /// The model file whose weights are the initial policy (real-model runs). It is then
+    /// also the reference policy: the run directory keeps no copy of it, and `--resume`
+    /// reads the reference from it again. `None`: the initial weights are saved as
+    /// `reference.safetensors` when the run needs a reference.
+    pub reference_model: Option<PathBuf>,
 }
 
 /// `summary.json`.
@@ -114,6 +119,8 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
         let (model_config, mut state, file) = load_checkpoint(&ckpt_dir)?;
         if ref_path.exists() {
             state.reference = Some(load_params(&ref_path, &model_config, "")?);
+        } else if let (true, Some(model)) = (config.needs_reference(), &data.reference_model) {
+            state.reference = Some(reference_from_model(model, &model_config)?);
         }
         let before: EvalFile = read_json(&dir.join("eval_before.json"))?;
         let log = MetricsLog::open(&dir.join("metrics.jsonl"), state.step)?;
@@ -145,7 +152,7 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             Box::new(data.codec),
             data.train,
         )?;
-        if trainer.reference.is_some() {
+        if trainer.reference.is_some() && data.reference_model.is_none() {
             save_params(&ref_path, &data.model_config, &[("", &data.init)])?;
         }
         let t = Instant::now();
@@ -226,6 +233,18 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
     )?;
     write_reward_plot(&dir.join("reward_curve.svg"), log.lines())?;
     Ok(summary)
+}
+
+/// The reference policy of a resumed real-model run: the weights of the model it started from.
+fn reference_from_model(model: &Path, config: &ModelConfig) -> Result<Params<Vec<f32>>> {
+    let host = crate::pretrained::Pretrained::load(model)?.host;
+    anyhow::ensure!(
+        &host.config == config,
+        "`{}`: its architecture differs from the run's checkpoint, so it cannot be the run's \
+         reference policy",
+        model.display()
+    );
+    Ok(host.params)
 }
 
 fn run_eval<B: Backend>(

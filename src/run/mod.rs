@@ -9,7 +9,7 @@
 //! | `metrics.jsonl` | one line per step, verl's file-logger shape `{"step", "elapsed_seconds", "data"}` |
 //! | `eval_before.json` | held-out scores of the initial policy |
 //! | `checkpoint/` | `config.json` + `model.safetensors` + `tokenizer.json` (a Hugging Face directory) and `trainer_state.json` + `optimizer.safetensors` (to resume) |
-//! | `reference.safetensors` | the reference policy, when the run uses one |
+//! | `reference.safetensors` | the reference policy, when the run uses one and did not start from a model file (a real-model run's reference is that file, checked by its fingerprint in `source.json` on `--resume`) |
 //! | `source.json` | the model and data file of a real-model run (`hir train --model`), for `--resume` |
 //! | `summary.json` | before/after scores, steps, rollouts, wall time |
 //! | `reward_curve.svg` | reward and success rate per step |
@@ -19,6 +19,7 @@
 
 pub mod builtin;
 pub mod checkpoint;
+pub mod fingerprint;
 pub mod job;
 pub mod methods;
 pub mod metrics_log;

@@ -9,6 +9,7 @@ use hir_core::instruct::Instruction;
 use hir_core::train::TrainerConfig;
 use serde::{Deserialize, Serialize};
 
+use super::fingerprint::Fingerprint;
 use super::job::JobData;
 use crate::data::parse_instructions;
 use crate::model_io::write_atomic;
@@ -45,8 +46,13 @@ pub fn pretrained_config() -> TrainerConfig {
 /// What `--resume` needs to rebuild a real-model job (`<run>/source.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
-    /// The model the run started from.
+    /// The model the run started from. Its weights are also the run's KL reference policy,
+    /// which is therefore not copied into the run directory.
     pub model: PathBuf,
+    /// Size and checksum of the model's weights when the run started (`None` in runs made
+    /// before it was recorded, which keep `reference.safetensors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_fingerprint: Option<Fingerprint>,
     /// The training data file (`None`: the built-in IFEval-style set).
     pub data: Option<PathBuf>,
     /// Held-out rows at the end of the data.
@@ -67,6 +73,44 @@ impl Source {
             &Self::path(run_dir),
             serde_json::to_string_pretty(self)?.as_bytes(),
         )?;
+        Ok(())
+    }
+
+    /// The source of a new run on `model`: fingerprints the model's weights.
+    pub fn new(model: &Path, data: Option<PathBuf>, eval_count: usize) -> Result<Self> {
+        Pretrained::ensure_exists(model)?;
+        Ok(Self {
+            model: model.to_path_buf(),
+            model_fingerprint: Some(Fingerprint::of_model(model)?),
+            data,
+            eval_count,
+        })
+    }
+
+    /// On resume: checks that the model the run started from is still there and unchanged,
+    /// since its weights are the run's reference policy.
+    pub fn check_model_unchanged(&self) -> Result<()> {
+        let Some(want) = self.model_fingerprint else {
+            return Ok(());
+        };
+        let hint = "its weights are this run's KL reference policy; put the original back \
+                    (or edit `model` in source.json to where it now is) to resume";
+        let got = Fingerprint::of_model(&self.model).with_context(|| {
+            format!(
+                "the model this run started from, `{}`, cannot be read ({hint})",
+                self.model.display()
+            )
+        })?;
+        anyhow::ensure!(
+            got == want,
+            "the model this run started from, `{}`, has changed since (now {} bytes, CRC-32 \
+             {:08x}; the run recorded {} bytes, {:08x}): {hint}",
+            self.model.display(),
+            got.bytes,
+            got.crc32,
+            want.bytes,
+            want.crc32
+        );
         Ok(())
     }
 
@@ -119,6 +163,10 @@ pub fn pretrained_data(model_path: &Path, source: &Source) -> Result<JobData> {
     let rows = parse_instructions(Path::new(&origin), &text)?;
     let (train, eval) = split(rows, source.eval_count, &origin)?;
     Ok(JobData {
+        reference_model: source
+            .model_fingerprint
+            .is_some()
+            .then(|| source.model.clone()),
         model_config: pre.host.config.clone(),
         init: pre.host.params,
         codec: pre.codec,

@@ -189,6 +189,14 @@ fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<(), Conf
 }
 
 impl TrainerConfig {
+    /// Whether the run needs the frozen reference policy (the initial weights): a KL term in
+    /// the reward or the loss, or the pairwise objective.
+    pub fn needs_reference(&self) -> bool {
+        (self.use_kl_in_reward && self.kl_coef != 0.0)
+            || (self.use_kl_loss && self.kl_loss_coef != 0.0)
+            || self.objective == "pairwise"
+    }
+
     /// Checks every range and every enumerated name.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let positive = |field, v: usize| {

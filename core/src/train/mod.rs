@@ -99,7 +99,7 @@ impl<B: Backend> Trainer<B> {
         codec: Box<dyn ChatCodec>,
         data: Vec<Instruction>,
     ) -> Result<Self, TrainError> {
-        let needs_ref = needs_reference(&config);
+        let needs_ref = config.needs_reference();
         let state = TrainerState {
             step: 0,
             generated_rollouts: 0,
@@ -125,7 +125,7 @@ impl<B: Backend> Trainer<B> {
         if data.is_empty() {
             return Err(TrainError::Data("the dataset has no instructions".into()));
         }
-        if needs_reference(&config) && state.reference.is_none() {
+        if config.needs_reference() && state.reference.is_none() {
             return Err(TrainError::Data(
                 "this configuration needs reference weights (KL or pairwise objective) but the \
                  state has none"
@@ -150,7 +150,7 @@ impl<B: Backend> Trainer<B> {
             return Err(TrainError::Data("the tokenizer has no stop token".into()));
         }
         let policy = Model::from_host(&backend, model_config.clone(), &state.policy)?;
-        let reference = match (&state.reference, needs_reference(&config)) {
+        let reference = match (&state.reference, config.needs_reference()) {
             (Some(r), true) => Some(Model::from_host(&backend, model_config, r)?),
             _ => None,
         };
@@ -213,12 +213,6 @@ impl<B: Backend> Trainer<B> {
     fn now(&self) -> f64 {
         self.clock.map_or(0.0, |c| c())
     }
-}
-
-fn needs_reference(c: &TrainerConfig) -> bool {
-    (c.use_kl_in_reward && c.kl_coef != 0.0)
-        || (c.use_kl_loss && c.kl_loss_coef != 0.0)
-        || c.objective == "pairwise"
 }
 
 fn adam_config(c: &TrainerConfig) -> AdamWConfig {
