@@ -186,10 +186,12 @@ fn eval_ifeval_with_a_model_scores_its_own_responses() {
     assert_eq!(tail(&report), tail(&String::from_utf8_lossy(&out2.stdout)));
 }
 
-/// A fresh scratch directory for one test, removed when the guard drops.
+/// A fresh scratch directory for one test, removed when the guard drops. It lives in Cargo's
+/// per-target scratch directory, on the disk that holds the build, not in `/tmp`, which may be
+/// a small RAM disk: a SmolLM2 training run writes a 1.6 GB checkpoint.
 fn tempfile_dir(name: &str) -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix(&format!("hir-smollm2-{name}-"))
-        .tempdir()
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .expect("scratch dir")
 }
