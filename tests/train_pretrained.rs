@@ -15,16 +15,6 @@ fn hir(args: &[&str]) -> Output {
         .expect("run hir")
 }
 
-fn ok(args: &[&str]) -> Output {
-    let out = hir(args);
-    assert!(
-        out.status.success(),
-        "hir {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// Small settings; lr 1e-3 so that the policy moves away from the reference within a step
 /// and the in-reward KL (`kl_coef` 0.001 by default) depends on which weights the reference is.
 const SMALL: &[&str] = &[
@@ -54,20 +44,31 @@ const DATA: &str = concat!(
     "\n",
 );
 
-fn train(model: &Path, data: &Path, run: &Path, steps: &str) -> Output {
+/// Trains from inside `dir` with relative paths (`model`, `data.jsonl`, the run `run`), so
+/// that `--resume`, run from elsewhere, proves the run recorded absolute paths.
+fn train(dir: &Path, model: &str, run: &str, steps: &str) {
     let mut args = vec![
         "train",
         "--model",
-        model.to_str().expect("utf-8"),
+        model,
         "--data",
-        data.to_str().expect("utf-8"),
+        "data.jsonl",
         "--run-dir",
-        run.to_str().expect("utf-8"),
+        run,
         "--steps",
         steps,
     ];
     args.extend(SMALL);
-    ok(&args)
+    let out = Command::new(env!("CARGO_BIN_EXE_hir"))
+        .args(&args)
+        .current_dir(dir)
+        .output()
+        .expect("run hir");
+    assert!(
+        out.status.success(),
+        "hir {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn resume(run: &Path, steps: &str) -> Output {
@@ -110,8 +111,8 @@ fn a_model_run_keeps_no_reference_copy_and_resumes_bit_for_bit() {
 
     let straight = tmp.path().join("straight");
     let split = tmp.path().join("split");
-    train(&model, &data, &straight, "4");
-    train(&model, &data, &split, "2");
+    train(tmp.path(), "tiny-model", "straight", "4");
+    train(tmp.path(), "tiny-model", "split", "2");
     let out = resume(&split, "4");
     assert!(
         out.status.success(),
@@ -128,6 +129,12 @@ fn a_model_run_keeps_no_reference_copy_and_resumes_bit_for_bit() {
         let source: serde_json::Value =
             serde_json::from_slice(&std::fs::read(run.join("source.json")).expect("source.json"))
                 .expect("JSON");
+        let recorded = Path::new(source["model"].as_str().expect("model path"));
+        assert!(recorded.is_absolute(), "{}", recorded.display());
+        assert_eq!(
+            recorded.canonicalize().expect("model"),
+            model.canonicalize().expect("model")
+        );
         assert_eq!(
             source["model_fingerprint"]["bytes"].as_u64(),
             Some(std::fs::metadata(&weights_file).expect("weights").len())

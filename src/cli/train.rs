@@ -99,7 +99,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None if resume => {
             let src = Source::load(&run_dir)?;
             if let Some(s) = &src {
-                s.check_model_unchanged()?;
+                s.check_model_unchanged(&run_dir)?;
             }
             src
         }

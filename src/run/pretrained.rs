@@ -76,35 +76,39 @@ impl Source {
         Ok(())
     }
 
-    /// The source of a new run on `model`: fingerprints the model's weights.
+    /// The source of a new run on `model`: fingerprints the model's weights and keeps the
+    /// model and data paths absolute.
     pub fn new(model: &Path, data: Option<PathBuf>, eval_count: usize) -> Result<Self> {
         Pretrained::ensure_exists(model)?;
         Ok(Self {
-            model: model.to_path_buf(),
+            model: absolute(model),
             model_fingerprint: Some(Fingerprint::of_model(model)?),
-            data,
+            data: data.as_deref().map(absolute),
             eval_count,
         })
     }
 
     /// On resume: checks that the model the run started from is still there and unchanged,
     /// since its weights are the run's reference policy.
-    pub fn check_model_unchanged(&self) -> Result<()> {
+    pub fn check_model_unchanged(&self, run_dir: &Path) -> Result<()> {
         let Some(want) = self.model_fingerprint else {
             return Ok(());
         };
-        let hint = "its weights are this run's KL reference policy; put the original back \
-                    (or edit `model` in source.json to where it now is) to resume";
+        let hint = format!(
+            "its weights are this run's KL reference policy: put the original back, or set \
+             `model` in `{}` to where it is now, then resume",
+            Self::path(run_dir).display()
+        );
         let got = Fingerprint::of_model(&self.model).with_context(|| {
             format!(
-                "the model this run started from, `{}`, cannot be read ({hint})",
+                "the model this run started from, `{}`, cannot be read; {hint}",
                 self.model.display()
             )
         })?;
         anyhow::ensure!(
             got == want,
             "the model this run started from, `{}`, has changed since (now {} bytes, CRC-32 \
-             {:08x}; the run recorded {} bytes, {:08x}): {hint}",
+             {:08x}; the run recorded {} bytes, {:08x}); {hint}",
             self.model.display(),
             got.bytes,
             got.crc32,
@@ -126,6 +130,14 @@ impl Source {
             format!("`{}`: not a run source file", path.display())
         })?))
     }
+}
+
+/// `path` made absolute (so that `--resume` works from any directory), or as given when that
+/// fails; a missing file is reported by whoever opens it.
+fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Splits `rows` into (train, held-out): the last `eval_count` rows are held out, and at least
