@@ -1,6 +1,6 @@
 //! Kernel variants the generic conformance suite does not reach, against the CPU reference:
 //! the bounds-check-free matmul (every dimension a multiple of the tile), the matrix–vector
-//! kernels on longer vectors, a grid of more than 65535 workgroups, and the RoPE table cache.
+//! kernels on longer vectors, the tiled kernel on the few rows of batched decoding, a grid of more than 65535 workgroups, and the RoPE table cache.
 //! Tolerances as in the conformance suite (`2e-6·(k+16)` absolute + `1e-5` relative for a
 //! k-term dot product of O(1) inputs; exact for data movement).
 
@@ -74,7 +74,12 @@ fn matmul_unchecked_tiles_and_matvec() {
         // m = 1: matrix–vector kernels (rows of B when tB, columns otherwise).
         check_matmul(&gpu, 1, 300, 257, ta, tb, 1.0, 0.0);
         check_matmul(&gpu, 1, 64, 70, ta, tb, 0.5, -1.5);
-        cases += 4;
+        // 2–9 rows (batched decoding): the tiled kernel with most of its 64-row tile masked.
+        check_matmul(&gpu, 2, 300, 257, ta, tb, 1.0, 0.0);
+        check_matmul(&gpu, 5, 65, 70, ta, tb, 0.5, -1.5);
+        check_matmul(&gpu, 8, 576, 131, ta, tb, 1.0, 0.0);
+        check_matmul(&gpu, 9, 100, 33, ta, tb, 1.0, 0.5);
+        cases += 8;
     }
     println!(
         "kernels::matmul: {cases} matmul cases on {}",
