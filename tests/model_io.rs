@@ -125,20 +125,25 @@ fn unsupported_dtype_is_named() {
     );
 }
 
+/// `hir forward --model model --ids ids --out out`, which must fail; returns its stderr.
+fn forward_fails(model: &Path, ids: &str, out: &Path) -> String {
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
+        .args(["forward", "--model"])
+        .arg(model)
+        .args(["--ids", ids, "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(!st.status.success(), "hir forward --ids {ids} succeeded");
+    String::from_utf8_lossy(&st.stderr).into_owned()
+}
+
 #[test]
 fn cli_errors_do_not_leave_partial_output() {
     let (dir_guard, _) = saved_model("cli");
     let dir = dir_guard.path();
     let out = dir.join("logits.safetensors");
-    let st = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
-        .args(["forward", "--model"])
-        .arg(dir)
-        .args(["--ids", "1,2,999", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(!st.status.success());
-    let err = String::from_utf8_lossy(&st.stderr);
+    let err = forward_fails(dir, "1,2,999", &out);
     assert!(
         err.contains("token id 999") && err.contains("vocab_size = 23"),
         "{err}"
@@ -151,15 +156,7 @@ fn cli_names_an_unwritable_output_and_its_os_error_once() {
     let (dir_guard, _) = saved_model("unwritable");
     let dir = dir_guard.path();
     let out = dir.join("no-such-dir").join("logits.safetensors");
-    let st = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
-        .args(["forward", "--model"])
-        .arg(dir)
-        .args(["--ids", "1,2", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(!st.status.success());
-    let err = String::from_utf8_lossy(&st.stderr);
+    let err = forward_fails(dir, "1,2", &out);
     assert!(
         err.contains("cannot write") && err.contains("no-such-dir"),
         "{err}"

@@ -8,18 +8,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn hir(args: &[&str], model: &Path) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hir"))
-        .args(args)
-        .arg("--model")
-        .arg(model)
-        .output()
-        .expect("run hir");
-    assert!(
-        out.status.success(),
-        "hir {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    let mut all = args.to_vec();
+    all.extend(["--model", model.to_str().expect("utf-8 path")]);
+    common::hir_ok(&all)
 }
 
 /// The smoke run: 3 steps, 2 prompts × 2 samples × 32 tokens, every logged number

@@ -1,21 +1,15 @@
 //! `hir train` end to end on the built-in suite, as a user runs it: the run directory's files,
 //! a held-out reward that rises within a few steps, and `--resume` continuing bit for bit.
 
+mod common;
+
+use common::metrics_without_timing;
 use std::path::Path;
 use std::process::Command;
 
+/// Runs `hir` (which must succeed) and returns its stdout.
 fn hir(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_hir"))
-        .args(args)
-        .output()
-        .expect("run hir");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "hir {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    String::from_utf8_lossy(&common::hir_ok(args).stdout).into_owned()
 }
 
 /// A small, fast setting: 8 prompts × 4 samples per step.
@@ -32,23 +26,6 @@ const SMALL: [&str; 8] = [
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The metrics lines without wall-clock values.
-fn metrics_without_timing(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("metrics.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v.as_object_mut().unwrap().remove("elapsed_seconds");
-            v["data"]
-                .as_object_mut()
-                .unwrap()
-                .retain(|k, _| !k.starts_with("timing_s/") && !k.starts_with("perf/"));
-            v.to_string()
-        })
-        .collect()
 }
 
 #[test]

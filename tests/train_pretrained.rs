@@ -5,15 +5,11 @@
 //! model, and a changed model file stops `--resume` with an error that names the model.
 //! (`tests/smollm2_cli.rs` checks the same "no copy" on a GGUF file.)
 
+mod common;
+
+use common::metrics_without_timing;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn hir(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hir"))
-        .args(args)
-        .output()
-        .expect("run hir")
-}
 
 /// Small settings; lr 1e-3 so that the policy moves away from the reference within a step
 /// and the in-reward KL (`kl_coef` 0.001 by default) depends on which weights the reference is.
@@ -59,41 +55,17 @@ fn train(dir: &Path, model: &str, run: &str, steps: &str) {
         steps,
     ];
     args.extend(SMALL);
-    let out = Command::new(env!("CARGO_BIN_EXE_hir"))
-        .args(&args)
-        .current_dir(dir)
-        .output()
-        .expect("run hir");
-    assert!(
-        out.status.success(),
-        "hir {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::hir_ok_in(Some(dir), &args);
 }
 
+/// `hir train --resume RUN --steps N`, which may fail (its output is returned).
 fn resume(run: &Path, steps: &str) -> Output {
-    hir(&[
-        "train",
-        "--quiet",
-        "--resume",
-        run.to_str().expect("utf-8"),
-        "--steps",
-        steps,
-    ])
-}
-
-/// `metrics.jsonl` without the wall-clock fields.
-fn metrics_without_timing(run: &Path) -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(run.join("metrics.jsonl")).expect("metrics.jsonl");
-    text.lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).expect("metrics line");
-            v.as_object_mut().expect("object").remove("elapsed_seconds");
-            let data = v["data"].as_object_mut().expect("data");
-            data.retain(|k, _| !k.starts_with("timing_") && !k.starts_with("perf/"));
-            v
-        })
-        .collect()
+    Command::new(env!("CARGO_BIN_EXE_hir"))
+        .args(["train", "--quiet", "--resume"])
+        .arg(run)
+        .args(["--steps", steps])
+        .output()
+        .expect("run hir")
 }
 
 #[test]
@@ -144,7 +116,8 @@ fn a_model_run_keeps_no_reference_copy_and_resumes_bit_for_bit() {
     let b = metrics_without_timing(&split);
     assert_eq!(a.len(), 4);
     // The KL term is live: a resumed run with any other reference would log other numbers.
-    let kl = a[3]["data"]["actor/kl_in_reward"].as_f64().expect("kl");
+    let step4: serde_json::Value = serde_json::from_str(&a[3]).expect("JSON");
+    let kl = step4["data"]["actor/kl_in_reward"].as_f64().expect("kl");
     assert!(kl.abs() > 0.0, "in-reward KL at step 4 is {kl}");
     assert_eq!(a, b, "a resumed run must continue exactly");
     let weights = |d: &Path| std::fs::read(d.join("checkpoint/model.safetensors")).expect("w");

@@ -104,3 +104,44 @@ pub fn smollm2(test: &str) -> Option<std::path::PathBuf> {
     );
     None
 }
+
+/// Runs the `hir` binary with `args` (inside `dir` when given) and returns its output,
+/// panicking with the command, its stdout and its stderr unless it succeeded.
+pub fn hir_ok_in(dir: Option<&std::path::Path>, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hir"));
+    cmd.args(args);
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    let out = cmd.output().expect("run hir");
+    assert!(
+        out.status.success(),
+        "hir {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// [`hir_ok_in`] in the test's working directory.
+pub fn hir_ok(args: &[&str]) -> std::process::Output {
+    hir_ok_in(None, args)
+}
+
+/// A run directory's `metrics.jsonl` lines without wall-clock values (`elapsed_seconds`,
+/// `timing_s/*`, `perf/*`), as JSON text: equal for runs that computed the same thing.
+pub fn metrics_without_timing(run: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(run.join("metrics.jsonl"))
+        .expect("metrics.jsonl")
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).expect("metrics line");
+            v.as_object_mut().expect("object").remove("elapsed_seconds");
+            v["data"]
+                .as_object_mut()
+                .expect("data")
+                .retain(|k, _| !k.starts_with("timing_s/") && !k.starts_with("perf/"));
+            v.to_string()
+        })
+        .collect()
+}
