@@ -43,13 +43,12 @@ impl Pretrained {
         Ok(())
     }
 
-    /// Loads a GGUF file or a Hugging Face directory (`config.json`, `model.safetensors`,
-    /// `tokenizer.json`, and `tokenizer_config.json` or `chat_template.jinja` for the
-    /// template).
-    pub fn load(path: &Path) -> Result<Self> {
+    /// Whether `path` is a GGUF file (`false`: a Hugging Face directory); an error for a path
+    /// that is neither.
+    fn is_gguf(path: &Path) -> Result<bool> {
         Self::ensure_exists(path)?;
         if crate::gguf::is_gguf_path(path) {
-            return Self::load_gguf(path);
+            return Ok(true);
         }
         if !path.is_dir() {
             anyhow::bail!(
@@ -57,6 +56,26 @@ impl Pretrained {
                  (config.json + model.safetensors + tokenizer.json)",
                 path.display()
             );
+        }
+        Ok(false)
+    }
+
+    /// Only the config and the f32 weights of a GGUF file or a Hugging Face directory, without
+    /// building the tokenizer (a run's reference policy, say).
+    pub fn load_weights(path: &Path) -> Result<HostModel> {
+        Ok(if Self::is_gguf(path)? {
+            crate::gguf::load_model(path)?.host
+        } else {
+            load_hf_dir(path)?
+        })
+    }
+
+    /// Loads a GGUF file or a Hugging Face directory (`config.json`, `model.safetensors`,
+    /// `tokenizer.json`, and `tokenizer_config.json` or `chat_template.jinja` for the
+    /// template).
+    pub fn load(path: &Path) -> Result<Self> {
+        if Self::is_gguf(path)? {
+            return Self::load_gguf(path);
         }
         let host = load_hf_dir(path)?;
         let codec = HfChatCodec::from_hf_dir(path)?;

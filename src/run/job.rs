@@ -237,7 +237,7 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
 
 /// The reference policy of a resumed real-model run: the weights of the model it started from.
 fn reference_from_model(model: &Path, config: &ModelConfig) -> Result<Params<Vec<f32>>> {
-    let host = crate::pretrained::Pretrained::load(model)?.host;
+    let host = crate::pretrained::Pretrained::load_weights(model)?;
     anyhow::ensure!(
         &host.config == config,
         "`{}`: its architecture differs from the run's checkpoint, so it cannot be the run's \
