@@ -94,11 +94,8 @@ fn answer_prompts(
     args: &EvalArgs,
     model_path: &std::path::Path,
 ) -> anyhow::Result<(PathBuf, PathBuf)> {
-    anyhow::ensure!(
-        args.temperature >= 0.0 && args.temperature.is_finite(),
-        "--temperature must be a finite number ≥ 0 (0 is greedy), got {}",
-        args.temperature
-    );
+    // `hir eval` has no --top-p: it samples from the whole distribution.
+    super::generate::check_sampling(args.temperature, 1.0)?;
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
     // The model first: a bad --model must not leave files in the output directory.
     let pre = Pretrained::load(model_path)?;

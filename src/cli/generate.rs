@@ -43,18 +43,22 @@ pub struct GenerateArgs {
     pub backend: BackendArg,
 }
 
+/// Checks the `--temperature` and `--top-p` flags (of `hir generate` and `hir eval --model`).
+pub(crate) fn check_sampling(temperature: f32, top_p: f32) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        temperature >= 0.0 && temperature.is_finite(),
+        "--temperature must be a finite number ≥ 0 (0 is greedy), got {temperature}"
+    );
+    anyhow::ensure!(
+        top_p > 0.0 && top_p <= 1.0,
+        "--top-p must be in (0, 1], got {top_p}"
+    );
+    Ok(())
+}
+
 /// Runs `hir generate`.
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        args.temperature >= 0.0 && args.temperature.is_finite(),
-        "--temperature must be a finite number ≥ 0 (0 is greedy), got {}",
-        args.temperature
-    );
-    anyhow::ensure!(
-        args.top_p > 0.0 && args.top_p <= 1.0,
-        "--top-p must be in (0, 1], got {}",
-        args.top_p
-    );
+    check_sampling(args.temperature, args.top_p)?;
     let pre = Pretrained::load(&args.model)?;
     let codec = pre.codec.clone().with_system(args.system.clone());
     let prompts: Vec<Vec<u32>> = args
