@@ -16,22 +16,6 @@ use hir_core::model::{Model, PackedBatch};
 use std::path::Path;
 use std::process::Command;
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/smollm2");
-
-fn golden_json(name: &str) -> serde_json::Value {
-    let path = Path::new(GOLDEN).join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).expect("golden JSON")
-}
-
-fn ids_of(v: &serde_json::Value) -> Vec<u32> {
-    v.as_array()
-        .expect("id list")
-        .iter()
-        .map(|x| x.as_u64().expect("id") as u32)
-        .collect()
-}
-
 fn argmax(xs: &[f32]) -> usize {
     let mut best = 0;
     for (i, &x) in xs.iter().enumerate() {
@@ -50,8 +34,9 @@ fn last_position_logits_match_the_f32_reference() {
     let pre = Pretrained::load(&gguf).expect("load SmolLM2");
     let b = CpuBackend::new();
     let model = Model::from_host(&b, pre.host.config.clone(), &pre.host.params).expect("model");
-    let meta = golden_json("logits.json");
-    let tensors = read_tensors(&Path::new(GOLDEN).join("logits.safetensors")).expect("golden");
+    let meta = common::smollm2_golden_json("logits.json");
+    let tensors = read_tensors(&Path::new(common::SMOLLM2_GOLDEN).join("logits.safetensors"))
+        .expect("golden");
     let v = pre.host.config.vocab_size;
     for seq in meta["sequences"].as_array().expect("sequences") {
         let name = seq["name"].as_str().expect("name");
@@ -62,7 +47,7 @@ fn last_position_logits_match_the_f32_reference() {
             .collect();
         assert_eq!(
             ids,
-            ids_of(&seq["ids"]),
+            common::ids_of(&seq["ids"]),
             "{name}: ids in the two golden files"
         );
         let expected = &tensors[&format!("{name}.last_logits")].data;
@@ -104,17 +89,17 @@ fn hir_generate_greedy_tokens_match_the_reference() {
     let Some(gguf) = common::smollm2("hir_generate_greedy_tokens_match_the_reference") else {
         return;
     };
-    let golden = golden_json("greedy.json");
+    let golden = common::smollm2_golden_json("greedy.json");
     let pre = Pretrained::load(&gguf).expect("load SmolLM2");
     for case in golden["cases"].as_array().expect("cases") {
         let user = case["messages"][0]["content"]
             .as_str()
             .expect("user message");
-        let reference = ids_of(&case["greedy_ids"]);
+        let reference = common::ids_of(&case["greedy_ids"]);
         // The prompt the reference continued: chat template + tokenizer, as llama.cpp made it.
         assert_eq!(
             pre.codec.encode_prompt(user).expect("encode"),
-            ids_of(&case["prompt_ids"]),
+            common::ids_of(&case["prompt_ids"]),
             "{user:?}: templated prompt ids"
         );
         let out = Command::new(env!("CARGO_BIN_EXE_hir"))
@@ -136,7 +121,7 @@ fn hir_generate_greedy_tokens_match_the_reference() {
             String::from_utf8_lossy(&out.stderr)
         );
         let row: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-        let ids = ids_of(&row["ids"]);
+        let ids = common::ids_of(&row["ids"]);
         // `hir generate` stops at the end-of-turn token (<|im_end|> = 2); the reference ran on.
         let n = reference
             .iter()

@@ -14,15 +14,6 @@ mod common;
 use hir::tokenizer::{ChatMessage, ChatTemplate, GgufVocab, HfChatCodec, JinjaTemplate};
 use hir_core::instruct::ChatCodec;
 use serde_json::Value;
-use std::path::Path;
-
-fn golden(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/smollm2")
-        .join(name);
-    let text = std::fs::read_to_string(&path).expect("golden file");
-    serde_json::from_str(&text).expect("golden json")
-}
 
 fn messages(case: &Value) -> Vec<ChatMessage> {
     case["messages"]
@@ -40,7 +31,7 @@ fn messages(case: &Value) -> Vec<ChatMessage> {
 
 #[test]
 fn smollm2_chat_template_renders_as_transformers() {
-    let g = golden("chat_template.json");
+    let g = common::smollm2_golden_json("chat_template.json");
     let special = &g["special_tokens"];
     let template = JinjaTemplate::new(
         g["chat_template"].as_str().expect("template"),
@@ -73,17 +64,12 @@ fn smollm2_gguf_tokenizer_matches_llama_cpp() {
     };
     assert_eq!(vocab.pre.as_deref(), Some("smollm"));
     let codec = HfChatCodec::from_gguf_vocab(&vocab, &origin).expect("codec");
-    let g = golden("tokenize.json");
+    let g = common::smollm2_golden_json("tokenize.json");
     let cases = g["cases"].as_array().expect("cases");
     assert!(cases.len() >= 30);
     for case in cases {
         let text = case["text"].as_str().expect("text");
-        let want: Vec<u32> = case["ids"]
-            .as_array()
-            .expect("ids")
-            .iter()
-            .map(|v| v.as_u64().expect("id") as u32)
-            .collect();
+        let want: Vec<u32> = common::ids_of(&case["ids"]);
         let ids = codec.encode_text(text).expect("encode");
         assert_eq!(ids, want, "{text:?}");
         assert_eq!(codec.decode_all(&ids).expect("decode"), text, "{text:?}");
@@ -99,14 +85,9 @@ fn smollm2_gguf_codec_encodes_chats_like_llama_cpp() {
     assert!(matches!(codec.template(), ChatTemplate::Jinja(_)));
     // <|im_end|> (id 2) ends a turn and is also the GGUF's eos.
     assert_eq!(codec.stop_ids(), &[2]);
-    let g = golden("chat_template.json");
+    let g = common::smollm2_golden_json("chat_template.json");
     for case in g["cases"].as_array().expect("cases") {
-        let want: Vec<u32> = case["ids"]
-            .as_array()
-            .expect("ids")
-            .iter()
-            .map(|v| v.as_u64().expect("id") as u32)
-            .collect();
+        let want: Vec<u32> = common::ids_of(&case["ids"]);
         let msgs = messages(case);
         let add = case["add_generation_prompt"].as_bool().expect("flag");
         let text = codec.template().render(&msgs, add).expect("render");
@@ -144,7 +125,10 @@ fn smollm2_codec_round_trips_through_a_hf_directory() {
     assert_eq!(back.vocab_size(), codec.vocab_size());
     let json = hir::tokenizer::tokenizer_json_from_gguf(&vocab, &origin).expect("json");
     let from_json: tokenizers::Tokenizer = json.parse().expect("parse");
-    for case in golden("tokenize.json")["cases"].as_array().expect("cases") {
+    for case in common::smollm2_golden_json("tokenize.json")["cases"]
+        .as_array()
+        .expect("cases")
+    {
         let text = case["text"].as_str().expect("text");
         let want = codec.encode_text(text).expect("encode");
         assert_eq!(back.encode_text(text).expect("encode"), want, "{text:?}");

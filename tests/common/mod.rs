@@ -145,3 +145,23 @@ pub fn metrics_without_timing(run: &std::path::Path) -> Vec<String> {
         })
         .collect()
 }
+
+/// The SmolLM2 golden files (`tests/golden/smollm2`, made by
+/// `scripts/reference/smollm2_golden.py`).
+pub const SMOLLM2_GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/smollm2");
+
+/// A JSON file of [`SMOLLM2_GOLDEN`].
+pub fn smollm2_golden_json(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(SMOLLM2_GOLDEN).join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A JSON array of token ids.
+pub fn ids_of(v: &serde_json::Value) -> Vec<u32> {
+    v.as_array()
+        .expect("id list")
+        .iter()
+        .map(|x| u32::try_from(x.as_u64().expect("id")).expect("id fits u32"))
+        .collect()
+}
