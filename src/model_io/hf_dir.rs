@@ -25,8 +25,9 @@ fn read_text(path: &Path) -> Result<String, ModelIoError> {
     })
 }
 
-/// The weight files of a directory: the shards named by the index, or `model.safetensors`.
-fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelIoError> {
+/// The weight files of a directory: the shards named by the index (in name order), or
+/// `model.safetensors`.
+pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelIoError> {
     let index = dir.join("model.safetensors.index.json");
     if index.exists() {
         let text = read_text(&index)?;

@@ -10,7 +10,9 @@ mod tensors;
 
 pub use atomic::write_atomic;
 pub use error::ModelIoError;
-pub use hf_dir::{host_model_from_bytes, load_hf_dir, save_hf_dir, save_hf_dir_f16, HostModel};
+pub use hf_dir::{
+    host_model_from_bytes, load_hf_dir, save_hf_dir, save_hf_dir_f16, weight_files, HostModel,
+};
 pub use load::load_host_model;
 pub use tensors::{
     parse_tensors, read_tensors, write_f16_safetensors, write_f32_safetensors, HostTensor,

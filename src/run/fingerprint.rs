@@ -6,7 +6,7 @@
 //! file), not deliberate collisions; that is all `--resume` needs.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -22,12 +22,19 @@ pub struct Fingerprint {
 
 impl Fingerprint {
     /// Fingerprints a model as `--model` names it: a GGUF (or any single) file, or a Hugging
-    /// Face directory, whose `*.safetensors` files hold the weights.
+    /// Face directory, whose weight files are those [`load_hf_dir`] reads.
+    ///
+    /// [`load_hf_dir`]: crate::model_io::load_hf_dir
     pub fn of_model(path: &Path) -> Result<Self> {
+        let files = if path.is_dir() {
+            crate::model_io::weight_files(path)?
+        } else {
+            vec![path.to_path_buf()]
+        };
         let mut hasher = crc32fast::Hasher::new();
         let mut bytes = 0u64;
         let mut buf = vec![0u8; 1 << 20];
-        for file in weight_files(path)? {
+        for file in files {
             let mut f = std::fs::File::open(&file)
                 .with_context(|| format!("cannot read `{}`", file.display()))?;
             loop {
@@ -46,30 +53,6 @@ impl Fingerprint {
             crc32: hasher.finalize(),
         })
     }
-}
-
-fn weight_files(path: &Path) -> Result<Vec<PathBuf>> {
-    if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let entries =
-        std::fs::read_dir(path).with_context(|| format!("cannot list `{}`", path.display()))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let p = entry
-            .with_context(|| format!("cannot list `{}`", path.display()))?
-            .path();
-        if p.extension().is_some_and(|e| e == "safetensors") {
-            files.push(p);
-        }
-    }
-    files.sort();
-    anyhow::ensure!(
-        !files.is_empty(),
-        "`{}` holds no *.safetensors weight files",
-        path.display()
-    );
-    Ok(files)
 }
 
 #[cfg(test)]
@@ -95,21 +78,29 @@ mod tests {
     }
 
     #[test]
-    fn a_directory_is_its_safetensors_files_in_name_order() {
+    fn a_directory_is_the_weight_files_the_loader_reads() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("b.safetensors"), b"56789").unwrap();
-        std::fs::write(dir.path().join("a.safetensors"), b"1234").unwrap();
+        std::fs::write(dir.path().join("model.safetensors"), b"123456789").unwrap();
+        // Not weights: a checkpoint's optimizer state and the config.
+        std::fs::write(dir.path().join("optimizer.safetensors"), b"xyz").unwrap();
         std::fs::write(dir.path().join("config.json"), b"{}").unwrap();
-        let got = Fingerprint::of_model(dir.path()).unwrap();
-        assert_eq!(
-            got,
-            Fingerprint {
-                bytes: 9,
-                crc32: 0xCBF4_3926
-            }
-        );
+        let want = Fingerprint {
+            bytes: 9,
+            crc32: 0xCBF4_3926,
+        };
+        assert_eq!(Fingerprint::of_model(dir.path()).unwrap(), want);
+        // Shards in name order, whatever the index lists first.
+        let sharded = tempfile::tempdir().unwrap();
+        std::fs::write(sharded.path().join("b.safetensors"), b"56789").unwrap();
+        std::fs::write(sharded.path().join("a.safetensors"), b"1234").unwrap();
+        std::fs::write(
+            sharded.path().join("model.safetensors.index.json"),
+            r#"{"weight_map": {"x": "b.safetensors", "y": "a.safetensors"}}"#,
+        )
+        .unwrap();
+        assert_eq!(Fingerprint::of_model(sharded.path()).unwrap(), want);
         let empty = tempfile::tempdir().unwrap();
         let err = Fingerprint::of_model(empty.path()).unwrap_err().to_string();
-        assert!(err.contains("no *.safetensors"), "{err}");
+        assert!(err.contains("no model.safetensors"), "{err}");
     }
 }
