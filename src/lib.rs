@@ -7,6 +7,7 @@ pub mod cli;
 pub mod data;
 pub mod eval;
 pub mod gguf;
+pub mod input_file;
 pub mod model_io;
 pub mod plot;
 pub mod pretrained;

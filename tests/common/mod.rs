@@ -165,3 +165,92 @@ pub fn ids_of(v: &serde_json::Value) -> Vec<u32> {
         .map(|x| u32::try_from(x.as_u64().expect("id")).expect("id fits u32"))
         .collect()
 }
+
+/// What a bounded run of `hir` ([`hir_bounded`]) did.
+#[derive(Debug)]
+pub struct BoundedRun {
+    /// Exit status (`None` when killed at the time limit).
+    pub status: Option<std::process::ExitStatus>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Wall time.
+    pub elapsed: std::time::Duration,
+}
+
+impl BoundedRun {
+    /// Panics unless the run ended by itself with a failing exit code (not a signal, not an
+    /// abort: 1 or 2) and its stderr contains every one of `needles`.
+    pub fn assert_clear_error(&self, needles: &[&str]) {
+        let code = self.status.and_then(|s| s.code());
+        assert!(
+            matches!(code, Some(1) | Some(2)),
+            "expected a clean failure (exit 1 or 2) within the limits, got {:?} after {:?}\nstdout:\n{}\nstderr:\n{}",
+            self.status,
+            self.elapsed,
+            self.stdout,
+            self.stderr
+        );
+        for n in needles {
+            assert!(
+                self.stderr.contains(n),
+                "stderr lacks {n:?}:\n{}",
+                self.stderr
+            );
+        }
+        assert!(
+            !self.stderr.contains("panicked"),
+            "hir panicked:\n{}",
+            self.stderr
+        );
+    }
+}
+
+/// Runs the `hir` binary with at most `mem_mib` MiB of address space (`ulimit -v`) and
+/// `secs` seconds of wall time (killed after that), for inputs that must fail fast and small.
+pub fn hir_bounded(args: &[&str], mem_mib: u64, secs: u64) -> BoundedRun {
+    use std::io::Read;
+    let start = std::time::Instant::now();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v \"$0\" && exec \"$@\"")
+        .arg((mem_mib * 1024).to_string())
+        .arg(env!("CARGO_BIN_EXE_hir"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run hir under sh");
+    let mut out_pipe = child.stdout.take().expect("stdout");
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let out_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out_pipe.read_to_string(&mut s);
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err_pipe.read_to_string(&mut s);
+        s
+    });
+    let deadline = start + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait for hir") {
+            break Some(st);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    BoundedRun {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+        elapsed: start.elapsed(),
+    }
+}
