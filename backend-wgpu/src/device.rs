@@ -51,6 +51,30 @@ impl core::fmt::Display for AdapterSummary {
     }
 }
 
+impl AdapterSummary {
+    /// The line a program prints when it opens this adapter: the adapter and its graphics API
+    /// (the [`Display`](core::fmt::Display) form), plus a warning when the choice is likely
+    /// not what the user wanted: a software rasterizer that runs on the CPU (llvmpipe,
+    /// lavapipe, SwiftShader), or OpenGL chosen because no Vulkan, Metal or DX12 adapter was
+    /// found. `api_forced` says whether `WGPU_BACKEND` chose the API (then GL is no fallback).
+    pub fn choice_line(&self, api_forced: bool) -> String {
+        let mut line = format!("wgpu adapter: {self}");
+        if self.device_type == "Cpu" {
+            line.push_str(
+                "; this is a software rasterizer running on the CPU, usually slower than the \
+                 CPU backend",
+            );
+        }
+        if self.backend == "Gl" && !api_forced {
+            line.push_str(
+                "; no Vulkan, Metal or DX12 adapter was found, so wgpu fell back to OpenGL \
+                 (install a Vulkan driver, or set WGPU_BACKEND=gl to choose it explicitly)",
+            );
+        }
+        line
+    }
+}
+
 /// One line per adapter: `name (backend, device type)`.
 fn describe(info: &wgpu::AdapterInfo) -> String {
     format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)

@@ -62,10 +62,9 @@ fn check_matmul<B: Backend>(
 }
 
 #[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
 fn matmul_unchecked_tiles_and_matvec() {
-    let Some(gpu) = common::gpu_or_skip("kernels::matmul") else {
-        return;
-    };
+    let gpu = common::gpu("kernels::matmul");
     let mut cases = 0;
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         // Multiples of 64 × 16 × 64: the bounds-check-free variant.
@@ -88,10 +87,9 @@ fn matmul_unchecked_tiles_and_matvec() {
 }
 
 #[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
 fn large_grids_and_rope_table_reuse() {
-    let Some(gpu) = common::gpu_or_skip("kernels::grid") else {
-        return;
-    };
+    let gpu = common::gpu("kernels::grid");
     let cpu = CpuBackend::new();
     // 70000·256 threads: more than 65535 workgroups, spread over a 2-D grid.
     let n = 65_600 * 256 + 3;
@@ -139,10 +137,9 @@ fn large_grids_and_rope_table_reuse() {
 }
 
 #[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
 fn many_dispatches_keep_their_own_parameters_across_batches() {
-    let Some(gpu) = common::gpu_or_skip("kernels::batches") else {
-        return;
-    };
+    let gpu = common::gpu("kernels::batches");
     // 1500 dispatches span several submitted batches (512 commands each), each with its own
     // `alpha` in the parameter arena: y = Σ i·x exactly (integers below 2^24).
     let x = gpu.upload(&[1.0, 2.0, 3.0]).unwrap();

@@ -10,10 +10,9 @@ use hir_backend_cpu::CpuBackend;
 use hir_core::backend::{Backend, SampleParams};
 
 #[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
 fn kv_cache_write_later_token_wins() {
-    let Some(gpu) = common::gpu_or_skip("ops_edge_cases") else {
-        return;
-    };
+    let gpu = common::gpu("ops_edge_cases");
     let cpu = CpuBackend::new();
     let (slots, max_len, kv_heads, e) = (2usize, 4usize, 2usize, 3usize);
     let cache0: Vec<f32> = (0..slots * max_len * kv_heads * e)
@@ -56,10 +55,9 @@ fn kv_cache_write_later_token_wins() {
 }
 
 #[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
 fn top_p_keeps_tied_tokens_in_index_order() {
-    let Some(gpu) = common::gpu_or_skip("ops_edge_cases") else {
-        return;
-    };
+    let gpu = common::gpu("ops_edge_cases");
     let cpu = CpuBackend::new();
     let vocab = 10;
     // Row 0: all tied. Row 1: a tie group of 4 at the top, then lower logits.

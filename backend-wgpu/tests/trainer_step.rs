@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::gpu_or_skip;
+use common::gpu;
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
 use hir_core::constraint::registry::{build, Suite};
@@ -102,10 +102,9 @@ fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: &str) -> Traine
 }
 
 #[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
 fn an_update_on_wgpu_matches_the_cpu() {
-    let Some(gpu) = gpu_or_skip("trainer_step") else {
-        return;
-    };
+    let gpu = gpu("trainer_step");
     let init = Params::init_random(&model_config(), 0.3, 5);
     let mut cpu = trainer(CpuBackend::new(), &init, "ppo");
     let batch = cpu.collect().unwrap();

@@ -14,11 +14,14 @@ pub enum BackendArg {
 }
 
 /// Opens the wgpu backend, turning a setup failure (no adapter, device refused) into an
-/// error that names the flag, and reports the adapter on stderr.
+/// error that names the flag, and reports on one stderr line which adapter and graphics API
+/// were chosen, warning about a software rasterizer or a fallback to OpenGL
+/// (see `AdapterSummary::choice_line`).
 pub fn open_wgpu() -> anyhow::Result<hir_backend_wgpu::WgpuBackend> {
     let b =
         hir_backend_wgpu::WgpuBackend::new().map_err(|e| anyhow::anyhow!("--backend wgpu: {e}"))?;
-    eprintln!("wgpu adapter: {}", b.adapter_info());
+    let forced = std::env::var_os("WGPU_BACKEND").is_some_and(|v| !v.is_empty());
+    eprintln!("{}", b.adapter_info().choice_line(forced));
     Ok(b)
 }
 

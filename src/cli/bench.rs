@@ -24,8 +24,7 @@ pub enum BenchKind {
     /// not timed).
     Decode,
     /// Batched greedy generation (`--batch` sequences of `--prompt-tokens`, `--tokens` new
-    /// tokens each) through `Model::generate`, new tokens/s over the whole batch, prefill
-    /// included.
+    /// tokens each), new tokens/s over the whole batch, prefill included.
     Generate,
     /// Prompt processing (prefill of one `--seq`-token prompt into the KV cache), tokens/s.
     Prompt,
@@ -41,7 +40,7 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value_t)]
     pub backend: BackendArg,
     /// The model for `step`, `decode`, `generate` and `prompt`: a GGUF file or a Hugging
-    /// Face directory (default: a random ~10M-parameter Llama, [`bench_config`]).
+    /// Face directory (default: a random ~10M-parameter Llama).
     #[arg(long, conflicts_with = "config")]
     pub model: Option<std::path::PathBuf>,
     /// Benchmark this architecture with random weights: a Hugging Face `config.json` (e.g.

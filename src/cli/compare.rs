@@ -31,7 +31,12 @@ pub struct CompareArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Where the runs go (one run directory per method and seed).
-    #[arg(long, default_value = "runs/compare")]
+    #[arg(
+        long = "output-dir",
+        alias = "out-dir",
+        value_name = "DIR",
+        default_value = "runs/compare"
+    )]
     pub out_dir: PathBuf,
     /// Print the results as JSON (runs and per-method summary) instead of a table.
     #[arg(long)]

@@ -24,7 +24,7 @@ pub struct GenerateDataArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output JSONL file (written atomically).
-    #[arg(long)]
+    #[arg(long = "output", alias = "out", value_name = "FILE")]
     pub out: PathBuf,
 }
 

@@ -37,32 +37,59 @@ pub struct EvalArgs {
     )]
     pub input_response_data: Option<PathBuf>,
     /// Where `eval_results_strict.jsonl` and `eval_results_loose.jsonl` are written.
-    #[arg(long = "output_dir")]
+    #[arg(long = "output_dir", visible_alias = "output-dir", value_name = "DIR")]
     pub output_dir: PathBuf,
     /// Generate the responses with this model (a GGUF file or a Hugging Face directory),
     /// each prompt as one user turn of its chat template.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// With `--model`: answer only the first N prompts.
-    #[arg(long, requires = "model")]
+    #[arg(long, requires = "model", conflicts_with = "input_response_data")]
     pub limit: Option<usize>,
     /// With `--model`: sampling temperature (0 = greedy).
-    #[arg(long, default_value_t = 0.0, requires = "model")]
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        requires = "model",
+        conflicts_with = "input_response_data",
+        allow_negative_numbers = true
+    )]
     pub temperature: f32,
     /// With `--model`: most new tokens per response.
-    #[arg(long, default_value_t = 512, requires = "model")]
+    #[arg(
+        long,
+        default_value_t = 512,
+        requires = "model",
+        conflicts_with = "input_response_data"
+    )]
     pub max_tokens: usize,
     /// With `--model`: prompts generated together.
-    #[arg(long, default_value_t = 8, requires = "model")]
+    #[arg(
+        long,
+        default_value_t = 8,
+        requires = "model",
+        conflicts_with = "input_response_data"
+    )]
     pub batch: usize,
     /// With `--model`: a system message (default: the chat template's own behaviour).
-    #[arg(long, requires = "model")]
+    #[arg(long, requires = "model", conflicts_with = "input_response_data")]
     pub system: Option<String>,
     /// With `--model`: sampler seed.
-    #[arg(long, default_value_t = 0, requires = "model")]
+    #[arg(
+        long,
+        default_value_t = 0,
+        requires = "model",
+        conflicts_with = "input_response_data"
+    )]
     pub seed: u64,
     /// With `--model`: compute backend.
-    #[arg(long, value_enum, default_value_t, requires = "model")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        requires = "model",
+        conflicts_with = "input_response_data"
+    )]
     pub backend: BackendArg,
 }
 

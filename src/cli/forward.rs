@@ -19,7 +19,7 @@ pub struct ForwardArgs {
     #[arg(long, value_delimiter = ',', required = true)]
     pub ids: Vec<u32>,
     /// Output safetensors file.
-    #[arg(long)]
+    #[arg(long = "output", alias = "out", value_name = "FILE")]
     pub out: PathBuf,
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]

@@ -9,6 +9,7 @@ pub mod data;
 pub mod eval;
 pub mod forward;
 pub mod generate;
+pub mod ids;
 pub mod replay;
 pub mod train;
 pub mod warmstart;
@@ -45,8 +46,9 @@ pub enum Command {
     /// Training-data files: `hir data generate` writes IFEval-style training prompts.
     #[command(subcommand)]
     Data(data::DataCommand),
+    /// List the instruction ids of IFEval or IFBench (one per line).
+    Ids(ids::IdsArgs),
     /// Rebuild the built-in policy (tokenizer + tiny Llama + supervised warm start).
-    #[command(hide = true)]
     Warmstart(warmstart::WarmStartArgs),
 }
 
@@ -62,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Data(cmd) => data::run(cmd),
+        Command::Ids(args) => ids::run(args),
         Command::Warmstart(args) => warmstart::run(args),
     }
 }

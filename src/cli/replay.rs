@@ -32,10 +32,10 @@ pub struct ReplayArgs {
     #[arg(long, value_enum, default_value_t = ScopeArg::Group)]
     pub scope: ScopeArg,
     /// The curriculum's λ_0.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub lambda0: f64,
     /// The curriculum's η.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub eta: f64,
     /// Where to write the JSONL output (default: stdout). Written whole or not at all.
     #[arg(long)]

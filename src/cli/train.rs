@@ -22,13 +22,13 @@ pub struct TrainArgs {
     pub model: Option<PathBuf>,
     /// Training instructions, JSONL in HIR style or IFEval format (default with `--model`:
     /// the built-in 384-row IFEval-style set).
-    #[arg(long, requires = "model")]
+    #[arg(long, requires = "model", conflicts_with = "resume")]
     pub data: Option<PathBuf>,
     /// With `--model`: rows at the end of the data held out for the before/after evaluation.
-    #[arg(long, default_value_t = DEFAULT_EVAL_COUNT, requires = "model")]
+    #[arg(long, default_value_t = DEFAULT_EVAL_COUNT, requires = "model", conflicts_with = "resume")]
     pub eval_count: usize,
-    /// Most tokens per forward pass (micro-batch size; default 1024 with `--model`, which
-    /// bounds the logits and activation memory).
+    /// Most tokens per forward pass (micro-batch size; default 16384 for the built-in policy,
+    /// 1024 with `--model`, which bounds the logits and activation memory).
     #[arg(long)]
     pub token_budget: Option<usize>,
     /// Trainer configuration file (`.toml` or `.json`; verl field names). Default: the

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct WarmStartArgs {
     /// Output directory (config.json, model.safetensors, tokenizer.json, metrics.json).
-    #[arg(long)]
+    #[arg(long = "output-dir", alias = "out", value_name = "DIR")]
     pub out: PathBuf,
     /// Seed of the suite, teacher, initialisation and batch order.
     #[arg(long, default_value_t = 0)]
@@ -18,7 +18,7 @@ pub struct WarmStartArgs {
     /// Optimizer steps.
     #[arg(long, default_value_t = WarmStartConfig::default().steps)]
     pub steps: usize,
-    /// CPU threads (default: all cores).
+    /// CPU threads (at least 1; default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -26,6 +26,7 @@ pub struct WarmStartArgs {
 /// Runs `hir warmstart`.
 pub fn run(args: WarmStartArgs) -> anyhow::Result<()> {
     let backend = match args.threads {
+        Some(0) => anyhow::bail!("--threads must be at least 1 (or left out to use every core)"),
         Some(t) => hir_backend_cpu::CpuBackend::with_threads(t)?,
         None => hir_backend_cpu::CpuBackend::new(),
     };

@@ -131,7 +131,8 @@ fn parse_layout(obj: &Map<String, Value>, at: &Loc) -> Result<Layout, LineError>
             .as_u64()
             .ok_or_else(|| {
                 at.err(format!(
-                    "field `layout`: unknown layout `{n}`: expected 1-6"
+                    "field `layout`: {}",
+                    hir_core::instruct::LayoutError(n.to_string())
                 ))
             })
             .and_then(|n| {
@@ -181,8 +182,8 @@ fn build(
 ) -> Result<Arc<dyn Constraint>, LineError> {
     let suite = suite_of(id, forced).ok_or_else(|| {
         at.err(format!(
-            "field `{id_field}`: unknown instruction id `{id}` (not an IFEval or IFBench id; \
-             see `hir_core::constraint::registry::ids`)"
+            "field `{id_field}`: unknown instruction id `{id}` (not an IFEval or IFBench id){}",
+            hir_core::constraint::suggest::unknown_id_note(id)
         ))
     })?;
     let built: Box<dyn Constraint> = registry::build(suite, id, kwargs, prompt).map_err(|e| {

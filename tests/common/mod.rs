@@ -80,29 +80,23 @@ pub fn golden_dirs() -> Vec<std::path::PathBuf> {
 
 /// The SmolLM2-135M-Instruct GGUF (`$HIR_SMOLLM2`, else
 /// `fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf`, fetched by
-/// `scripts/fetch-smollm2.sh`). `None` (after printing a visible SKIP line naming `test`) when
-/// it is absent, unless `HIR_REQUIRE_SMOLLM2=1`, where absence fails the test.
-pub fn smollm2(test: &str) -> Option<std::path::PathBuf> {
+/// `scripts/fetch-smollm2.sh`). The tests that use it are
+/// `#[ignore = "needs SmolLM2 ..."]`, so `cargo test` lists them as ignored, with the reason,
+/// and runs them only when asked (`-- --ignored`, as `.ci/run` does): a missing file fails the
+/// test `test`, naming the path and how to fetch it.
+pub fn smollm2(test: &str) -> std::path::PathBuf {
     let path = std::env::var_os("HIR_SMOLLM2")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf")
         });
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var("HIR_REQUIRE_SMOLLM2").is_ok_and(|v| v == "1") {
-        panic!(
-            "{test}: HIR_REQUIRE_SMOLLM2=1 but `{}` is missing (run scripts/fetch-smollm2.sh)",
-            path.display()
-        );
-    }
-    eprintln!(
-        "SKIP {test}: `{}` is missing (run scripts/fetch-smollm2.sh, or set HIR_SMOLLM2)",
+    assert!(
+        path.is_file(),
+        "{test}: `{}` is missing (run scripts/fetch-smollm2.sh, or set HIR_SMOLLM2 to the file)",
         path.display()
     );
-    None
+    path
 }
 
 /// Runs the `hir` binary with `args` (inside `dir` when given) and returns its output,

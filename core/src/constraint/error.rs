@@ -5,10 +5,9 @@ use alloc::string::String;
 /// Why a constraint could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConstraintError {
-    /// The instruction id is not in the registry.
-    #[error(
-        "unknown instruction id `{id}` (known ids: see `hir_core::constraint::registry::ids()`)"
-    )]
+    /// The instruction id is not in the registry. The message names close matches (see
+    /// [`super::suggest::unknown_id_note`]).
+    #[error("unknown instruction id `{id}`{}", super::suggest::unknown_id_note(.id))]
     UnknownId {
         /// The id as given.
         id: String,

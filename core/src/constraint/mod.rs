@@ -16,6 +16,7 @@ pub mod ifeval;
 pub mod loose;
 pub mod params;
 pub mod registry;
+pub mod suggest;
 
 pub use error::ConstraintError;
 pub use loose::{check_loose, loose_variants};

@@ -32,9 +32,9 @@ pub enum Layout {
     Embedded,
 }
 
-/// A layout name or number that is not one of the six.
+/// A layout name or number that is not one of the six numbered layouts or `embedded`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown layout `{0}`: expected 1-6 or one of inline, newline, numbered, bullets, constraints_first, lines, embedded")]
+#[error("unknown layout `{0}`: expected a number 1-6 or its name (1 inline, 2 newline, 3 numbered, 4 bullets, 5 constraints_first, 6 lines), or `embedded` (a task that states its constraints itself; it has no number)")]
 pub struct LayoutError(pub String);
 
 impl Layout {
