@@ -52,7 +52,8 @@ mod vocab;
 
 pub use dtype::GgmlType;
 pub use error::GgufError;
-pub use file::{GgufFile, TensorInfo, DEFAULT_ALIGNMENT, GGUF_MAGIC};
+pub use file::{GgufFile, TensorInfo, DEFAULT_ALIGNMENT, GGUF_MAGIC, MAX_TENSORS};
+pub use reader::MAX_META_ELEMENTS;
 pub use llama::{load_from, load_model, GgufModel};
 pub use metadata::Metadata;
 pub use value::MetaValue;
