@@ -120,15 +120,6 @@ fn parse_config(text: &str, path: &Path) -> Result<ModelConfig, ModelIoError> {
 /// read); the config's sizes against the tensors present ([`ModelConfig::check_weights`]);
 /// then each tensor's shape, dtype (F32/F16/BF16) and values (finite) as it is converted.
 pub fn load_hf_dir(dir: &Path) -> Result<HostModel, ModelIoError> {
-    match super::model_path_kind(dir)? {
-        super::ModelPathKind::HfDir => {}
-        super::ModelPathKind::Gguf => {
-            return Err(ModelIoError::NotAModel {
-                path: dir.to_path_buf(),
-                kind: "a GGUF file, where a Hugging Face model directory was expected".into(),
-            })
-        }
-    }
     let cfg_path = dir.join("config.json");
     let config = parse_config(&read_small_json(&cfg_path, "a model config")?, &cfg_path)?;
     let files = weight_files(dir)?

@@ -80,37 +80,47 @@ impl ModelConfig {
                 1 => String::from("1 layer (`model.layers.0.*`)"),
                 n => format!("{n} layers (`model.layers.0.*` to `model.layers.{}.*`)", n - 1),
             };
+            let first_missing = if self.num_hidden_layers > w.layers {
+                format!(
+                    "; tensor `model.layers.{}.input_layernorm.weight` is missing",
+                    w.layers
+                )
+            } else {
+                String::new()
+            };
             return Err(mismatch(
                 "num_hidden_layers",
                 format!(
-                    "{}, but the weights hold {held}",
+                    "{}, but the weights hold {held}{first_missing}",
                     self.num_hidden_layers
                 ),
             ));
         }
         let check = |tensor: &str,
                      shape: &Option<Vec<usize>>,
+                     implied: [usize; 2],
                      axis: usize,
                      field: &'static str,
-                     meaning: &str,
-                     expected: usize|
+                     meaning: &str|
          -> Result<(), ConfigError> {
             let Some(shape) = shape else { return Ok(()) };
             match shape.get(axis) {
-                Some(&found) if shape.len() == 2 && found == expected => Ok(()),
+                Some(&found) if shape.len() == 2 && found == implied[axis] => Ok(()),
                 _ => Err(mismatch(
                     field,
                     format!(
-                        "{meaning} = {expected}, but `{tensor}` has shape {shape:?} (expected \
-                         dimension {axis} to be {expected})"
+                        "{meaning} = {}, but `{tensor}` has shape {shape:?} where the config \
+                         implies {implied:?}",
+                        implied[axis]
                     ),
                 )),
             }
         };
         let (vocab, hidden) = ("vocab_size", "hidden_size");
         let embed = "model.embed_tokens.weight";
-        check(embed, &w.embed, 0, vocab, vocab, self.vocab_size)?;
-        check(embed, &w.embed, 1, hidden, hidden, self.hidden_size)?;
+        let (v, d) = (self.vocab_size, self.hidden_size);
+        check(embed, &w.embed, [v, d], 0, vocab, vocab)?;
+        check(embed, &w.embed, [v, d], 1, hidden, hidden)?;
         let q = "model.layers.0.self_attn.q_proj.weight";
         let k = "model.layers.0.self_attn.k_proj.weight";
         let gate = "model.layers.0.mlp.gate_proj.weight";
@@ -122,17 +132,12 @@ impl ModelConfig {
             "num_key_value_heads {} × head_dim {}",
             self.num_key_value_heads, self.head_dim
         );
-        check(q, &w.q_proj, 0, "num_attention_heads", &heads, self.q_dim())?;
-        check(q, &w.q_proj, 1, hidden, hidden, self.hidden_size)?;
-        check(k, &w.k_proj, 0, "num_key_value_heads", &kv_heads, self.kv_dim())?;
-        check(
-            gate,
-            &w.gate_proj,
-            0,
-            "intermediate_size",
-            "intermediate_size",
-            self.intermediate_size,
-        )?;
+        let (qd, kvd, f) = (self.q_dim(), self.kv_dim(), self.intermediate_size);
+        check(q, &w.q_proj, [qd, d], 0, "num_attention_heads", &heads)?;
+        check(q, &w.q_proj, [qd, d], 1, hidden, hidden)?;
+        check(k, &w.k_proj, [kvd, d], 0, "num_key_value_heads", &kv_heads)?;
+        let mlp = "intermediate_size";
+        check(gate, &w.gate_proj, [f, d], 0, mlp, mlp)?;
         Ok(())
     }
 }
@@ -183,7 +188,8 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "config field `num_hidden_layers`: 2, but the weights hold 1 layer (`model.layers.0.*`)"
+            "config field `num_hidden_layers`: 2, but the weights hold 1 layer \
+             (`model.layers.0.*`); tensor `model.layers.1.input_layernorm.weight` is missing"
         );
         let e = c
             .check_weights(&WeightsSummary {
@@ -195,7 +201,7 @@ mod tests {
         assert_eq!(
             e,
             "config field `vocab_size`: vocab_size = 10, but `model.embed_tokens.weight` has \
-             shape [11, 8] (expected dimension 0 to be 10)"
+             shape [11, 8] where the config implies [10, 8]"
         );
         let e = c
             .check_weights(&WeightsSummary {
