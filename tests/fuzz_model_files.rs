@@ -231,7 +231,13 @@ fn safetensors_sharded_index() {
             .iter()
             .enumerate()
             .filter(|(i, _)| keep(*i))
-            .map(|(_, n)| (n.clone(), tensors[n].shape.clone(), tensors[n].data.as_slice()))
+            .map(|(_, n)| {
+                (
+                    n.clone(),
+                    tensors[n].shape.clone(),
+                    tensors[n].data.as_slice(),
+                )
+            })
             .collect();
         hir::model_io::write_f32_safetensors(path, &list).unwrap();
     };
@@ -280,7 +286,8 @@ fn safetensors_sharded_index() {
             if dmg.is_none() && shards.iter().any(|s| !plain(s)) {
                 let e = loaded.as_ref().err().map(|e| e.to_string());
                 prop_assert!(
-                    e.as_deref().is_some_and(|e| e.contains("is not a plain file name")),
+                    e.as_deref()
+                        .is_some_and(|e| e.contains("is not a plain file name")),
                     "a shard outside the directory was not refused: {shards:?} -> {e:?}"
                 );
             }
@@ -331,8 +338,15 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         hostile_u64().prop_map(Value::from),
         (1u64..64).prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        prop_oneof![Just(-1.0f64), Just(0.0), Just(1e-6), Just(1e300), Just(-1e300), Just(0.5)]
-            .prop_map(Value::from),
+        prop_oneof![
+            Just(-1.0f64),
+            Just(0.0),
+            Just(1e-6),
+            Just(1e300),
+            Just(-1e300),
+            Just(0.5)
+        ]
+        .prop_map(Value::from),
         any::<bool>().prop_map(Value::from),
         "[a-z0-9_]{0,8}".prop_map(Value::from),
         Just(Value::Null),
@@ -362,10 +376,9 @@ fn config_json() {
         "rope_scaling",
         "sliding_window",
     ];
-    let valid = serde_json::from_str::<serde_json::Value>(
-        &common::tiny_config(false, true).to_hf_json(),
-    )
-    .unwrap();
+    let valid =
+        serde_json::from_str::<serde_json::Value>(&common::tiny_config(false, true).to_hf_json())
+            .unwrap();
     let edits = prop::collection::vec((0..FIELDS.len(), json_value()), 0..5);
     let text = prop_oneof![
         4 => edits.prop_map(move |edits| {

@@ -91,17 +91,18 @@ fn shard_with(dir: &Path, norm_shard: &str) {
             map.insert(name.clone(), "a.safetensors".into());
             &mut a
         };
-        shard.push((name.as_str(), safetensors::Dtype::F32, t.shape.clone(), to_bytes(t)));
+        shard.push((
+            name.as_str(),
+            safetensors::Dtype::F32,
+            t.shape.clone(),
+            to_bytes(t),
+        ));
     }
     std::fs::write(dir.join("a.safetensors"), safetensors_bytes(&a)).unwrap();
     std::fs::write(dir.join("b.safetensors"), safetensors_bytes(&b)).unwrap();
     std::fs::remove_file(dir.join("model.safetensors")).unwrap();
     let index = serde_json::json!({"metadata": {}, "weight_map": map});
-    std::fs::write(
-        dir.join("model.safetensors.index.json"),
-        index.to_string(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("model.safetensors.index.json"), index.to_string()).unwrap();
 }
 
 #[test]
@@ -243,7 +244,8 @@ fn safetensors_headers_that_declare_more_than_the_file_are_refused() {
     std::fs::write(&file, &b).unwrap();
     forward(&dir, "1,2").assert_clear_error(&["model.safetensors", "not a valid safetensors file"]);
     // Data offsets past the end of the file.
-    let past = r#"{"model.norm.weight":{"dtype":"F32","shape":[12],"data_offsets":[0,1000000000]}}"#;
+    let past =
+        r#"{"model.norm.weight":{"dtype":"F32","shape":[12],"data_offsets":[0,1000000000]}}"#;
     let mut b = (past.len() as u64).to_le_bytes().to_vec();
     b.extend(past.as_bytes());
     b.extend([0u8; 48]);
@@ -327,16 +329,13 @@ fn a_model_path_that_is_neither_gguf_nor_a_directory_is_named() {
          Face model directory",
     ]);
     let (_s, dir) = tiny_model();
-    forward(&dir.join("config.json"), "1,2").assert_clear_error(&[
-        "config.json` is a file that is not a GGUF file",
-    ]);
+    forward(&dir.join("config.json"), "1,2")
+        .assert_clear_error(&["config.json` is a file that is not a GGUF file"]);
 }
 
 fn gguf_fixture() -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gguf/tiny_llama.gguf"),
-    )
-    .unwrap()
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gguf/tiny_llama.gguf"))
+        .unwrap()
 }
 
 /// Where the value of metadata key `key` (of GGUF type u32) starts.
@@ -345,7 +344,11 @@ fn u32_value_at(bytes: &[u8], key: &str) -> usize {
         .windows(key.len())
         .position(|w| w == key.as_bytes())
         .unwrap();
-    let ty = u32::from_le_bytes(bytes[at + key.len()..at + key.len() + 4].try_into().unwrap());
+    let ty = u32::from_le_bytes(
+        bytes[at + key.len()..at + key.len() + 4]
+            .try_into()
+            .unwrap(),
+    );
     assert_eq!(ty, 4, "{key} is a u32");
     at + key.len() + 4
 }
@@ -406,7 +409,10 @@ fn gguf_non_finite_weights_are_refused() {
     let (_s, path) = write_gguf(&b);
     forward(&path, "1,2").assert_clear_error(&[
         "m.gguf",
-        &format!("tensor `{}` holds a non-finite value (NaN at flat index 0)", t.name),
+        &format!(
+            "tensor `{}` holds a non-finite value (NaN at flat index 0)",
+            t.name
+        ),
     ]);
 }
 
@@ -458,8 +464,8 @@ fn bench(args: &[&str]) -> common::BoundedRun {
 fn bench_sizes_are_checked_before_allocating() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.json");
-    let mut c: serde_json::Value = serde_json::from_str(&tiny_config(true, false).to_hf_json())
-        .unwrap();
+    let mut c: serde_json::Value =
+        serde_json::from_str(&tiny_config(true, false).to_hf_json()).unwrap();
     c["vocab_size"] = 1_000_000_000_000u64.into();
     std::fs::write(&cfg, c.to_string()).unwrap();
     bench(&["decode", "--config", cfg.to_str().unwrap()]).assert_clear_error(&[
@@ -473,10 +479,8 @@ fn bench_sizes_are_checked_before_allocating() {
     c["head_dim"] = 128.into();
     c["num_key_value_heads"] = 8.into();
     std::fs::write(&cfg, c.to_string()).unwrap();
-    bench(&["decode", "--config", cfg.to_str().unwrap()]).assert_clear_error(&[
-        "--config",
-        "more than the 8589934592 allowed here",
-    ]);
+    bench(&["decode", "--config", cfg.to_str().unwrap()])
+        .assert_clear_error(&["--config", "more than the 8589934592 allowed here"]);
     bench(&["matmul", "--size", "100000"]).assert_clear_error(&[
         "--size 100000: the three 100000×100000 f32 matrices would take 120.0 GB; at most 32768",
     ]);
@@ -487,9 +491,8 @@ fn bench_sizes_are_checked_before_allocating() {
     bench(&["prompt", "--seq", "0"]).assert_clear_error(&["--seq must be at least 1"]);
     bench(&["decode", "--prompt-tokens", "0"])
         .assert_clear_error(&["--prompt-tokens must be at least 1"]);
-    bench(&["decode", "--tokens", "100000000000"]).assert_clear_error(&[
-        "--prompt-tokens + --tokens = 100000000016 tokens; at most 1048576",
-    ]);
+    bench(&["decode", "--tokens", "100000000000"])
+        .assert_clear_error(&["--prompt-tokens + --tokens = 100000000016 tokens; at most 1048576"]);
     bench(&["step", "--seq", "4096"]).assert_clear_error(&[
         "--seq = 4096 tokens, more than the model's max_position_embeddings (2048)",
     ]);

@@ -15,7 +15,7 @@ pub use hf_dir::{
 };
 pub use load::{load_host_model, model_path_kind, ModelPathKind};
 pub use tensors::{
-    parse_header, parse_tensors, read_tensors, read_weights, tensor_to_f32,
-    write_f16_safetensors, write_f32_safetensors, DtypePolicy, HostTensor, SafetensorsFile,
-    MAX_SAFETENSORS_FILE, MAX_SAFETENSORS_HEADER,
+    parse_header, parse_tensors, read_tensors, read_weights, tensor_to_f32, write_f16_safetensors,
+    write_f32_safetensors, DtypePolicy, HostTensor, SafetensorsFile, MAX_SAFETENSORS_FILE,
+    MAX_SAFETENSORS_HEADER,
 };

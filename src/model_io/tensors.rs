@@ -59,8 +59,9 @@ impl SafetensorsFile {
     /// bytes, and a header length that does not fit the file or exceeds
     /// [`MAX_SAFETENSORS_HEADER`].
     pub fn open(path: &Path) -> Result<Self, ModelIoError> {
-        let file = crate::input_file::open_regular(path, "a safetensors file", MAX_SAFETENSORS_FILE)
-            .map_err(|e| ModelIoError::Input(Box::new(e)))?;
+        let file =
+            crate::input_file::open_regular(path, "a safetensors file", MAX_SAFETENSORS_FILE)
+                .map_err(|e| ModelIoError::Input(Box::new(e)))?;
         let io = |source| ModelIoError::Read {
             path: path.to_path_buf(),
             source,

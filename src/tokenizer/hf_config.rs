@@ -3,7 +3,7 @@
 
 use super::TokenizerError;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The chat template and special-token strings of a Hugging Face tokenizer directory.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -125,7 +125,7 @@ impl TokenizerConfig {
 }
 
 /// The text of `path`, or `None` when it does not exist.
-fn read_optional(path: &PathBuf) -> Result<Option<String>, TokenizerError> {
+fn read_optional(path: &Path) -> Result<Option<String>, TokenizerError> {
     if !path.exists() && !path.is_symlink() {
         return Ok(None);
     }

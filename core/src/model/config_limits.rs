@@ -221,7 +221,11 @@ mod tests {
                 .iter()
                 .map(|(_, s)| s.iter().product::<usize>())
                 .sum();
-            assert_eq!(c.checked_param_count().unwrap(), by_shapes as u64, "{extra}");
+            assert_eq!(
+                c.checked_param_count().unwrap(),
+                by_shapes as u64,
+                "{extra}"
+            );
             assert_eq!(crate::model::param_count(&c), by_shapes, "{extra}");
         }
     }
@@ -245,7 +249,11 @@ mod tests {
              accepted)"
         );
         let e = parse(r#""num_hidden_layers": 1, "max_position_embeddings": 0"#).unwrap_err();
-        assert!(e.to_string().contains("`max_position_embeddings`: must be positive"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("`max_position_embeddings`: must be positive"),
+            "{e}"
+        );
         let e = parse(r#""num_hidden_layers": 1, "rms_norm_eps": -1e-6"#).unwrap_err();
         assert_eq!(
             e.to_string(),

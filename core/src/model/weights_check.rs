@@ -78,7 +78,10 @@ impl ModelConfig {
             let held = match w.layers {
                 0 => String::from("no decoder layer (no `model.layers.N.*` tensor)"),
                 1 => String::from("1 layer (`model.layers.0.*`)"),
-                n => format!("{n} layers (`model.layers.0.*` to `model.layers.{}.*`)", n - 1),
+                n => format!(
+                    "{n} layers (`model.layers.0.*` to `model.layers.{}.*`)",
+                    n - 1
+                ),
             };
             let first_missing = if self.num_hidden_layers > w.layers {
                 format!(
