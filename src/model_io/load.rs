@@ -42,7 +42,8 @@ pub fn model_path_kind(path: &Path) -> Result<ModelPathKind, ModelIoError> {
         }
         return Err(not_a_model(
             "a file that is not a GGUF file (it does not start with the magic `GGUF` and is \
-             not named *.gguf)"
+             not named *.gguf; for a Hugging Face model, pass the directory holding its \
+             config.json)"
                 .into(),
         ));
     }
