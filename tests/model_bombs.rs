@@ -367,7 +367,9 @@ fn gguf_sizes_are_checked_against_the_tensors() {
     for (layers, needle) in [
         (
             3u32,
-            "metadata key `llama.block_count`: 3, but the weights hold 2 layers",
+            "metadata key `llama.block_count`: 3, but the weights hold 2 layers (`blk.0.*` to \
+             `blk.1.*`); tensor `blk.2.attn_norm.weight` is missing (config field \
+             `num_hidden_layers`)",
         ),
         (
             5000,

@@ -155,6 +155,21 @@ fn gguf_key(arch: &str, field: &str) -> Option<String> {
     Some(format!("{arch}.{k}"))
 }
 
+/// `text` with the Hugging Face tensor names [`ModelConfig::check_weights`] mentions spelled
+/// as this file spells them (`model.layers.0.self_attn.q_proj.weight` → `blk.0.attn_q.weight`).
+fn gguf_names_in(text: &str) -> String {
+    [
+        ("`model.layers.", "`blk."),
+        ("model.embed_tokens.weight", "token_embd.weight"),
+        ("input_layernorm.weight", "attn_norm.weight"),
+        ("self_attn.q_proj.weight", "attn_q.weight"),
+        ("self_attn.k_proj.weight", "attn_k.weight"),
+        ("mlp.gate_proj.weight", "ffn_gate.weight"),
+    ]
+    .iter()
+    .fold(text.to_string(), |t, (hf, gguf)| t.replace(hf, gguf))
+}
+
 /// A config error as one about the metadata key it came from (the config field's name is
 /// the Hugging Face one, which a GGUF file does not use).
 fn config_error(file: &GgufFile, arch: &str, source: ConfigError) -> GgufError {
@@ -163,7 +178,7 @@ fn config_error(file: &GgufFile, arch: &str, source: ConfigError) -> GgufError {
             Some(key) => GgufError::BadMetadata {
                 path: file.path().to_path_buf(),
                 key,
-                detail: format!("{detail} (config field `{field}`)"),
+                detail: format!("{} (config field `{field}`)", gguf_names_in(detail)),
             },
             None => GgufError::Config {
                 path: file.path().to_path_buf(),
