@@ -320,6 +320,21 @@ fn forward_refuses_more_ids_than_max_position_embeddings() {
     forward(&dir, "1,2,3,4,5").assert_clear_error(&[
         "--ids has 5 tokens, more than the model's max_position_embeddings (4)",
     ]);
+    let out = dir.with_file_name("grads.safetensors");
+    hir_bounded(
+        &[
+            "grad",
+            "--model",
+            dir.to_str().unwrap(),
+            "--ids",
+            "1,2,3,4,5",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        MEM_MIB,
+        SECS,
+    )
+    .assert_clear_error(&["--ids has 5 tokens, more than the model's max_position_embeddings (4)"]);
 }
 
 #[test]

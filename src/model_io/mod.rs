@@ -1,6 +1,11 @@
 //! Reading and writing models and tensors: GGUF files (read, through [`crate::gguf`]), Hugging Face directories (`config.json` +
 //! `model.safetensors`, or shards listed in `model.safetensors.index.json`) with f32, f16 or
 //! bf16 weights, and plain f32 safetensors files for command outputs.
+//!
+//! A model directory is untrusted input: its files are opened only when regular, shard names
+//! must be plain file names beside the index, every size in `config.json` is bounded and
+//! checked against the tensors present before anything is sized by it, and weights must be
+//! finite F32/F16/BF16 (see [`load_hf_dir`]).
 
 mod atomic;
 mod error;
