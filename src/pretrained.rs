@@ -47,17 +47,9 @@ impl Pretrained {
     /// that is neither.
     fn is_gguf(path: &Path) -> Result<bool> {
         Self::ensure_exists(path)?;
-        if crate::gguf::is_gguf_path(path) {
-            return Ok(true);
-        }
-        if !path.is_dir() {
-            anyhow::bail!(
-                "--model `{}`: expected a GGUF file or a Hugging Face model directory \
-                 (config.json + model.safetensors + tokenizer.json)",
-                path.display()
-            );
-        }
-        Ok(false)
+        let kind = crate::model_io::model_path_kind(path)
+            .with_context(|| format!("--model `{}`", path.display()))?;
+        Ok(kind == crate::model_io::ModelPathKind::Gguf)
     }
 
     /// Only the config and the f32 weights of a GGUF file or a Hugging Face directory, without
@@ -80,14 +72,10 @@ impl Pretrained {
         let host = load_hf_dir(path)?;
         let codec = HfChatCodec::from_hf_dir(path)?;
         let tok_path = path.join("tokenizer.json");
-        let tokenizer_json = std::fs::read(&tok_path)
-            .with_context(|| format!("cannot read `{}`", tok_path.display()))?;
+        let tokenizer_json = crate::tokenizer::read_tokenizer_file(&tok_path)?;
         let cfg_path = path.join("tokenizer_config.json");
-        let tokenizer_config_json = if cfg_path.exists() {
-            Some(
-                std::fs::read(&cfg_path)
-                    .with_context(|| format!("cannot read `{}`", cfg_path.display()))?,
-            )
+        let tokenizer_config_json = if cfg_path.exists() || cfg_path.is_symlink() {
+            Some(crate::tokenizer::read_tokenizer_file(&cfg_path)?)
         } else {
             None
         };

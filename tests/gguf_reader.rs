@@ -379,3 +379,40 @@ fn forward_on_the_gguf_equals_forward_on_the_hf_dir() {
     assert_eq!(a.shape, vec![6, 64]);
     assert_eq!(a, b);
 }
+
+#[test]
+fn tensor_and_array_element_counts_are_capped_before_allocating() {
+    use hir::gguf::{MAX_META_ELEMENTS, MAX_TENSORS};
+    // A tensor count one over the cap, with enough bytes behind it to pass the bytes-left
+    // check (24 bytes per tensor info).
+    let mut b = gguf(3, &[], &[]);
+    b[8..16].copy_from_slice(&(MAX_TENSORS as u64 + 1).to_le_bytes());
+    b.resize(b.len() + 24 * (MAX_TENSORS + 1), 0);
+    let e = open_bytes(&b).unwrap_err().to_string();
+    assert!(
+        e.contains("the tensor count 131073 is more than the 131072 accepted"),
+        "{e}"
+    );
+    // One u8 array a byte per element in the file, over the cap on array elements in all.
+    let n = MAX_META_ELEMENTS + 1;
+    let mut value = 0u32.to_le_bytes().to_vec();
+    value.extend((n as u64).to_le_bytes());
+    value.resize(value.len() + n, 7);
+    let e = open_bytes(&gguf(3, &[("big", 9, value)], &[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("8388609 array elements would take the metadata past 8388608"),
+        "{e}"
+    );
+    // At the cap, the same array opens.
+    let n = MAX_META_ELEMENTS;
+    let mut value = 0u32.to_le_bytes().to_vec();
+    value.extend((n as u64).to_le_bytes());
+    value.resize(value.len() + n, 7);
+    let f = open_bytes(&gguf(3, &[("big", 9, value)], &[])).unwrap();
+    assert_eq!(
+        f.metadata().get("big").unwrap().as_array().unwrap().len(),
+        n
+    );
+}

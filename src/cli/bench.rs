@@ -87,6 +87,83 @@ pub fn bench_config() -> ModelConfig {
     }
 }
 
+/// Most parameters `hir bench --config` builds random weights for: 2^33 (8.6 billion, 34 GB
+/// of f32 weights, plus the backend's copy).
+pub const MAX_BENCH_PARAMS: u64 = 1 << 33;
+/// Largest `--size` of `hir bench matmul`: three 32768² f32 matrices are 12.9 GB.
+pub const MAX_MATMUL_SIZE: usize = 1 << 15;
+/// Most tokens one benchmark batch may hold (`--batch` × tokens per sequence).
+pub const MAX_BENCH_TOKENS: usize = 1 << 20;
+
+/// Checks the counts the benchmark `kind` uses: each positive, sizes within their bounds.
+fn check_counts(args: &BenchArgs) -> anyhow::Result<()> {
+    let positive = |flag: &str, v: usize| {
+        anyhow::ensure!(v > 0, "{flag} must be at least 1 (got 0)");
+        Ok(())
+    };
+    positive("--reps", args.reps)?;
+    match args.kind {
+        BenchKind::Matmul => {
+            positive("--size", args.size)?;
+            anyhow::ensure!(
+                args.size <= MAX_MATMUL_SIZE,
+                "--size {}: the three {0}×{0} f32 matrices would take {:.1} GB; at most \
+                 {MAX_MATMUL_SIZE} is accepted",
+                args.size,
+                3.0 * 4.0 * (args.size as f64).powi(2) / 1e9
+            );
+        }
+        BenchKind::Step => {
+            positive("--batch", args.batch)?;
+            positive("--seq", args.seq)?;
+            check_tokens("--batch × --seq", args.batch.checked_mul(args.seq))?;
+        }
+        BenchKind::Prompt => positive("--seq", args.seq)?,
+        BenchKind::Decode => {
+            positive("--prompt-tokens", args.prompt_tokens)?;
+            anyhow::ensure!(
+                args.tokens >= 2,
+                "--tokens must be at least 2 for decode (the first token comes from the \
+                 prefill; the following ones are timed), got {}",
+                args.tokens
+            );
+            check_tokens(
+                "--prompt-tokens + --tokens",
+                args.prompt_tokens.checked_add(args.tokens),
+            )?;
+        }
+        BenchKind::Generate => {
+            positive("--batch", args.batch)?;
+            positive("--prompt-tokens", args.prompt_tokens)?;
+            positive("--tokens", args.tokens)?;
+            let per_seq = args.prompt_tokens.checked_add(args.tokens);
+            check_tokens(
+                "--batch × (--prompt-tokens + --tokens)",
+                per_seq.and_then(|n| n.checked_mul(args.batch)),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn check_tokens(what: &str, n: Option<usize>) -> anyhow::Result<()> {
+    match n {
+        Some(n) if n <= MAX_BENCH_TOKENS => Ok(()),
+        Some(n) => anyhow::bail!("{what} = {n} tokens; at most {MAX_BENCH_TOKENS} are accepted"),
+        None => anyhow::bail!("{what} overflows; at most {MAX_BENCH_TOKENS} tokens are accepted"),
+    }
+}
+
+/// Checks that `tokens` positions fit the model's `max_position_embeddings`.
+fn check_positions(what: &str, tokens: usize, cfg: &ModelConfig) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        tokens <= cfg.max_position_embeddings,
+        "{what} = {tokens} tokens, more than the model's max_position_embeddings ({})",
+        cfg.max_position_embeddings
+    );
+    Ok(())
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
@@ -94,7 +171,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 /// Runs `hir bench`, printing one JSON object.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(args.reps > 0, "--reps must be at least 1");
+    check_counts(&args)?;
     crate::with_backend!(args.backend, |b| {
         let report = match args.kind {
             BenchKind::Matmul => bench_matmul(&b, &args)?,
@@ -111,7 +188,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let n = args.size;
     let mut rng = Rng::new(1);
-    let host: Vec<f32> = (0..n * n).map(|_| rng.next_normal()).collect();
+    // n ≤ MAX_MATMUL_SIZE (checked in `check_counts`), so n² cannot overflow.
+    let mut host: Vec<f32> = Vec::new();
+    host.try_reserve_exact(n * n).map_err(|_| {
+        anyhow::anyhow!(
+            "--size {n}: cannot allocate the {:.1} GB of one {n}×{n} f32 matrix; use a smaller \
+             --size",
+            (n * n * 4) as f64 / 1e9
+        )
+    })?;
+    host.extend((0..n * n).map(|_| rng.next_normal()));
     let a = b.upload(&host)?;
     let bm = b.upload(&host)?;
     let mut c = b.zeros(n * n)?;
@@ -141,14 +227,30 @@ fn bench_model<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<Model<B>> 
     }
     let cfg = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("--config `{}`: {e}", path.display()))?;
+            let text = crate::input_file::read_text(
+                path,
+                "a model config",
+                crate::input_file::MAX_CONFIG_BYTES,
+            )?;
             ModelConfig::from_hf_json(&text)
                 .map_err(|e| anyhow::anyhow!("--config `{}`: {e}", path.display()))?
         }
         None => bench_config(),
     };
-    let host = Params::init_random(&cfg, 0.02, 0);
+    // Random weights have no files to check the sizes against: bound them instead.
+    let n = cfg
+        .validate_param_budget(MAX_BENCH_PARAMS)
+        .map_err(|e| match &args.config {
+            Some(path) => anyhow::anyhow!("--config `{}`: {e}", path.display()),
+            None => anyhow::anyhow!("the built-in benchmark config: {e}"),
+        })?;
+    let host = Params::try_init_random(&cfg, 0.02, 0).map_err(|_| {
+        anyhow::anyhow!(
+            "cannot allocate the {:.1} GB of random weights for {n} parameters; benchmark a \
+             smaller config",
+            n as f64 * 4.0 / 1e9
+        )
+    })?;
     Ok(Model::from_host(b, cfg, &host)?)
 }
 
@@ -160,9 +262,14 @@ fn random_ids(n: usize, vocab: usize, seed: u64) -> Vec<u32> {
 
 fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let model = bench_model(b, args)?;
+    check_positions(
+        "--prompt-tokens + --tokens",
+        args.prompt_tokens + args.tokens,
+        &model.config,
+    )?;
     let v = model.config.vocab_size;
     let prompts: Vec<Vec<u32>> = (0..args.batch)
-        .map(|i| random_ids(args.prompt_tokens.max(1), v, i as u64))
+        .map(|i| random_ids(args.prompt_tokens, v, i as u64))
         .collect();
     let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
     let seeds: Vec<u64> = (0..args.batch as u64).collect();
@@ -192,6 +299,7 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
 
 fn bench_prompt<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let model = bench_model(b, args)?;
+    check_positions("--seq", args.seq, &model.config)?;
     let prompt = random_ids(args.seq, model.config.vocab_size, 7);
     let mut times = Vec::new();
     for _ in 0..args.reps {
@@ -210,6 +318,7 @@ fn bench_prompt<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
 
 fn bench_step<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let mut model = bench_model(b, args)?;
+    check_positions("--seq", args.seq, &model.config)?;
     let mut rng = Rng::new(2);
     let v = model.config.vocab_size as u64;
     let seqs: Vec<Vec<u32>> = (0..args.batch)
@@ -247,7 +356,12 @@ fn bench_step<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json:
 
 fn bench_decode<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
     let model = bench_model(b, args)?;
-    let prompt = random_ids(args.prompt_tokens.max(1), model.config.vocab_size, 0);
+    check_positions(
+        "--prompt-tokens + --tokens",
+        args.prompt_tokens + args.tokens,
+        &model.config,
+    )?;
+    let prompt = random_ids(args.prompt_tokens, model.config.vocab_size, 0);
     let greedy = SampleParams {
         temperature: 0.0,
         top_p: 1.0,

@@ -26,9 +26,26 @@ pub struct ForwardArgs {
     pub backend: BackendArg,
 }
 
+/// The model at `--model`, with `--ids` checked against it: at most
+/// `max_position_embeddings` tokens, as `hir generate` enforces (the model checks the ids
+/// against its vocabulary).
+fn load_checked(args: &ForwardArgs) -> anyhow::Result<crate::model_io::HostModel> {
+    let host = load_host_model(&args.model)?;
+    let max = host.config.max_position_embeddings;
+    if args.ids.len() > max {
+        anyhow::bail!(
+            "--ids has {} tokens, more than the model's max_position_embeddings ({max}) in `{}`; \
+             pass at most {max} ids",
+            args.ids.len(),
+            args.model.display()
+        );
+    }
+    Ok(host)
+}
+
 /// `hir forward`: writes `logits` `[T, vocab]` (f32).
 pub fn run_forward(args: ForwardArgs) -> anyhow::Result<()> {
-    let host = load_host_model(&args.model)?;
+    let host = load_checked(&args)?;
     crate::with_backend!(args.backend, |b| {
         let model = Model::from_host(&b, host.config.clone(), &host.params)?;
         let batch = PackedBatch::new(&[&args.ids]);
@@ -51,7 +68,7 @@ pub fn run_forward(args: ForwardArgs) -> anyhow::Result<()> {
 /// `hir grad`: writes `loss` (scalar) and the gradient of every parameter under its Hugging
 /// Face name (f32).
 pub fn run_grad(args: ForwardArgs) -> anyhow::Result<()> {
-    let host = load_host_model(&args.model)?;
+    let host = load_checked(&args)?;
     if args.ids.len() < 2 {
         anyhow::bail!(
             "--ids needs at least two tokens (the loss predicts ids[1..] from ids[..T-1])"

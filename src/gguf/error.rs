@@ -14,6 +14,9 @@ pub enum GgufError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The path is not a regular file (a device, a FIFO, a directory).
+    #[error(transparent)]
+    Input(Box<crate::input_file::InputError>),
     /// The file does not start with the magic bytes `GGUF`.
     #[error("`{path}` is not a GGUF file: it starts with {found:02x?}, expected the magic `GGUF` (47 47 55 46)")]
     BadMagic {
@@ -132,6 +135,28 @@ pub enum GgufError {
         /// The file.
         path: PathBuf,
         /// What is not supported and what is.
+        detail: String,
+    },
+    /// A tensor holds NaN or an infinity after dequantization.
+    #[error("`{path}`: tensor `{tensor}` holds a non-finite value ({value} at flat index {index}); the weights are corrupt (re-download or re-convert the model)")]
+    NonFinite {
+        /// The file.
+        path: PathBuf,
+        /// GGUF tensor name.
+        tensor: String,
+        /// Flat index of the first non-finite value.
+        index: usize,
+        /// The value.
+        value: f32,
+    },
+    /// A metadata value is out of range, or disagrees with the tensors the file holds.
+    #[error("`{path}`: metadata key `{key}`: {detail}")]
+    BadMetadata {
+        /// The file.
+        path: PathBuf,
+        /// The key (e.g. `llama.block_count`).
+        key: String,
+        /// What is wrong and what was expected.
         detail: String,
     },
     /// The hyper-parameters read from the metadata do not form a valid config.

@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 pub const GGUF_MAGIC: [u8; 4] = *b"GGUF";
 /// Alignment of the data section and of every tensor when `general.alignment` is absent.
 pub const DEFAULT_ALIGNMENT: u64 = 32;
+/// Most tensors a file may list: 2^17. Real models list under 10k (9–16 per layer); the cap
+/// bounds the memory of the tensor infos whatever the tensor count field says.
+pub const MAX_TENSORS: usize = 1 << 17;
 
 /// Where a tensor is and how it is stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,10 +93,15 @@ impl GgufFile {
             path: path.to_path_buf(),
             source,
         };
-        let file = std::fs::File::open(path).map_err(io)?;
+        // A regular file only: a device or FIFO is refused without being opened.
+        let file = crate::input_file::open_regular(path, "a GGUF file", u64::MAX)
+            .map_err(|e| GgufError::Input(Box::new(e)))?;
         let len = file.metadata().map_err(io)?.len();
         let bytes = if len < 4096 {
-            Bytes::Owned(std::fs::read(path).map_err(io)?)
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::Read::take(&file, 4096), &mut v)
+                .map_err(io)?;
+            Bytes::Owned(v)
         } else {
             // SAFETY: the map is read-only and private to this value. Like every loader that
             // maps model files (llama.cpp, safetensors), this assumes no other process
@@ -129,6 +137,15 @@ impl GgufFile {
         // A tensor info takes at least 8 (name length) + 4 + 4 + 8 bytes; a key/value pair
         // at least 8 (key length) + 4 (type) + 1 bytes.
         let n_tensors = c.entry_count(24, &|| "the tensor count".into())?;
+        if n_tensors > MAX_TENSORS {
+            return Err(c.invalid(
+                8,
+                format!(
+                    "the tensor count {n_tensors} is more than the {MAX_TENSORS} accepted (real \
+                     models list under 10,000 tensors)"
+                ),
+            ));
+        }
         let n_kv = c.entry_count(13, &|| "the metadata key/value count".into())?;
         let mut metadata = Metadata::default();
         for i in 0..n_kv {

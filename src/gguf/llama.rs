@@ -15,7 +15,7 @@ use super::file::GgufFile;
 use super::vocab::read_vocab;
 use crate::model_io::HostModel;
 use crate::tokenizer::GgufVocab;
-use hir_core::model::{param_shapes, ModelConfig, Params};
+use hir_core::model::{param_shapes, ConfigError, ModelConfig, Params, WeightsSummary};
 use std::path::Path;
 
 /// A model read from a GGUF file.
@@ -48,6 +48,10 @@ pub fn load_from(file: &GgufFile) -> Result<GgufModel, GgufError> {
         ));
     }
     let config = read_config(file, &arch)?;
+    // The config's sizes against the tensors the file holds, before anything is sized by them.
+    config
+        .check_weights(&summarize(file))
+        .map_err(|source| config_error(file, &arch, source))?;
     let mut items = Vec::new();
     for (hf_name, shape) in param_shapes(&config) {
         let name = gguf_name(&hf_name).unwrap_or_else(|| hf_name.clone());
@@ -65,6 +69,14 @@ pub fn load_from(file: &GgufFile) -> Result<GgufModel, GgufError> {
             });
         }
         let mut data = file.tensor_f32(&name)?;
+        if let Some((index, &value)) = data.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            return Err(GgufError::NonFinite {
+                path: file.path().to_path_buf(),
+                tensor: name,
+                index,
+                value,
+            });
+        }
         if arch == "llama" {
             let cols = if shape.len() == 2 { shape[1] } else { 1 };
             if name.contains(".attn_q.") {
@@ -87,6 +99,97 @@ pub fn load_from(file: &GgufFile) -> Result<GgufModel, GgufError> {
         architecture: arch,
         name: string(file, "general.name")?,
     })
+}
+
+/// What the file's tensors hold, under Hugging Face names and row-major shapes: the layers
+/// found among `blk.N.*` names, and the shapes that fix the config's sizes.
+fn summarize(file: &GgufFile) -> WeightsSummary {
+    let mut s = WeightsSummary::default();
+    for t in file.tensors() {
+        if let Some(l) = t
+            .name
+            .strip_prefix("blk.")
+            .and_then(|r| r.split_once('.'))
+            .and_then(|(n, _)| hir_core::model::layer_index(&format!("model.layers.{n}.")))
+        {
+            s.layers = s.layers.max(l.saturating_add(1));
+        }
+    }
+    for hf in [
+        "model.embed_tokens.weight",
+        "model.layers.0.self_attn.q_proj.weight",
+        "model.layers.0.self_attn.k_proj.weight",
+        "model.layers.0.mlp.gate_proj.weight",
+    ] {
+        let gguf = gguf_name(hf).unwrap_or_else(|| hf.to_string());
+        if let Some(t) = file.tensor(&gguf) {
+            let shape: Vec<usize> = t
+                .dims
+                .iter()
+                .rev()
+                .map(|&d| usize::try_from(d).unwrap_or(usize::MAX))
+                .collect();
+            let layers = s.layers;
+            s.observe(hf, &shape);
+            s.layers = layers;
+        }
+    }
+    s
+}
+
+/// The GGUF metadata key behind a config field.
+fn gguf_key(arch: &str, field: &str) -> Option<String> {
+    let k = match field {
+        "num_hidden_layers" => "block_count",
+        "vocab_size" => "vocab_size",
+        "hidden_size" => "embedding_length",
+        "intermediate_size" => "feed_forward_length",
+        "num_attention_heads" => "attention.head_count",
+        "num_key_value_heads" => "attention.head_count_kv",
+        "head_dim" => "attention.key_length",
+        "rope_theta" => "rope.freq_base",
+        "rms_norm_eps" => "attention.layer_norm_rms_epsilon",
+        "max_position_embeddings" => "context_length",
+        _ => return None,
+    };
+    Some(format!("{arch}.{k}"))
+}
+
+/// `text` with the Hugging Face tensor names [`ModelConfig::check_weights`] mentions spelled
+/// as this file spells them (`model.layers.0.self_attn.q_proj.weight` → `blk.0.attn_q.weight`).
+fn gguf_names_in(text: &str) -> String {
+    [
+        ("`model.layers.", "`blk."),
+        ("model.embed_tokens.weight", "token_embd.weight"),
+        ("input_layernorm.weight", "attn_norm.weight"),
+        ("self_attn.q_proj.weight", "attn_q.weight"),
+        ("self_attn.k_proj.weight", "attn_k.weight"),
+        ("mlp.gate_proj.weight", "ffn_gate.weight"),
+    ]
+    .iter()
+    .fold(text.to_string(), |t, (hf, gguf)| t.replace(hf, gguf))
+}
+
+/// A config error as one about the metadata key it came from (the config field's name is
+/// the Hugging Face one, which a GGUF file does not use).
+fn config_error(file: &GgufFile, arch: &str, source: ConfigError) -> GgufError {
+    match &source {
+        ConfigError::Invalid { field, detail } => match gguf_key(arch, field) {
+            Some(key) => GgufError::BadMetadata {
+                path: file.path().to_path_buf(),
+                key,
+                detail: format!("{} (config field `{field}`)", gguf_names_in(detail)),
+            },
+            None => GgufError::Config {
+                path: file.path().to_path_buf(),
+                source,
+            },
+        },
+        _ => GgufError::Config {
+            path: file.path().to_path_buf(),
+            source,
+        },
+    }
 }
 
 /// Inverts llama.cpp's Q/K row permutation. `convert_hf_to_gguf.py` stores
@@ -172,16 +275,6 @@ fn read_config(file: &GgufFile, arch: &str) -> Result<ModelConfig, GgufError> {
         Ok(v)
     };
     let layers = req("block_count")?;
-    if layers.saturating_mul(9) > file.tensors().len() {
-        return Err(unsupported(
-            file,
-            format!(
-                "`{}` = {layers}, but the file has only {} tensors (9 per layer needed)",
-                key("block_count"),
-                file.tensors().len()
-            ),
-        ));
-    }
     let hidden = req("embedding_length")?;
     let heads = req("attention.head_count")?;
     let kv_heads = match uint(file, &key("attention.head_count_kv"))? {
@@ -237,10 +330,9 @@ fn read_config(file: &GgufFile, arch: &str) -> Result<ModelConfig, GgufError> {
         mlp_bias: !qwen2 && has("blk.0.ffn_gate.bias"),
         max_position_embeddings: uint(file, &key("context_length"))?.unwrap_or(2048),
     };
-    config.validate().map_err(|source| GgufError::Config {
-        path: file.path().to_path_buf(),
-        source,
-    })?;
+    config
+        .validate()
+        .map_err(|source| config_error(file, arch, source))?;
     Ok(config)
 }
 

@@ -52,9 +52,10 @@ mod vocab;
 
 pub use dtype::GgmlType;
 pub use error::GgufError;
-pub use file::{GgufFile, TensorInfo, DEFAULT_ALIGNMENT, GGUF_MAGIC};
+pub use file::{GgufFile, TensorInfo, DEFAULT_ALIGNMENT, GGUF_MAGIC, MAX_TENSORS};
 pub use llama::{load_from, load_model, GgufModel};
 pub use metadata::Metadata;
+pub use reader::MAX_META_ELEMENTS;
 pub use value::MetaValue;
 pub use vocab::read_vocab;
 

@@ -15,6 +15,11 @@ use std::path::Path;
 const MAX_ARRAY_DEPTH: usize = 8;
 /// ggml tensors have at most 4 dimensions (`GGML_MAX_DIMS`).
 pub const MAX_DIMS: u32 = 4;
+/// Most metadata array elements a file may hold in total: 2^23. An element takes one byte in
+/// the file but a [`MetaValue`] (32 bytes) in memory, so without a cap a file of N bytes could
+/// cost 32·N; with it, arrays cost at most 256 MiB. Real files hold well under 2M (a 260k
+/// vocabulary's tokens, scores and types plus its merges).
+pub const MAX_META_ELEMENTS: usize = 1 << 23;
 
 /// A little-endian cursor over the file bytes that turns every overrun into
 /// [`GgufError::Truncated`].
@@ -22,6 +27,8 @@ pub struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
     path: &'a Path,
+    /// Metadata array elements still allowed ([`MAX_META_ELEMENTS`] in all).
+    elements_left: usize,
 }
 
 /// One tensor info as stored: name, dims (GGUF order), type, offset in the data section.
@@ -43,6 +50,7 @@ impl<'a> Cursor<'a> {
             bytes,
             pos: 0,
             path,
+            elements_left: MAX_META_ELEMENTS,
         }
     }
 
@@ -173,6 +181,18 @@ impl<'a> Cursor<'a> {
                     }
                 };
                 let n = self.count(min_size, &|| format!("the element count of {}", what()))?;
+                if n > self.elements_left {
+                    return Err(self.invalid(
+                        at,
+                        format!(
+                            "{}: {n} array elements would take the metadata past \
+                             {MAX_META_ELEMENTS} array elements in all, far more than any \
+                             model file holds",
+                            what()
+                        ),
+                    ));
+                }
+                self.elements_left -= n;
                 let mut items = Vec::with_capacity(n);
                 for i in 0..n {
                     items.push(self.value(elem, depth + 1, &|| format!("{}[{i}]", what()))?);

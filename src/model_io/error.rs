@@ -69,6 +69,30 @@ pub enum ModelIoError {
         /// The dtype found.
         dtype: String,
     },
+    /// A weight holds NaN or an infinity.
+    #[error("`{path}`: tensor `{name}` holds a non-finite value ({value} at flat index {index}); the weights are corrupt (re-download or re-convert the model)")]
+    NonFinite {
+        /// The weight file.
+        path: PathBuf,
+        /// Hugging Face tensor name.
+        name: String,
+        /// Flat (row-major) index of the first non-finite value.
+        index: usize,
+        /// The value.
+        value: f32,
+    },
+    /// A model path or one of its files is not something that can be read (a device, a FIFO,
+    /// a directory, a file over its size cap).
+    #[error(transparent)]
+    Input(#[from] Box<crate::input_file::InputError>),
+    /// A model path is neither a GGUF file nor a Hugging Face model directory.
+    #[error("`{path}` is {kind}; a model path must be a GGUF file or a Hugging Face model directory (config.json + model.safetensors or model.safetensors.index.json)")]
+    NotAModel {
+        /// The path given.
+        path: PathBuf,
+        /// What it is ("a character device", "a FIFO (named pipe)", "missing", ...).
+        kind: String,
+    },
     /// A GGUF model file could not be read or converted.
     #[error(transparent)]
     Gguf(#[from] Box<crate::gguf::GgufError>),

@@ -68,10 +68,7 @@ impl HfChatCodec {
 
     /// Reads a `tokenizer.json` file (ChatML template).
     pub fn from_file(path: &Path) -> Result<Self, TokenizerError> {
-        let bytes = std::fs::read(path).map_err(|source| TokenizerError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = read_tokenizer_file(path)?;
         Self::from_bytes(&bytes, &path.display().to_string())
     }
 
@@ -103,10 +100,7 @@ impl HfChatCodec {
     /// its tokens.
     pub fn from_hf_dir(dir: &Path) -> Result<Self, TokenizerError> {
         let path = dir.join("tokenizer.json");
-        let bytes = std::fs::read(&path).map_err(|source| TokenizerError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = read_tokenizer_file(&path)?;
         let origin = path.display().to_string();
         let tokenizer = Tokenizer::from_bytes(&bytes).map_err(|e| TokenizerError::Parse {
             origin: origin.clone(),
@@ -353,4 +347,15 @@ impl ChatCodec for HfChatCodec {
     fn stop_ids(&self) -> &[u32] {
         &self.stop_ids
     }
+}
+
+/// Reads a tokenizer file through the bounded input reader: a regular file (never a device
+/// or FIFO) of at most [`crate::input_file::MAX_TOKENIZER_BYTES`].
+pub fn read_tokenizer_file(path: &Path) -> Result<Vec<u8>, TokenizerError> {
+    crate::input_file::read_bytes(
+        path,
+        "a tokenizer file",
+        crate::input_file::MAX_TOKENIZER_BYTES,
+    )
+    .map_err(|e| TokenizerError::Input(Box::new(e)))
 }

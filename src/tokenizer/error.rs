@@ -6,6 +6,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum TokenizerError {
     /// `tokenizer.json` could not be read.
+    /// A tokenizer file is not a readable regular file of a sane size.
+    #[error(transparent)]
+    Input(Box<crate::input_file::InputError>),
     #[error("cannot read tokenizer file `{path}`: {source}")]
     Read {
         /// The file.

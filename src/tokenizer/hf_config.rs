@@ -3,7 +3,7 @@
 
 use super::TokenizerError;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The chat template and special-token strings of a Hugging Face tokenizer directory.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -125,13 +125,15 @@ impl TokenizerConfig {
 }
 
 /// The text of `path`, or `None` when it does not exist.
-fn read_optional(path: &PathBuf) -> Result<Option<String>, TokenizerError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(TokenizerError::Read {
-            path: path.clone(),
-            source,
-        }),
+fn read_optional(path: &Path) -> Result<Option<String>, TokenizerError> {
+    if !path.exists() && !path.is_symlink() {
+        return Ok(None);
     }
+    crate::input_file::read_text(
+        path,
+        "a tokenizer file",
+        crate::input_file::MAX_TOKENIZER_BYTES,
+    )
+    .map(Some)
+    .map_err(|e| TokenizerError::Input(Box::new(e)))
 }

@@ -13,7 +13,7 @@ mod jinja;
 mod train;
 
 pub use chat_template::{ChatMessage, ChatTemplate};
-pub use codec::HfChatCodec;
+pub use codec::{read_tokenizer_file, HfChatCodec};
 pub use error::TokenizerError;
 pub use from_gguf::{tokenizer_from_gguf, tokenizer_json_from_gguf};
 pub use gguf_vocab::GgufVocab;

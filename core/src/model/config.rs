@@ -195,7 +195,10 @@ impl ModelConfig {
         Ok(cfg)
     }
 
-    /// Checks that the sizes fit together (positive, heads divisible, even head dim).
+    /// Checks that the sizes fit together (positive, heads divisible, even head dim), that
+    /// each is below its sane bound and the parameter count is representable
+    /// ([`ModelConfig::check_limits`]), and that `rope_theta`, `rms_norm_eps` and
+    /// `max_position_embeddings` are usable. Nothing sized by the config is allocated here.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let positive: [(&'static str, usize); 7] = [
             ("vocab_size", self.vocab_size),
@@ -242,7 +245,22 @@ impl ModelConfig {
                 detail: format!("{} is not a positive number", self.rope_theta),
             });
         }
-        Ok(())
+        if !(self.rms_norm_eps > 0.0 && self.rms_norm_eps.is_finite()) {
+            return Err(ConfigError::Invalid {
+                field: "rms_norm_eps",
+                detail: format!(
+                    "{} is not a positive finite number (typical: 1e-5 or 1e-6)",
+                    self.rms_norm_eps
+                ),
+            });
+        }
+        if self.max_position_embeddings == 0 {
+            return Err(ConfigError::Invalid {
+                field: "max_position_embeddings",
+                detail: "must be positive (the longest sequence the model runs)".to_string(),
+            });
+        }
+        self.check_limits()
     }
 
     /// Width of all query heads together, `H · E`.

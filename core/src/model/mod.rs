@@ -17,18 +17,22 @@ use alloc::vec::Vec;
 pub mod backward;
 pub mod batch;
 pub mod config;
+pub mod config_limits;
 pub mod forward;
 pub mod generate;
 pub mod kv_cache;
 pub mod linear;
 pub mod params;
+pub mod weights_check;
 
 pub use batch::{PackedBatch, IGNORE};
 pub use config::{ConfigError, ModelConfig};
+pub use config_limits::{MAX_DIM, MAX_LAYERS, MAX_PARAMS, MAX_POSITIONS};
 pub use forward::Activations;
 pub use generate::{GenerateConfig, Generation};
 pub use kv_cache::KvCache;
 pub use params::{param_count, param_shapes, zeros_like, LayerParams, Params};
+pub use weights_check::{layer_index, WeightsSummary};
 
 /// Errors of model-level operations.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -260,22 +260,39 @@ impl<T> Params<T> {
 impl Params<Vec<f32>> {
     /// Random parameters for experiments and tests: weights `N(0, std²)`, norms 1, biases 0.
     pub fn init_random(cfg: &ModelConfig, std: f32, seed: u64) -> Self {
+        match Self::try_init_random(cfg, std, seed) {
+            Ok(p) => p,
+            Err(_) => alloc::alloc::handle_alloc_error(core::alloc::Layout::new::<f32>()),
+        }
+    }
+
+    /// [`Params::init_random`] with fallible allocation: an error instead of an abort when
+    /// the memory for the weights cannot be had (check the size first with
+    /// [`ModelConfig::validate_param_budget`]).
+    pub fn try_init_random(
+        cfg: &ModelConfig,
+        std: f32,
+        seed: u64,
+    ) -> Result<Self, alloc::collections::TryReserveError> {
         let mut rng = crate::rng::Rng::new(seed);
-        let items = param_shapes(cfg)
-            .into_iter()
-            .map(|(name, shape)| {
-                let n: usize = shape.iter().product();
-                if name.ends_with("norm.weight") {
-                    alloc::vec![1.0; n]
-                } else if name.ends_with(".bias") {
-                    alloc::vec![0.0; n]
-                } else {
-                    (0..n).map(|_| rng.next_normal() * std).collect()
-                }
-            })
-            .collect();
+        let shapes = param_shapes(cfg);
+        let mut items = Vec::new();
+        items.try_reserve_exact(shapes.len())?;
+        for (name, shape) in shapes {
+            let n: usize = shape.iter().product();
+            let mut t: Vec<f32> = Vec::new();
+            t.try_reserve_exact(n)?;
+            if name.ends_with("norm.weight") {
+                t.resize(n, 1.0);
+            } else if name.ends_with(".bias") {
+                t.resize(n, 0.0);
+            } else {
+                t.extend((0..n).map(|_| rng.next_normal() * std));
+            }
+            items.push(t);
+        }
         // `param_shapes` yields exactly what `from_ordered` consumes.
-        Self::from_ordered(cfg, items).expect("param_shapes and from_ordered agree")
+        Ok(Self::from_ordered(cfg, items).expect("param_shapes and from_ordered agree"))
     }
 
     /// Total number of scalars.
@@ -292,10 +309,12 @@ pub fn zeros_like<B: crate::backend::Backend>(
     params.try_map(|t| b.zeros(b.len(t)))
 }
 
-/// Number of scalar parameters a model of `cfg` has.
+/// Number of scalar parameters a model of `cfg` has (computed without building the parameter
+/// list; saturates at `usize::MAX` for a config that failed
+/// [`ModelConfig::checked_param_count`]).
 pub fn param_count(cfg: &ModelConfig) -> usize {
-    param_shapes(cfg)
-        .iter()
-        .map(|(_, s)| s.iter().product::<usize>())
-        .sum()
+    cfg.checked_param_count()
+        .ok()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(usize::MAX)
 }
