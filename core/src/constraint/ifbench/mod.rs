@@ -48,6 +48,7 @@ pub mod count;
 pub mod csv;
 pub mod custom;
 pub mod format;
+pub mod index_arg;
 pub mod markup;
 mod nlp;
 pub mod pystr;
