@@ -253,7 +253,7 @@ fixed_constraint!(
     "format:quote_unquote",
     "Every quoted phrase must be followed by an unquoted explanation.",
     |r| {
-        let v = r.replace('\u{201c}', "\"").replace('\u{201d}', "\"");
+        let v = r.replace(['\u{201c}', '\u{201d}'], "\"");
         let v: String = v.replace("'\"'", "").chars().filter(|&c| !is_space(c)).collect();
         if v.contains("\"\"") {
             return false;
