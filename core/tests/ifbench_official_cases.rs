@@ -1,9 +1,11 @@
 //! The test cases of IFBench's own `instructions_test.py` (allenai/IFBench, Apache-2.0), with
-//! the official expected values. Every case was also confirmed against the 8a66c06-era checker
-//! code these ports follow. Four cases of the later test file assert behaviour introduced after
-//! 8a66c06 and are not ported: `repeat:repeat_span` with an inclusive end index,
-//! `count:keywords_multiple` counting whole words, `words:words_position` skipping punctuation
-//! tokens, and `ratio:sentence_words` rejecting repeated words.
+//! the expected values of the 8a66c06 checker code these ports follow (each confirmed by
+//! running that code: `scripts/reference/ifbench_8a66c06_golden.py`). Most cases come from a
+//! later test file; where it expects post-8a66c06 behaviour the expected value here is
+//! 8a66c06's and the case says so (`LATER:`). Four cases of the later test file are not ported
+//! because their inputs only make sense for the later checkers: `repeat:repeat_span` with an
+//! inclusive end index, `count:keywords_multiple` counting whole words, `words:words_position`
+//! skipping punctuation tokens, and `ratio:sentence_words` rejecting repeated words.
 
 use hir_core::constraint::ifbench;
 use serde_json::json;
@@ -131,21 +133,29 @@ fn cases() -> Vec<(&'static str, serde_json::Value, &'static str, bool)> {
         ("custom:csv_quotes", json!({}), "\"StudentID\"\t Subject\t \"Grade\"\t \"Semester\"\t \"Score\"\n\"StudentID\"\t \"Subject\"\t \"Grade\"\t \"Semester\"\t \"Score\"\n\"StudentID\"\t \"Subject\"\t \"Grade\"\t \"Semester\"\t \"Score\"\n\"StudentID\"\t \"Subject\"\t \"Grade\"\t \"Semester\"\t \"Score\"", false),
         ("custom:date_format_list", json!({}), "1796-07-05, 1800-12-31", true),
         ("custom:date_format_list", json!({}), "07-05-1796", false),
-        ("repeat:repeat_change", json!({"prompt_to_repeat": "Give me a summary of the book '1984' by George Orwell."}), "Provide me a summary of the book '1984' by George Orwell.", true),
+        // LATER: true (word-level comparison); 8a66c06 compares `prompt[1:] == response[1:]`.
+        ("repeat:repeat_change", json!({"prompt_to_repeat": "Give me a summary of the book '1984' by George Orwell."}), "Provide me a summary of the book '1984' by George Orwell.", false),
+        ("repeat:repeat_change", json!({"prompt_to_repeat": "Give me a summary of the book '1984' by George Orwell."}), "give me a summary of the book '1984' by George Orwell.", true),
         ("repeat:repeat_change", json!({"prompt_to_repeat": "Give me a summary of the book '1984' by George Orwell."}), "Give me a summary of the book '1984' by George Orwell.", false),
         ("words:last_first", json!({}), "Hello world. ... Next sentence.", false),
         ("format:title_case", json!({}), "I Am A Test", true),
-        ("format:title_case", json!({}), "i Am A Test", false),
+        // LATER: false; at 8a66c06 a one-character token never fails (`''.islower()` is False).
+        ("format:title_case", json!({}), "i Am A Test", true),
+        ("format:title_case", json!({}), "it Am A Test", false),
         ("format:title_case", json!({}), "Hello, World!", true),
         ("format:title_case", json!({}), "Test (With Parentheses)", true),
         ("format:title_case", json!({}), "Test 123 Numbers", true),
         ("ratio:overlap", json!({"reference_text": "This is a reference text.", "percentage": 50}), "Hi", false),
-        ("format:quote_unquote", json!({}), "123...", true),
-        ("words:keywords_specific_position", json!({"keyword": "test", "n": 1, "m": 1}), "Test is here.", true),
-        ("words:keywords_specific_position", json!({"keyword": "test", "n": 1, "m": 1}), "TEST is here.", true),
+        // LATER: true; at 8a66c06 nothing is left after stripping digits and punctuation and
+        // `[-1]` raises IndexError, which the strict evaluation counts as not followed.
+        ("format:quote_unquote", json!({}), "123...", false),
+        // LATER: true (case-insensitive); 8a66c06 compares the token with `==`.
+        ("words:keywords_specific_position", json!({"keyword": "test", "n": 1, "m": 1}), "Test is here.", false),
+        ("words:keywords_specific_position", json!({"keyword": "test", "n": 1, "m": 1}), "TEST is here.", false),
         ("words:keywords_specific_position", json!({"keyword": "test", "n": 1, "m": 1}), "test is here.", true),
-        ("words:words_position", json!({"keyword": "hello"}), "Start Hello middle Hello end", true),
-        ("words:words_position", json!({"keyword": "hello"}), "Start HELLO middle HELLO end", true),
+        // LATER: true (case-insensitive); 8a66c06 compares the tokens with `==`.
+        ("words:words_position", json!({"keyword": "hello"}), "Start Hello middle Hello end", false),
+        ("words:words_position", json!({"keyword": "hello"}), "Start HELLO middle HELLO end", false),
         ("words:words_position", json!({"keyword": "hello"}), "Start hello middle hello end", true),
         ("words:words_position", json!({"keyword": "vibrant"}), "The vibrant sun set over a calm vibrant sea", true),
         ("words:words_position", json!({"keyword": "vibrant"}), "The lazy sun set over a calm quiet sea", false),

@@ -4,9 +4,9 @@ use super::nlp;
 use super::pystr::{lower, remove_punct, strip_punct_space};
 use super::{kwargs_of, nonblank};
 use crate::constraint::args::Args;
-use crate::constraint::params::{non_negative_int, positive_int};
+use crate::constraint::params::non_negative_int;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::python::{self, is_decimal, is_digit, search_bounded};
+use crate::text::python::{self, is_decimal, is_digit};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -172,10 +172,11 @@ pub const PERSON_NAMES: [&str; 50] = [
 ];
 
 int_constraint!(
-    /// `count:person_names`: at least `N` names of [`PERSON_NAMES`], matched as `\bName\b`.
+    /// `count:person_names`: at least `N` names of [`PERSON_NAMES`] occur in the response,
+    /// each as a case-sensitive substring (`name in value`: `Emmanuel` counts as `Emma`).
     PersonNames, "count:person_names", "N", non_negative_int,
     "Mention at least {} different person names in the response, from this list of person names: Emma, Liam, Sophia, Jackson, Olivia, Noah, Ava, Lucas, Isabella, Mason, Mia, Ethan, Charlotte, Alexander, Amelia, Benjamin, Harper, Leo, Zoe, Daniel, Chloe, Samuel, Lily, Matthew, Grace, Owen, Abigail, Gabriel, Ella, Jacob, Scarlett, Nathan, Victoria, Elijah, Layla, Nicholas, Audrey, David, Hannah, Christopher, Penelope, Thomas, Nora, Andrew, Aria, Joseph, Claire, Ryan, Stella, Jonathan .",
-    |r, n| PERSON_NAMES.iter().filter(|name| search_bounded(r, name, false)).count() as i64 >= n
+    |r, n| PERSON_NAMES.iter().filter(|name| r.contains(*name)).count() as i64 >= n
 );
 
 /// `re.findall(r'\d+', s)`: the maximal runs of decimal digits (category Nd).
@@ -191,8 +192,9 @@ int_constraint!(
 );
 
 int_constraint!(
-    /// `count:pronouns`: at least `N` Treebank tokens of the lowercased response (with `/`
-    /// read as a space) are personal pronouns.
+    /// `count:pronouns`: at least `N` of the response's whitespace words are personal
+    /// pronouns, after `/` is read as a space, the text lowercased and ASCII punctuation removed
+    /// (so `it's` counts as `its`, and `I'm` does not count).
     Pronouns, "count:pronouns", "N", non_negative_int,
     "The response should include at least {} pronouns.",
     |r, n| {
@@ -202,8 +204,8 @@ int_constraint!(
             "her", "hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs",
             "themselves",
         ];
-        let text = lower(&r.replace('/', " "));
-        let count = nlp::words(&text).iter().filter(|w| PRONOUNS.contains(&w.as_str())).count();
+        let text = remove_punct(&lower(&r.replace('/', " ")));
+        let count = python::split(&text).iter().filter(|w| PRONOUNS.contains(w)).count();
         count as i64 >= n
     }
 );
@@ -216,10 +218,11 @@ pub struct WordsJapanese {
 }
 
 impl WordsJapanese {
-    /// Builds from `N` (at least 1; the official code divides by it).
+    /// Builds from `N` (`>= 0`). `N = 0` is accepted as the official code accepts it: its
+    /// `(i + 1) % 0` then raises on the first word, so every response fails.
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
         Ok(Self {
-            n: positive_int(args, "count:words_japanese", "N")?,
+            n: non_negative_int(args, "count:words_japanese", "N")?,
         })
     }
 }
@@ -246,7 +249,9 @@ impl Constraint for WordsJapanese {
         }
     }
     fn check(&self, r: &str) -> bool {
+        // `N = 0`: ZeroDivisionError on the first word of a non-blank response.
         nonblank(r)
+            && self.n != 0
             && python::split(r).iter().enumerate().all(|(i, w)| {
                 let w = strip_punct_space(w);
                 let digits = !w.is_empty() && w.chars().all(is_digit);

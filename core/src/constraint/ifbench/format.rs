@@ -245,17 +245,20 @@ fixed_constraint!(
 );
 
 fixed_constraint!(
-    /// `format:quote_unquote`: with whitespace and `'"'` removed, no two quotes are adjacent and
-    /// the text (stripped of digits and punctuation other than `"`) does not end with a quote.
+    /// `format:quote_unquote`: with curly double quotes (`“ ”`) read as `"`, every `'"'`
+    /// removed and all whitespace removed, no two quotes are adjacent and the text, stripped of
+    /// digits and punctuation other than `"`, does not end with a quote. A text with nothing
+    /// left after that strip fails (the official `[-1]` raises IndexError).
     QuoteUnquote,
     "format:quote_unquote",
     "Every quoted phrase must be followed by an unquoted explanation.",
     |r| {
-        let v: String = r.replace("'\"'", "").chars().filter(|&c| !is_space(c)).collect();
+        let v = r.replace(['\u{201c}', '\u{201d}'], "\"");
+        let v: String = v.replace("'\"'", "").chars().filter(|&c| !is_space(c)).collect();
         if v.contains("\"\"") {
             return false;
         }
         let stripped = v.trim_matches(|c: char| c.is_ascii_digit() || (is_punct(c) && c != '"'));
-        !stripped.ends_with('"')
+        !stripped.is_empty() && !stripped.ends_with('"')
     }
 );

@@ -5,7 +5,7 @@ use super::pystr::count_occurrences;
 use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
-use crate::text::python::{is_alpha, is_lower_str, is_upper_str};
+use crate::text::python::{is_lower_str, is_upper_str};
 use crate::text::python::{is_space, strip};
 use alloc::format;
 use alloc::string::String;
@@ -104,33 +104,22 @@ fixed_constraint!(
 );
 
 fixed_constraint!(
-    /// `format:title_case`: no alphabetic Treebank token is all-lowercase or starts lowercase
-    /// with an uppercase tail.
+    /// `format:title_case`: no Treebank token has a lowercase first character followed by an
+    /// all-uppercase or all-lowercase rest (Python `str.islower` / `str.isupper`, which need
+    /// at least one cased character). So one-character tokens (`a`), tokens whose rest has no
+    /// cased character (`x1`) and uncased first characters (`'s`, `1st`) always pass, while
+    /// `n't`, `iPhone`-like `aBC` and lowercase words fail.
     TitleCase,
     "format:title_case",
     "Write the entire response in title case (capitalize the first letter of every major word).",
     |r| {
-        for w in nlp::words(r) {
-            let Some(first) = w.chars().next() else { continue };
-            if !is_alpha(first) {
-                continue;
-            }
-            let head = &w[..first.len_utf8()];
-            let tail = &w[first.len_utf8()..];
-            if tail.is_empty() {
-                if is_lower_str(head) {
-                    return false;
-                }
-                continue;
-            }
-            if is_upper_str(head) && is_lower_str(tail) {
-                continue;
-            }
-            if is_lower_str(head) && (is_upper_str(tail) || is_lower_str(tail)) {
-                return false;
-            }
-        }
-        true
+        nlp::words(r).iter().all(|w| {
+            let Some(first) = w.chars().next() else { return true };
+            let (head, tail) = w.split_at(first.len_utf8());
+            // `if word[0].isupper() and word[1:].islower(): continue` comes first, but when
+            // it holds `word[0].islower()` is false, so only the two failing tests matter.
+            !(is_lower_str(head) && (is_upper_str(tail) || is_lower_str(tail)))
+        })
     }
 );
 

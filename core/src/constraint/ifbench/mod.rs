@@ -1,6 +1,7 @@
 //! The IFBench out-of-distribution constraints (allenai/IFBench, `instructions.py` as of commit
 //! 8a66c06), each deciding exactly what the official `check_following` decides, quirks
-//! included.
+//! included. [`versions`] says how they were checked against that code and lists every place
+//! where later allenai/IFBench revisions decide differently (8a66c06's behaviour is kept).
 //!
 //! [`build`] turns an official instruction id, its kwargs and the prompt into a boxed
 //! [`Constraint`]; [`IDS`] lists every id. Missing required kwargs are an error
@@ -48,6 +49,7 @@ pub mod count;
 pub mod csv;
 pub mod custom;
 pub mod format;
+pub mod index_arg;
 pub mod markup;
 mod nlp;
 pub mod pystr;
@@ -55,6 +57,7 @@ pub mod ratio;
 pub mod repeat;
 pub mod sentence;
 pub mod sentsplit;
+pub mod versions;
 pub mod words;
 
 /// Every IFBench instruction id (the 58 entries of the official registry).

@@ -1,6 +1,7 @@
 //! The `repeat:*` constraints: repeat the request with a new first word, repeat a fixed
 //! sentence, copy a span of words.
 
+use super::index_arg::IndexArg;
 use super::pystr::{lower, py_slice};
 use super::{kwargs_of, nonblank};
 use crate::constraint::args::Args;
@@ -8,7 +9,6 @@ use crate::constraint::{Constraint, ConstraintError, Kwargs};
 use crate::text::python::{self, strip};
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 fn required_prompt(args: &Args, id: &str) -> Result<String, ConstraintError> {
     let p = args.string("prompt_to_repeat")?;
@@ -22,8 +22,11 @@ fn required_prompt(args: &Args, id: &str) -> Result<String, ConstraintError> {
     Ok(p)
 }
 
-/// `repeat:repeat_change`: the response is `prompt_to_repeat` with a different first word
-/// (compared word by word after the first; an identical response fails).
+/// `repeat:repeat_change`: the response differs from `prompt_to_repeat` but equals it from the
+/// second character on (`prompt[1:] == response[1:]`, code points, case and whitespace
+/// included). As at commit 8a66c06, only the first *character* may change: a response that
+/// replaces the whole first word by another word fails unless the two differ only in their
+/// first character (`Write` -> `write`, `Tell` -> `Sell`).
 #[derive(Debug, Clone)]
 pub struct RepeatChange {
     prompt_to_repeat: String,
@@ -38,8 +41,11 @@ impl RepeatChange {
     }
 }
 
-fn tail_words(s: &str) -> Vec<&str> {
-    python::split(s).into_iter().skip(1).collect()
+/// `s[1:]`: everything after the first code point (empty for an empty string).
+fn after_first_char(s: &str) -> &str {
+    let mut c = s.chars();
+    c.next();
+    c.as_str()
 }
 
 impl Constraint for RepeatChange {
@@ -58,7 +64,7 @@ impl Constraint for RepeatChange {
     fn check(&self, r: &str) -> bool {
         nonblank(r)
             && self.prompt_to_repeat != r
-            && tail_words(&self.prompt_to_repeat) == tail_words(r)
+            && after_first_char(&self.prompt_to_repeat) == after_first_char(r)
     }
 }
 
@@ -74,13 +80,14 @@ fixed_constraint!(
 );
 
 /// `repeat:repeat_span`: the response's words are the words `n_start..n_end` (Python slice,
-/// end excluded) of `prompt_to_repeat`, ignoring case. `n_start = 0` is taken literally
-/// (the official code would draw a random start).
+/// end excluded, negative bounds from the end) of `prompt_to_repeat`, ignoring case.
+/// `n_start = 0` is taken literally (the official code would draw a random start); a bound
+/// given as a JSON float fails every response (Python's slice raises `TypeError`).
 #[derive(Debug, Clone)]
 pub struct RepeatSpan {
     prompt_to_repeat: String,
-    n_start: i64,
-    n_end: i64,
+    n_start: IndexArg,
+    n_end: IndexArg,
 }
 
 impl RepeatSpan {
@@ -88,8 +95,8 @@ impl RepeatSpan {
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
         Ok(Self {
             prompt_to_repeat: required_prompt(args, "repeat:repeat_span")?,
-            n_start: args.int("n_start")?,
-            n_end: args.int("n_end")?,
+            n_start: IndexArg::read(args, "repeat:repeat_span", "n_start", true)?,
+            n_end: IndexArg::read(args, "repeat:repeat_span", "n_end", false)?,
         })
     }
 }
@@ -100,25 +107,26 @@ impl Constraint for RepeatSpan {
     }
     fn kwargs(&self) -> Kwargs {
         kwargs_of(&[
-            ("n_start", self.n_start.into()),
-            ("n_end", self.n_end.into()),
+            ("n_start", self.n_start.to_value()),
+            ("n_end", self.n_end.to_value()),
             ("prompt_to_repeat", self.prompt_to_repeat.as_str().into()),
         ])
     }
     fn describe(&self) -> String {
         format!(
             "Copy the span of words that lies between (and including) index {} and {}, the indices are character indices!",
-            self.n_start, self.n_end
+            self.n_start.display(),
+            self.n_end.display()
         )
     }
     fn check(&self, r: &str) -> bool {
-        if !nonblank(r) {
+        if !nonblank(r) || self.n_start.float || self.n_end.float {
             return false;
         }
         let got = lower(strip(r));
         let src = lower(strip(&self.prompt_to_repeat));
         let src_words = python::split(&src);
-        let span = py_slice(src_words.len(), self.n_start, self.n_end);
+        let span = py_slice(src_words.len(), self.n_start.value, self.n_end.value);
         python::split(&got) == src_words[span]
     }
 }

@@ -1,10 +1,11 @@
 //! The `words:*` constraints: letters, vowels, consonants, palindromes, word positions.
 
 use super::count::int_constraint;
-use super::pystr::{is_punct_or_space, lower, py_len, remove_punct, strip_punct_space};
+use super::index_arg::IndexArg;
+use super::pystr::{is_punct_or_space, lower, py_index, py_len, remove_punct, strip_punct_space};
 use super::{kwargs_of, nlp, nonblank};
 use crate::constraint::args::Args;
-use crate::constraint::params::{non_negative_int, positive_int};
+use crate::constraint::params::non_negative_int;
 use crate::constraint::{Constraint, ConstraintError, Kwargs};
 use crate::text::python::{self, strip};
 use alloc::format;
@@ -163,17 +164,22 @@ fixed_constraint!(
 );
 
 fixed_constraint!(
-    /// `words:paragraph_last_first`: every non-empty line ends with the word it starts with.
+    /// `words:paragraph_last_first`: every non-blank line ends with the word it starts with
+    /// (case-insensitive, outer punctuation stripped). A line of nothing but punctuation fails
+    /// (the official `words[0]` raises IndexError).
     ParagraphLastFirst,
     "words:paragraph_last_first",
     "Each paragraph must end with the same word it started with, separate paragraphs with a newline.",
     |r| {
         r.split('\n').all(|p| {
             let p = lower(strip(p));
+            if p.is_empty() {
+                return true;
+            }
             let words = python::split(strip_punct_space(&p));
             match (words.first(), words.last()) {
                 (Some(a), Some(b)) => a == b,
-                _ => true,
+                _ => false,
             }
         })
     }
@@ -192,20 +198,23 @@ fixed_constraint!(
 );
 
 /// `words:keywords_specific_position`: the `m`-th Treebank token of the `n`-th sentence
-/// is `keyword` (case-insensitive).
+/// equals `keyword` exactly (case-sensitive, as at commit 8a66c06). `n` and `m` follow Python's
+/// list indexing: a negative one counts from the end (`sentences[n - 1]`), and an index given
+/// as a JSON float fails every response (Python raises `TypeError`).
 #[derive(Debug, Clone)]
 pub struct KeywordsSpecificPosition {
     keyword: String,
-    n: i64,
-    m: i64,
+    n: IndexArg,
+    m: IndexArg,
 }
 
 impl KeywordsSpecificPosition {
-    /// Builds from `keyword`, `n` and `m` (both at least 1; the official code re-draws 0).
+    /// Builds from `keyword` (non-empty; `strip()`ped after that test, as the official code
+    /// does), `n` and `m` (non-zero: the official code re-draws 0 at random).
     pub fn new(args: &Args) -> Result<Self, ConstraintError> {
         const ID: &str = "words:keywords_specific_position";
-        let keyword = strip(&args.string("keyword")?).to_string();
-        if keyword.is_empty() {
+        let raw = args.string("keyword")?;
+        if raw.is_empty() {
             return Err(ConstraintError::MissingArg {
                 id: ID.into(),
                 arg: "keyword".into(),
@@ -213,9 +222,9 @@ impl KeywordsSpecificPosition {
             });
         }
         Ok(Self {
-            keyword,
-            n: positive_int(args, ID, "n")?,
-            m: positive_int(args, ID, "m")?,
+            keyword: strip(&raw).to_string(),
+            n: IndexArg::read(args, ID, "n", false)?,
+            m: IndexArg::read(args, ID, "m", false)?,
         })
     }
 }
@@ -227,33 +236,40 @@ impl Constraint for KeywordsSpecificPosition {
     fn kwargs(&self) -> Kwargs {
         kwargs_of(&[
             ("keyword", self.keyword.as_str().into()),
-            ("n", self.n.into()),
-            ("m", self.m.into()),
+            ("n", self.n.to_value()),
+            ("m", self.m.to_value()),
         ])
     }
     fn describe(&self) -> String {
         format!(
             "Include keyword {} in the {}-th sentence, as the {}-th word of that sentence.",
-            self.keyword, self.n, self.m
+            self.keyword,
+            self.n.display(),
+            self.m.display()
         )
     }
     fn check(&self, r: &str) -> bool {
-        if !nonblank(r) {
+        if !nonblank(r) || self.n.float || self.m.float {
             return false;
         }
         let s = nlp::sentences(r);
-        let Some(sentence) = s.get(self.n as usize - 1) else {
+        // `if len(sentences) < n: return False`, then `sentences[n - 1]`.
+        if (s.len() as i64) < self.n.value {
+            return false;
+        }
+        let Some(i) = py_index(s.len(), self.n.value - 1) else {
             return false;
         };
-        let words = nlp::words(sentence);
-        words
-            .get(self.m as usize - 1)
-            .is_some_and(|w| lower(w) == lower(&self.keyword))
+        let words = nlp::words(&s[i]);
+        if (words.len() as i64) < self.m.value {
+            return false;
+        }
+        py_index(words.len(), self.m.value - 1).is_some_and(|j| words[j] == self.keyword)
     }
 }
 
-/// `words:words_position`: the second and the second-to-last Treebank tokens are `keyword`
-/// (case-insensitive).
+/// `words:words_position`: the second and the second-to-last Treebank tokens both equal
+/// `keyword` exactly (case-sensitive, as at commit 8a66c06).
 #[derive(Debug, Clone)]
 pub struct WordsPosition {
     keyword: String,
@@ -289,7 +305,6 @@ impl Constraint for WordsPosition {
         if w.len() < 2 {
             return false;
         }
-        let k = lower(&self.keyword);
-        lower(&w[1]) == k && lower(&w[w.len() - 2]) == k
+        w[1] == self.keyword && w[w.len() - 2] == self.keyword
     }
 }
