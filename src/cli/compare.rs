@@ -135,6 +135,8 @@ pub fn run(args: CompareArgs) -> Result<()> {
                 run_dir,
                 config,
                 resume: false,
+                steps_on_resume: None,
+                announce: false,
                 backend: args.backend,
                 save_every: u64::MAX,
                 eval_max_tokens: 64,

@@ -11,6 +11,8 @@ use crate::run::overrides::{apply_overrides, load_config_file};
 use crate::run::pretrained::{
     pretrained_config, pretrained_data, Source, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
 };
+use crate::run::run_dir::check_new_run_dir;
+use crate::run::{checkpoint, interrupt};
 use crate::run::{run_job, JobOptions, Summary};
 
 /// Arguments of `hir train`.
@@ -24,21 +26,26 @@ pub struct TrainArgs {
     /// the built-in 384-row IFEval-style set).
     #[arg(long, requires = "model", conflicts_with = "resume")]
     pub data: Option<PathBuf>,
-    /// With `--model`: rows at the end of the data held out for the before/after evaluation.
+    /// With `--model`: rows at the end of the data held out for the before/after evaluation
+    /// (at least 1).
     #[arg(long, default_value_t = DEFAULT_EVAL_COUNT, requires = "model", conflicts_with = "resume")]
     pub eval_count: usize,
     /// Most tokens per forward pass (micro-batch size; default 16384 for the built-in policy,
     /// 1024 with `--model`, which bounds the logits and activation memory).
     #[arg(long)]
     pub token_budget: Option<usize>,
-    /// Trainer configuration file (`.toml` or `.json`; verl field names). Default: the
-    /// built-in suite's settings.
+    /// Trainer configuration file (`.toml` or `.json`; verl field names). The fields it lists
+    /// override the settings used without it (the built-in suite's, or with `--model` the
+    /// pretrained-model settings); every other field keeps that value.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Override one config field, e.g. `--set kl_coef=0.01` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// Steps to run (overrides `total_steps`; on `--resume`, extends the run).
+    /// The run's total steps (overrides `total_steps`). On `--resume`: the new total, counted
+    /// from the run's start (at least the steps already done; it extends or shortens the
+    /// run's plan and is saved in its config.toml); left out, the run goes on to its own
+    /// `total_steps`.
     #[arg(long)]
     pub steps: Option<u64>,
     /// Seed (overrides `seed`).
@@ -66,10 +73,20 @@ pub struct TrainArgs {
 
 /// Runs `hir train`.
 pub fn run(args: TrainArgs) -> Result<()> {
-    let mut config = match (&args.config, &args.model) {
-        (Some(path), _) => load_config_file(path)?,
-        (None, Some(_)) => pretrained_config(),
-        (None, None) => builtin_config(),
+    if args.model.is_some() && args.eval_count == 0 {
+        anyhow::bail!(
+            "--eval-count 0: at least one row must be held out, since the run scores the policy \
+             on the held-out rows before and after training; pass --eval-count 1 or more"
+        );
+    }
+    // The settings the command uses; a config file overrides only the fields it lists.
+    let base = match &args.model {
+        Some(_) => pretrained_config(),
+        None => builtin_config(),
+    };
+    let mut config = match &args.config {
+        Some(path) => load_config_file(path, &base)?,
+        None => base,
     };
     config = apply_overrides(&config, &args.sets)?;
     if let Some(s) = args.steps {
@@ -89,9 +106,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
             (PathBuf::from(format!("runs/train-{secs}")), false)
         }
     };
-    if resume && args.steps.is_none() {
-        config.total_steps = 0; // keep the run's own total_steps
+    if !resume {
+        // Refused before a model is loaded; the job checks again before it writes.
+        check_new_run_dir(&run_dir)?;
     }
+    interrupt::install()?;
     // A real-model run: from --model, or (on --resume) from the run's source.json and its
     // checkpoint (which holds the tokenizer and chat template).
     let source = match &args.model {
@@ -110,35 +129,28 @@ pub fn run(args: TrainArgs) -> Result<()> {
         run_dir: run_dir.clone(),
         config,
         resume,
+        steps_on_resume: if resume { args.steps } else { None },
+        announce: true,
         backend: args.backend,
         save_every: args.save_every,
         eval_max_tokens: args.eval_max_tokens.unwrap_or(if real { 256 } else { 64 }),
         progress: !args.quiet,
         token_budget: args.token_budget.or(real.then_some(DEFAULT_TOKEN_BUDGET)),
     };
-    eprintln!("run directory: {}", run_dir.display());
     let data = match &source {
         Some(src) => {
             let load_from = if resume {
-                run_dir.join("checkpoint")
+                // The model is read from the checkpoint: make sure it is whole first.
+                let ckpt = run_dir.join("checkpoint");
+                if let Some(line) = checkpoint::recover(&ckpt)? {
+                    eprintln!("checkpoint: {line}");
+                }
+                checkpoint::verify(&ckpt)?;
+                ckpt
             } else {
                 src.model.clone()
             };
             let data = pretrained_data(&load_from, src)?;
-            if !resume {
-                if run_dir
-                    .join("checkpoint")
-                    .join("trainer_state.json")
-                    .exists()
-                {
-                    anyhow::bail!(
-                        "`{}` already holds a run; pass `--resume {}` to continue it or choose another --run-dir",
-                        run_dir.display(),
-                        run_dir.display()
-                    );
-                }
-                src.save(&run_dir)?;
-            }
             eprintln!(
                 "model {} ({} parameters), {} training / {} held-out instructions",
                 src.model.display(),

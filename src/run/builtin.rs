@@ -32,6 +32,7 @@ pub fn builtin_data() -> Result<JobData> {
     let (model_config, init, codec) = crate::suite::builtin_policy()?;
     Ok(JobData {
         reference_model: None,
+        source: None,
         model_config,
         init,
         codec,

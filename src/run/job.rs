@@ -12,9 +12,15 @@ use hir_core::train::{evaluate, EvalResult, Trainer, TrainerConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::{load_checkpoint, load_params, save_checkpoint, save_params};
-use super::metrics_log::{MetricsLine, MetricsLog};
+use super::checkpoint::{
+    load_checkpoint, load_params, recover, save_checkpoint, save_params, STATE,
+};
+use super::interrupt;
+use super::metrics_log::{read_metrics, MetricsLine, MetricsLog};
+use super::pretrained::Source;
+use super::run_dir::check_new_run_dir;
 use crate::cli::backend_arg::BackendArg;
+use crate::input_file::{read_text, MAX_CONFIG_BYTES};
 use crate::model_io::write_atomic;
 use crate::plot::{line_plot_svg, Series};
 use crate::tokenizer::HfChatCodec;
@@ -24,11 +30,18 @@ use crate::tokenizer::HfChatCodec;
 pub struct JobOptions {
     /// The run directory.
     pub run_dir: PathBuf,
-    /// The trainer configuration (ignored on resume: the run's `config.toml` is used, except
-    /// `total_steps`, which may extend the run).
+    /// The trainer configuration of a new run (ignored on resume: the run's `config.toml` is
+    /// used).
     pub config: TrainerConfig,
     /// Continue the run in `run_dir` from its last checkpoint.
     pub resume: bool,
+    /// On resume: the run's new `total_steps` (at least the steps already done; it may
+    /// extend or shorten the run's plan, and is written to its `config.toml`). `None`: the
+    /// run's own `total_steps`.
+    pub steps_on_resume: Option<u64>,
+    /// Print `run directory: DIR` to stderr once the run starts (after every check passed
+    /// and the directory was created).
+    pub announce: bool,
     /// Compute backend.
     pub backend: BackendArg,
     /// Save a checkpoint every this many steps (and at the end).
@@ -63,6 +76,9 @@ pub struct JobData {
     /// reads the reference from it again. `None`: the initial weights are saved as
     /// `reference.safetensors` when the run needs a reference.
     pub reference_model: Option<PathBuf>,
+    /// The model and data of a real-model run, saved as the new run's `source.json` (for
+    /// `--resume`); `None` for the built-in suite.
+    pub source: Option<Source>,
 }
 
 /// `summary.json`.
@@ -106,24 +122,49 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
     let ckpt_dir = dir.join("checkpoint");
     let ref_path = dir.join("reference.safetensors");
     let (mut trainer, before, prior_s, mut log) = if opts.resume {
-        let text = std::fs::read_to_string(&config_path).with_context(|| {
-            format!(
-                "cannot resume: `{}` is missing (is `{}` a run directory?)",
-                config_path.display(),
-                dir.display()
-            )
-        })?;
+        let text =
+            read_text(&config_path, "a trainer config", MAX_CONFIG_BYTES).with_context(|| {
+                format!(
+                    "cannot resume: `{}` cannot be read (is `{}` a run directory?)",
+                    config_path.display(),
+                    dir.display()
+                )
+            })?;
         let mut config: TrainerConfig = toml::from_str(&text)
             .with_context(|| format!("`{}`: not a trainer configuration", config_path.display()))?;
-        config.total_steps = opts.config.total_steps.max(config.total_steps);
+        if let Some(line) = recover(&ckpt_dir)? {
+            eprintln!("checkpoint: {line}");
+        }
         let (model_config, mut state, file) = load_checkpoint(&ckpt_dir)?;
+        let metrics_path = dir.join("metrics.jsonl");
+        let lines = read_metrics(&metrics_path)?;
+        let logged_through = lines.iter().map(|l| l.step).max().unwrap_or(0);
+        file.check_logged(&ckpt_dir.join(STATE), logged_through)?;
+        if let Some(steps) = opts.steps_on_resume {
+            if steps < state.step {
+                bail!(
+                    "--steps {steps}: the run in `{}` has already done {} steps; on --resume, \
+                     --steps is the run's new total and must be at least {} (leave it out to \
+                     continue to the run's total_steps, {})",
+                    dir.display(),
+                    state.step,
+                    state.step,
+                    config.total_steps
+                );
+            }
+            config.total_steps = steps;
+        }
+        config
+            .validate()
+            .with_context(|| format!("`{}`", config_path.display()))?;
+        file.check(&ckpt_dir.join(STATE), &config)?;
         if ref_path.exists() {
             state.reference = Some(load_params(&ref_path, &model_config, "")?);
         } else if let (true, Some(model)) = (config.needs_reference(), &data.reference_model) {
             state.reference = Some(reference_from_model(model, &model_config)?);
         }
         let before: EvalFile = read_json(&dir.join("eval_before.json"))?;
-        let log = MetricsLog::open(&dir.join("metrics.jsonl"), state.step)?;
+        let step = state.step;
         let trainer = Trainer::restore(
             backend,
             config,
@@ -132,18 +173,24 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             Box::new(data.codec),
             data.train,
         )?;
-        (trainer, before, file.elapsed_seconds, log)
-    } else {
-        if ckpt_dir.join("trainer_state.json").exists() {
-            bail!(
-                "`{}` already holds a run; pass `--resume {}` to continue it or choose another --run-dir",
+        // Validated: from here on the run directory changes.
+        if opts.steps_on_resume.is_some() {
+            write_file(&config_path, toml::to_string(&trainer.config)?.as_bytes())?;
+        }
+        let log = MetricsLog::from_lines(&metrics_path, lines, step)?;
+        interrupt::set_run(dir, Some(step));
+        if opts.announce {
+            eprintln!(
+                "run directory: {} (resuming at step {step} of {})",
                 dir.display(),
-                dir.display()
+                trainer.config.total_steps
             );
         }
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create run directory `{}`", dir.display()))?;
-        write_atomic(&config_path, toml::to_string(&opts.config)?.as_bytes())?;
+        (trainer, before, file.elapsed_seconds, log)
+    } else {
+        check_new_run_dir(dir)?;
+        // Everything that can refuse the run (the configuration, the data against it) is
+        // checked before the run directory is created.
         let trainer = Trainer::new(
             backend,
             opts.config.clone(),
@@ -152,8 +199,20 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             Box::new(data.codec),
             data.train,
         )?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create run directory `{}`", dir.display()))?;
+        interrupt::set_run(dir, None);
+        write_file(&config_path, toml::to_string(&opts.config)?.as_bytes())?;
+        if let Some(source) = &data.source {
+            interrupt::critical(|| source.save(dir))?;
+        }
         if trainer.reference.is_some() && data.reference_model.is_none() {
-            save_params(&ref_path, &data.model_config, &[("", &data.init)])?;
+            interrupt::critical(|| {
+                save_params(&ref_path, &data.model_config, &[("", &data.init)])
+            })?;
+        }
+        if opts.announce {
+            eprintln!("run directory: {}", dir.display());
         }
         let t = Instant::now();
         let ev = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
@@ -162,7 +221,7 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             dense_mean: ev.dense_mean,
             wall_s: t.elapsed().as_secs_f64(),
         };
-        write_atomic(
+        write_file(
             &dir.join("eval_before.json"),
             serde_json::to_string_pretty(&before)?.as_bytes(),
         )?;
@@ -177,6 +236,18 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
     let total = trainer.config.total_steps;
     let bar = progress_bar(opts.progress, total, trainer.step);
     let session = Instant::now();
+    let save = |trainer: &Trainer<B>, elapsed: f64| -> Result<()> {
+        save_checkpoint(
+            &ckpt_dir,
+            &model_config,
+            &trainer.state()?,
+            &data.tokenizer_json,
+            data.tokenizer_config_json.as_deref(),
+            elapsed,
+        )?;
+        interrupt::checkpoint_saved(trainer.step);
+        Ok(())
+    };
     while trainer.step < total {
         let metrics = trainer.step()?;
         let elapsed = prior_s + session.elapsed().as_secs_f64();
@@ -194,26 +265,12 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             data: metrics,
         })?;
         if trainer.step % opts.save_every.max(1) == 0 || trainer.step == total {
-            save_checkpoint(
-                &ckpt_dir,
-                &model_config,
-                &trainer.state()?,
-                &data.tokenizer_json,
-                data.tokenizer_config_json.as_deref(),
-                elapsed,
-            )?;
+            save(&trainer, elapsed)?;
         }
     }
     bar.finish_and_clear();
-    if trainer.step == 0 || !ckpt_dir.join("trainer_state.json").exists() {
-        save_checkpoint(
-            &ckpt_dir,
-            &model_config,
-            &trainer.state()?,
-            &data.tokenizer_json,
-            data.tokenizer_config_json.as_deref(),
-            prior_s,
-        )?;
+    if trainer.step == 0 || !ckpt_dir.join(STATE).exists() {
+        save(&trainer, prior_s)?;
     }
     let after = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
     let summary = Summary {
@@ -227,12 +284,18 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
         eval_instructions: data.eval.len(),
         seed: trainer.config.seed,
     };
-    write_atomic(
+    write_file(
         &dir.join("summary.json"),
         serde_json::to_string_pretty(&summary)?.as_bytes(),
     )?;
     write_reward_plot(&dir.join("reward_curve.svg"), log.lines())?;
     Ok(summary)
+}
+
+/// Writes one file of the run directory (atomically, and never cut by a signal).
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    interrupt::critical(|| write_atomic(path, bytes))?;
+    Ok(())
 }
 
 /// The reference policy of a resumed real-model run: the weights of the model it started from.
@@ -263,8 +326,7 @@ fn run_eval<B: Backend>(
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let text = read_text(path, "a run file", MAX_CONFIG_BYTES)?;
     serde_json::from_str(&text).with_context(|| format!("`{}`: unexpected content", path.display()))
 }
 
@@ -302,6 +364,5 @@ pub fn write_reward_plot(path: &Path, lines: &[MetricsLine]) -> Result<()> {
             series("mean dense reward", "hir/dense_mean"),
         ],
     );
-    write_atomic(path, svg.as_bytes())?;
-    Ok(())
+    write_file(path, svg.as_bytes())
 }

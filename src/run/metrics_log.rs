@@ -24,8 +24,8 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricsLine>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let text =
+        crate::input_file::read_text(path, "a metrics log", crate::input_file::MAX_JSONL_BYTES)?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
@@ -52,7 +52,11 @@ impl MetricsLog {
     /// Opens `path`, keeping only the lines with `step ≤ keep_through` (what a checkpoint
     /// covers).
     pub fn open(path: &Path, keep_through: u64) -> Result<Self> {
-        let mut lines = read_metrics(path)?;
+        Self::from_lines(path, read_metrics(path)?, keep_through)
+    }
+
+    /// Like [`MetricsLog::open`], with the file's lines already read (by [`read_metrics`]).
+    pub fn from_lines(path: &Path, mut lines: Vec<MetricsLine>, keep_through: u64) -> Result<Self> {
         lines.retain(|l| l.step <= keep_through);
         let log = Self {
             path: path.to_path_buf(),
@@ -79,7 +83,7 @@ impl MetricsLog {
             text.push_str(&serde_json::to_string(l)?);
             text.push('\n');
         }
-        write_atomic(&self.path, text.as_bytes())?;
+        super::interrupt::critical(|| write_atomic(&self.path, text.as_bytes()))?;
         Ok(())
     }
 }

@@ -8,22 +8,25 @@
 //! | `config.toml` | the full trainer configuration of the run |
 //! | `metrics.jsonl` | one line per step, verl's file-logger shape `{"step", "elapsed_seconds", "data"}` |
 //! | `eval_before.json` | held-out scores of the initial policy |
-//! | `checkpoint/` | `config.json` + `model.safetensors` + `tokenizer.json` (a Hugging Face directory) and `trainer_state.json` + `optimizer.safetensors` (to resume) |
+//! | `checkpoint/` | `config.json` + `model.safetensors` + `tokenizer.json` (a Hugging Face directory) and `trainer_state.json` + `optimizer.safetensors` (to resume), and `manifest.json` (the step and each file's size and CRC-32); written beside it and swapped in as a whole (see [`checkpoint`]) |
 //! | `reference.safetensors` | the reference policy, when the run uses one and did not start from a model file (a real-model run's reference is that file, checked by its fingerprint in `source.json` on `--resume`) |
 //! | `source.json` | the model and data file of a real-model run (`hir train --model`), for `--resume` |
 //! | `summary.json` | before/after scores, steps, rollouts, wall time |
 //! | `reward_curve.svg` | reward and success rate per step |
 //!
-//! Every file is written atomically, so an interrupted run never leaves a half-written file;
-//! `--resume` continues from the last checkpoint and drops later metrics lines.
+//! Every file is written atomically, and a checkpoint as a set, so an interrupted run never
+//! leaves a half-written file or a checkpoint mixing two steps; `--resume` checks the
+//! checkpoint against its manifest, continues from it and drops later metrics lines.
 
 pub mod builtin;
 pub mod checkpoint;
 pub mod fingerprint;
+pub mod interrupt;
 pub mod job;
 pub mod methods;
 pub mod metrics_log;
 pub mod overrides;
 pub mod pretrained;
+pub mod run_dir;
 
 pub use job::{run_job, JobOptions, Summary};

@@ -29,19 +29,53 @@ pub fn apply_overrides(config: &TrainerConfig, sets: &[String]) -> Result<Traine
     Ok(out)
 }
 
-/// Reads a trainer configuration from a `.toml` or `.json` file.
-pub fn load_config_file(path: &std::path::Path) -> Result<TrainerConfig> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config `{}`", path.display()))?;
-    let config: TrainerConfig = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text)
-            .with_context(|| format!("`{}`: not a trainer configuration", path.display()))?
+/// Reads a trainer configuration file (`.toml`, or `.json`) as overrides of `base`, the
+/// settings the command uses without a file: only the fields the file lists change. A key
+/// that is not a trainer config field, or a value of the wrong type, is an error naming it.
+pub fn load_config_file(path: &std::path::Path, base: &TrainerConfig) -> Result<TrainerConfig> {
+    let p = path.display();
+    let text = crate::input_file::read_text(
+        path,
+        "a trainer config",
+        crate::input_file::MAX_CONFIG_BYTES,
+    )?;
+    // Both formats are read as a table of field → value, merged over `base` in TOML form
+    // (which, unlike JSON, holds every value a field may have, `nan` included).
+    let fields: toml::Table = if path.extension().is_some_and(|e| e == "json") {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+            .with_context(|| {
+                format!("`{p}`: not a trainer configuration (expected a JSON object of fields)")
+            })?;
+        let mut table = toml::Table::new();
+        for (key, value) in object {
+            let v = toml::Value::try_from(&value).map_err(|_| {
+                anyhow::anyhow!("`{p}`: `{key}` is {value}, which no trainer config field holds")
+            })?;
+            table.insert(key, v);
+        }
+        table
     } else {
         toml::from_str(&text)
-            .with_context(|| format!("`{}`: not a trainer configuration", path.display()))?
+            .with_context(|| format!("`{p}`: not a trainer configuration (TOML)"))?
     };
-    config
-        .validate()
-        .with_context(|| format!("`{}`", path.display()))?;
+    let mut merged: toml::Table = toml::Table::try_from(base)?;
+    for (key, value) in fields {
+        if !merged.contains_key(&key) {
+            bail!(
+                "`{p}`: `{key}` is not a trainer config field (fields are verl's names, e.g. \
+                 `lr`, `kl_coef`, `train_batch_size`)"
+            );
+        }
+        let shown = value.to_string();
+        merged.insert(key.clone(), value);
+        // One field at a time, so that a wrong type names its field.
+        toml::Value::Table(merged.clone())
+            .try_into::<TrainerConfig>()
+            .with_context(|| format!("`{p}`: `{key} = {shown}` has the wrong type for `{key}`"))?;
+    }
+    let config: TrainerConfig = toml::Value::Table(merged)
+        .try_into()
+        .with_context(|| format!("`{p}`: not a trainer configuration"))?;
+    config.validate().with_context(|| format!("`{p}`"))?;
     Ok(config)
 }

@@ -148,6 +148,11 @@ pub fn split(
     origin: &str,
 ) -> Result<(Vec<Instruction>, Vec<Instruction>)> {
     anyhow::ensure!(
+        eval_count > 0,
+        "--eval-count 0: at least one row must be held out, since the run scores the policy \
+         on the held-out rows before and after training; pass --eval-count 1 or more"
+    );
+    anyhow::ensure!(
         rows.len() > eval_count,
         "{origin}: {} rows, but {eval_count} are held out for evaluation (--eval-count); \
          at least one must remain for training",
@@ -179,6 +184,7 @@ pub fn pretrained_data(model_path: &Path, source: &Source) -> Result<JobData> {
             .model_fingerprint
             .is_some()
             .then(|| source.model.clone()),
+        source: Some(source.clone()),
         model_config: pre.host.config.clone(),
         init: pre.host.params,
         codec: pre.codec,
