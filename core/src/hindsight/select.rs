@@ -76,6 +76,33 @@ pub fn curriculum_lambda(step: u64, lambda0: f64, eta: f64) -> f64 {
     lambda0 * libm::pow(1.0 + eta, s)
 }
 
+/// The last step at which [`curriculum_lambda`] is finite for `lambda0` and `eta` (both
+/// finite and ≥ 0), or `None` when it stays finite at every step (`eta = 0` or
+/// `lambda0 = 0`). Past it `λ_s` is infinite and every eligible score would be infinite too
+/// (written as `null` in JSON), so callers refuse such steps.
+pub fn last_finite_step(lambda0: f64, eta: f64) -> Option<u64> {
+    if lambda0 == 0.0 || eta == 0.0 {
+        return None;
+    }
+    if !curriculum_lambda(0, lambda0, eta).is_finite() {
+        return Some(0);
+    }
+    let guess = libm::log(f64::MAX / lambda0) / libm::log1p(eta);
+    let mut s = if guess.is_finite() && guess >= 0.0 {
+        libm::floor(guess).min(u64::MAX as f64) as u64
+    } else {
+        0
+    };
+    // The logarithms are approximate: step to the exact boundary.
+    while s > 0 && !curriculum_lambda(s, lambda0, eta).is_finite() {
+        s -= 1;
+    }
+    while s < u64::MAX && curriculum_lambda(s + 1, lambda0, eta).is_finite() {
+        s += 1;
+    }
+    Some(s)
+}
+
 /// Whether a response with dense reward `dense` may be replayed: `0 < dense < 1` (it
 /// satisfies some constraints but not all). NaN is not eligible.
 pub fn is_eligible(dense: f32) -> bool {
