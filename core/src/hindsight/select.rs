@@ -71,7 +71,11 @@ impl Default for SelectConfig {
 
 /// The curriculum weight of `F_int` at training step `step` (steps count from 1):
 /// `λ_s = λ_0 · (1 + η)^s`.
+/// `λ_0 = 0` gives 0 at every step (not `0 · ∞ = NaN` where the power overflows).
 pub fn curriculum_lambda(step: u64, lambda0: f64, eta: f64) -> f64 {
+    if lambda0 == 0.0 {
+        return 0.0;
+    }
     let s = step as f64;
     lambda0 * libm::pow(1.0 + eta, s)
 }
@@ -84,23 +88,24 @@ pub fn last_finite_step(lambda0: f64, eta: f64) -> Option<u64> {
     if lambda0 == 0.0 || eta == 0.0 {
         return None;
     }
-    if !curriculum_lambda(0, lambda0, eta).is_finite() {
+    let finite = |s: u64| curriculum_lambda(s, lambda0, eta).is_finite();
+    if !finite(0) {
         return Some(0);
     }
-    let guess = libm::log(f64::MAX / lambda0) / libm::log1p(eta);
-    let mut s = if guess.is_finite() && guess >= 0.0 {
-        libm::floor(guess).min(u64::MAX as f64) as u64
-    } else {
-        0
-    };
-    // The logarithms are approximate: step to the exact boundary.
-    while s > 0 && !curriculum_lambda(s, lambda0, eta).is_finite() {
-        s -= 1;
+    if finite(u64::MAX) {
+        return None;
     }
-    while s < u64::MAX && curriculum_lambda(s + 1, lambda0, eta).is_finite() {
-        s += 1;
+    // λ_s grows with s (1 + η ≥ 1): binary search for the boundary, 64 evaluations at most.
+    let (mut lo, mut hi) = (0u64, u64::MAX); // finite at lo, infinite at hi
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if finite(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
     }
-    Some(s)
+    Some(lo)
 }
 
 /// Whether a response with dense reward `dense` may be replayed: `0 < dense < 1` (it
