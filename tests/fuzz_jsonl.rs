@@ -148,11 +148,7 @@ fn mutate(row: &str, ms: &[Mutation]) -> Vec<u8> {
     for m in bytes_ops {
         let n = bytes.len().max(1);
         match m {
-            Mutation::Byte(a, b) => {
-                if !bytes.is_empty() {
-                    bytes[a % n] = b;
-                }
-            }
+            Mutation::Byte(a, b) if !bytes.is_empty() => bytes[a % n] = b,
             Mutation::Cut(a, l) => {
                 let start = (a % n).min(bytes.len());
                 let end = (start + l).min(bytes.len());
