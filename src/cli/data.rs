@@ -1,7 +1,7 @@
 //! `hir data`: training-data files (the project's generated IFEval-style prompts).
 
-use crate::data::generated::generate_jsonl;
-use crate::model_io::write_atomic;
+use crate::data::generated::{write_jsonl, MAX_GENERATED_ROWS};
+use crate::data::stream_writer::StreamWriter;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -17,13 +17,14 @@ pub enum DataCommand {
 /// Flags of `hir data generate`.
 #[derive(Debug, Args)]
 pub struct GenerateDataArgs {
-    /// Number of rows.
+    /// Number of rows (at most 100000000).
     #[arg(long, default_value_t = 384)]
-    pub count: usize,
+    pub count: u64,
     /// Seed of the draw.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Output JSONL file (written atomically).
+    /// Output JSONL file (streamed to a temporary file renamed into place, so it appears whole
+    /// or not at all; a device or FIFO is written directly).
     #[arg(long = "output", alias = "out", value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -32,9 +33,19 @@ pub struct GenerateDataArgs {
 pub fn run(cmd: DataCommand) -> anyhow::Result<()> {
     match cmd {
         DataCommand::Generate(a) => {
-            let text = generate_jsonl(a.count, a.seed);
-            write_atomic(&a.out, text.as_bytes())
-                .with_context(|| format!("writing `{}`", a.out.display()))?;
+            anyhow::ensure!(
+                a.count <= MAX_GENERATED_ROWS,
+                "--count {} is more than {MAX_GENERATED_ROWS} rows, the most `hir data generate` \
+                 writes (about 300 bytes each); generate several files with different --seed",
+                a.count
+            );
+            // Rows stream to the file; it appears whole on success or not at all.
+            (|| {
+                let mut out = StreamWriter::create(&a.out)?;
+                write_jsonl(&mut out, a.count, a.seed)?;
+                out.commit()
+            })()
+            .with_context(|| format!("writing `{}`", a.out.display()))?;
             eprintln!("wrote {} rows to {}", a.count, a.out.display());
             Ok(())
         }

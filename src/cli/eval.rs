@@ -2,9 +2,12 @@
 //! generate them first.
 
 use super::backend_arg::BackendArg;
+use crate::data::PromptLimit;
 use crate::eval::benchmarks::{prompt_file, prompt_file_name};
 use crate::eval::generate::{generate_responses, write_responses, ResponseOptions};
-use crate::eval::{evaluate, Suite};
+use crate::eval::input::parse_prompt_line;
+use crate::eval::{evaluate, EvalError, Suite};
+use crate::input_file::JsonlLines;
 use crate::model_io::write_atomic;
 use crate::pretrained::Pretrained;
 use anyhow::Context;
@@ -126,26 +129,76 @@ fn answer_prompts(
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
     // The model first: a bad --model must not leave files in the output directory.
     let pre = Pretrained::load(model_path)?;
-    let text = match &args.input_data {
-        Some(p) => std::fs::read_to_string(p)
-            .with_context(|| format!("cannot read --input_data `{}`", p.display()))?,
-        None => prompt_file(suite),
+    // The prompts answered, with their line numbers in the file they came from: streamed,
+    // stopping after `--limit` rows.
+    let builtin;
+    let (origin, raw_lines): (PathBuf, Vec<(usize, String)>) = match &args.input_data {
+        Some(p) => {
+            let mut rows = Vec::new();
+            let input = |source| EvalError::Input {
+                flag: "--input_data",
+                source,
+            };
+            for line in JsonlLines::open(p, "--input_data").map_err(input)? {
+                if args.limit.is_some_and(|n| rows.len() >= n) {
+                    break;
+                }
+                let (n, raw) = line.map_err(input)?;
+                if !raw.trim().is_empty() {
+                    rows.push((n, raw));
+                }
+            }
+            (p.clone(), rows)
+        }
+        None => {
+            builtin = prompt_file(suite);
+            let rows = builtin
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .take(args.limit.unwrap_or(usize::MAX))
+                .map(|(i, l)| (i + 1, l.to_string()))
+                .collect();
+            (PathBuf::from(prompt_file_name(suite)), rows)
+        }
     };
-    let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    if let Some(n) = args.limit {
-        lines.truncate(n);
+    // Parse through the scorer's own reader, so a bad prompt file fails before generating,
+    // and refuse a prompt that cannot fit the model's context before tokenizing it.
+    let limit = PromptLimit::new(
+        &pre.codec,
+        pre.host.config.max_position_embeddings,
+        "the model's context, max_position_embeddings",
+    );
+    let mut prompts = Vec::with_capacity(raw_lines.len());
+    for (n, raw) in &raw_lines {
+        if let Some(ex) = parse_prompt_line(&origin, *n, raw)? {
+            if let Some(limit) = &limit {
+                limit
+                    .check("field `prompt`", &ex.prompt)
+                    .map_err(|message| EvalError::Malformed {
+                        path: origin.clone(),
+                        line: *n,
+                        message,
+                    })?;
+            }
+            prompts.push(ex.prompt);
+        }
     }
+    anyhow::ensure!(
+        !prompts.is_empty(),
+        "{}: no prompts to answer (expected one JSON object per line)",
+        origin.display()
+    );
     std::fs::create_dir_all(&args.output_dir)
         .with_context(|| format!("cannot create `{}`", args.output_dir.display()))?;
     let prompts_path = args.output_dir.join(prompt_file_name(suite));
-    let mut subset = lines.join("\n");
+    let mut subset = raw_lines
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     subset.push('\n');
     write_atomic(&prompts_path, subset.as_bytes())?;
-    // Parse through the scorer's own reader, so a bad prompt file fails before generating.
-    let prompts: Vec<String> = crate::eval::input::read_prompt_list(&prompts_path)?
-        .into_iter()
-        .map(|p| p.prompt)
-        .collect();
     let codec = pre.codec.clone().with_system(args.system.clone());
     let opts = ResponseOptions {
         max_new_tokens: args.max_tokens,

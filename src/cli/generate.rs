@@ -2,6 +2,7 @@
 //! model's chat template, and all prompts are generated together in one batch.
 
 use super::backend_arg::BackendArg;
+use crate::data::PromptLimit;
 use crate::pretrained::Pretrained;
 use clap::Args;
 use hir_core::backend::{Backend, SampleParams};
@@ -61,6 +62,19 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     check_sampling(args.temperature, args.top_p)?;
     let pre = Pretrained::load(&args.model)?;
     let codec = pre.codec.clone().with_system(args.system.clone());
+    // A prompt that cannot fit the model's context is refused from its length before it is
+    // tokenized (tokenizing costs ~150 bytes of memory per byte of text).
+    if let Some(limit) = PromptLimit::new(
+        &codec,
+        pre.host.config.max_position_embeddings,
+        "the model's context, max_position_embeddings",
+    ) {
+        for (i, p) in args.prompt.iter().enumerate() {
+            limit
+                .check(&format!("--prompt #{}", i + 1), p)
+                .map_err(anyhow::Error::msg)?;
+        }
+    }
     let prompts: Vec<Vec<u32>> = args
         .prompt
         .iter()

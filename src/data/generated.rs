@@ -200,37 +200,72 @@ fn draw_kwargs(id: &str, rng: &mut Rng) -> Kwargs {
     v.as_object().cloned().unwrap_or_default()
 }
 
-/// `count` HIR-style rows (JSON objects) drawn with `seed`: a task, 1 to 4 non-conflicting
-/// IFEval constraints with drawn parameters, and one of the six layouts.
-pub fn generate_rows(count: usize, seed: u64) -> Vec<Value> {
-    let mut rng = Rng::new(seed);
-    (0..count)
-        .map(|_| {
-            let task = pick(&mut rng, &TASKS);
-            let n = 1 + rng.below(4) as usize;
-            let mut ids: Vec<&str> = Vec::with_capacity(n);
-            while ids.len() < n {
-                let id = FAMILIES[rng.below(FAMILIES.len() as u64) as usize].0;
-                if !ids.iter().any(|&other| conflicts(id, other)) {
-                    ids.push(id);
-                }
+/// The most rows `hir data generate` writes in one file (about 30 GB of JSONL).
+pub const MAX_GENERATED_ROWS: u64 = 100_000_000;
+
+/// HIR-style rows (JSON objects) drawn from `seed`, one at a time: a task, 1 to 4
+/// non-conflicting IFEval constraints with drawn parameters, and one of the six layouts. The
+/// first `n` rows are the same for any `n`.
+pub struct GeneratedRows {
+    rng: Rng,
+}
+
+impl GeneratedRows {
+    /// The rows of `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: Rng::new(seed),
+        }
+    }
+}
+
+impl Iterator for GeneratedRows {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        let rng = &mut self.rng;
+        let task = pick(rng, &TASKS);
+        let n = 1 + rng.below(4) as usize;
+        let mut ids: Vec<&str> = Vec::with_capacity(n);
+        while ids.len() < n {
+            let id = FAMILIES[rng.below(FAMILIES.len() as u64) as usize].0;
+            if !ids.iter().any(|&other| conflicts(id, other)) {
+                ids.push(id);
             }
-            let constraints: Vec<Value> = ids
-                .iter()
-                .map(|&id| json!({ "instruction_id": id, "kwargs": draw_kwargs(id, &mut rng) }))
-                .collect();
-            let layout = Layout::ALL[rng.below(Layout::ALL.len() as u64) as usize];
-            json!({ "task": task, "layout": layout.number(), "constraints": constraints })
-        })
-        .collect()
+        }
+        let constraints: Vec<Value> = ids
+            .iter()
+            .map(|&id| json!({ "instruction_id": id, "kwargs": draw_kwargs(id, rng) }))
+            .collect();
+        let layout = Layout::ALL[rng.below(Layout::ALL.len() as u64) as usize];
+        Some(json!({ "task": task, "layout": layout.number(), "constraints": constraints }))
+    }
+}
+
+/// `count` rows of [`GeneratedRows`] in memory (see [`write_jsonl`] for a file).
+pub fn generate_rows(count: usize, seed: u64) -> Vec<Value> {
+    GeneratedRows::new(seed).take(count).collect()
 }
 
 /// [`generate_rows`] as JSONL text (one row per line, newline-terminated).
 pub fn generate_jsonl(count: usize, seed: u64) -> String {
     let mut out = String::new();
-    for row in generate_rows(count, seed) {
+    for row in GeneratedRows::new(seed).take(count) {
         out.push_str(&row.to_string());
         out.push('\n');
     }
     out
+}
+
+/// Streams `count` rows of `seed` as JSONL into `out`, one row in memory at a time (the same
+/// bytes as [`generate_jsonl`]).
+pub fn write_jsonl(out: &mut impl std::io::Write, count: u64, seed: u64) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    for row in GeneratedRows::new(seed).take(usize::try_from(count).unwrap_or(usize::MAX)) {
+        line.clear();
+        serde_json::to_writer(&mut line, &row)?;
+        line.push(b'\n');
+        out.write_all(&line)?;
+    }
+    Ok(())
 }

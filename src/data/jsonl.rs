@@ -1,6 +1,7 @@
 //! JSON Lines plumbing shared by every JSONL reader: one object per non-blank line, and error
 //! messages that name the file, the line and the field, and say what was expected.
 
+use crate::input_file::{InputError, JsonlLines};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -74,32 +75,63 @@ pub type Row = (Map<String, Value>, Loc);
 pub fn objects(path: &Path, text: &str, what: &str) -> Result<Vec<Row>, LineError> {
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let at = Loc {
-            path: path.to_path_buf(),
-            line: i + 1,
-        };
-        match serde_json::from_str::<Value>(raw) {
-            Ok(Value::Object(obj)) => out.push((obj, at)),
-            Ok(other) => {
-                return Err(at.err(format!(
-                    "expected a JSON object ({what}), found {}",
-                    kind_of(&other)
-                )))
-            }
-            Err(e) => {
-                // serde_json appends " at line 1 column N"; within one line only the column
-                // means anything.
-                let msg = e.to_string();
-                let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
-                return Err(at.err(format!(
-                    "malformed JSON at column {}: {msg} (expected one JSON object per line)",
-                    e.column()
-                )));
-            }
+        if let Some(row) = parse_line(path, i + 1, raw, what)? {
+            out.push(row);
         }
     }
     Ok(out)
+}
+
+/// Streams the JSON objects of the non-blank lines of the file `path` into `f`, one line in
+/// memory at a time (see [`JsonlLines`]: regular files only, each line and the file capped).
+/// `file_what` names the file in errors ("training data"), `line_what` one line's content.
+pub fn for_each_object<E>(
+    path: &Path,
+    file_what: &'static str,
+    line_what: &str,
+    mut f: impl FnMut(Map<String, Value>, Loc) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<InputError> + From<LineError>,
+{
+    for line in JsonlLines::open(path, file_what)? {
+        let (n, raw) = line?;
+        if let Some((obj, at)) = parse_line(path, n, &raw, line_what)? {
+            f(obj, at)?;
+        }
+    }
+    Ok(())
+}
+
+/// One line (1-based number `line`) as a JSON object; `None` for a blank line.
+pub fn parse_line(
+    path: &Path,
+    line: usize,
+    raw: &str,
+    what: &str,
+) -> Result<Option<Row>, LineError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    let at = Loc {
+        path: path.to_path_buf(),
+        line,
+    };
+    match serde_json::from_str::<Value>(raw) {
+        Ok(Value::Object(obj)) => Ok(Some((obj, at))),
+        Ok(other) => Err(at.err(format!(
+            "expected a JSON object ({what}), found {}",
+            kind_of(&other)
+        ))),
+        Err(e) => {
+            // serde_json appends " at line 1 column N"; within one line only the column
+            // means anything.
+            let msg = e.to_string();
+            let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+            Err(at.err(format!(
+                "malformed JSON at column {}: {msg} (expected one JSON object per line)",
+                e.column()
+            )))
+        }
+    }
 }

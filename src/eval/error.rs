@@ -14,6 +14,15 @@ pub enum EvalError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An input file cannot be read (missing, not a regular file, too large, a line too
+    /// long, not UTF-8).
+    #[error("{flag}: {source}")]
+    Input {
+        /// The flag the file was given with (`--input_data`, `--input_response_data`).
+        flag: &'static str,
+        /// What is wrong with it.
+        source: crate::input_file::InputError,
+    },
     /// A line is not what the format requires.
     #[error("{}:{line}: {message}", path.display())]
     Malformed {

@@ -14,6 +14,10 @@ pub enum ReplayError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The input file cannot be read (missing, not a regular file, too large, a line too
+    /// long, not UTF-8).
+    #[error("--input: {0}")]
+    Input(#[from] crate::input_file::InputError),
     /// A line of the input is not a valid rollout group.
     #[error(transparent)]
     Line(#[from] LineError),

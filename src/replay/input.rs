@@ -3,7 +3,7 @@
 //! "suite"?}], "responses": [{"text", "entropy"}]}`.
 
 use super::error::ReplayError;
-use crate::data::jsonl::{objects, LineError, Loc};
+use crate::data::jsonl::{for_each_object, objects, LineError, Loc};
 use crate::data::parse_hir_style;
 use hir_core::instruct::Instruction;
 use serde_json::{Map, Value};
@@ -32,18 +32,32 @@ pub struct ResponseInput {
 }
 
 /// Reads every non-blank line of `path` as a prompt group.
+/// The file is streamed one line at a time (regular files only, each line and the file
+/// capped: see [`crate::input_file::JsonlLines`]).
 pub fn read_groups(path: &Path) -> Result<Vec<GroupInput>, ReplayError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReplayError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let rows = objects(path, &text, "one prompt group per line")?;
-    rows.iter()
-        .map(|(obj, at)| parse_group(obj, at))
-        .collect::<Result<Vec<_>, _>>()
+    let mut out = Vec::new();
+    for_each_object(
+        path,
+        "replay input (--input)",
+        "one prompt group per line",
+        |obj, at| -> Result<(), ReplayError> {
+            out.push(parse_group(&obj, &at)?);
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
-fn parse_group(obj: &Map<String, Value>, at: &Loc) -> Result<GroupInput, ReplayError> {
+/// Parses the prompt groups of JSONL `text` (read from `path`, named in errors).
+pub fn parse_groups(path: &Path, text: &str) -> Result<Vec<GroupInput>, ReplayError> {
+    objects(path, text, "one prompt group per line")?
+        .iter()
+        .map(|(obj, at)| parse_group(obj, at))
+        .collect()
+}
+
+/// One prompt group (a JSON object at `at`).
+pub fn parse_group(obj: &Map<String, Value>, at: &Loc) -> Result<GroupInput, ReplayError> {
     let id = match obj.get("id") {
         None => return Err(at.missing("id", "a string or a number").into()),
         Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),

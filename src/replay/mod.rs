@@ -9,10 +9,12 @@ pub mod input;
 pub mod output;
 
 pub use error::ReplayError;
-pub use input::{read_groups, GroupInput, ResponseInput};
+pub use input::{parse_groups, read_groups, GroupInput, ResponseInput};
 pub use output::ResponseRow;
 
-use hir_core::hindsight::{plan_replays, verify, GroupRollouts, SelectConfig, Verdict};
+use hir_core::hindsight::{
+    last_finite_step, plan_replays, verify, GroupRollouts, SelectConfig, Verdict,
+};
 use std::path::Path;
 
 /// What one run of `hir replay` produced.
@@ -35,14 +37,40 @@ pub fn replay_file(
     step: u64,
     cfg: &SelectConfig,
 ) -> Result<ReplayOutput, ReplayError> {
-    if !cfg.lambda0.is_finite() || !cfg.eta.is_finite() {
-        return Err(ReplayError::Config(format!(
-            "--lambda0 ({}) and --eta ({}) must be finite numbers",
-            cfg.lambda0, cfg.eta
-        )));
-    }
+    check_selection(step, cfg)?;
     let groups = read_groups(input)?;
     Ok(replay_groups(&groups, step, cfg))
+}
+
+/// Checks `--step`, `--lambda0` and `--eta` before anything is read: steps count from 1, both
+/// curriculum numbers are finite and ≥ 0, and `λ_s = λ_0·(1+η)^s` is finite at `step` (past
+/// that every eligible score would be infinite, written as `null`). Parameters for which λ
+/// overflows are refused, naming the last step at which it is finite.
+pub fn check_selection(step: u64, cfg: &SelectConfig) -> Result<(), ReplayError> {
+    if step == 0 {
+        return Err(ReplayError::Config(
+            "--step must be at least 1: training steps count from 1 (λ_1 = λ_0·(1+η))".into(),
+        ));
+    }
+    for (flag, v) in [("--lambda0", cfg.lambda0), ("--eta", cfg.eta)] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(ReplayError::Config(format!(
+                "{flag} must be a finite number ≥ 0, got {v}"
+            )));
+        }
+    }
+    if let Some(last) = last_finite_step(cfg.lambda0, cfg.eta) {
+        if step > last {
+            return Err(ReplayError::Config(format!(
+                "λ_s = λ_0·(1+η)^s = {}·{}^{step} overflows a 64-bit float (the scores would be \
+                 infinite); with these --lambda0 and --eta the last step with a finite λ is \
+                 {last}: lower --eta or --step",
+                cfg.lambda0,
+                1.0 + cfg.eta
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// [`replay_file`] on groups already read.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fingerprint::Fingerprint;
 use super::job::JobData;
-use crate::data::parse_instructions;
+use crate::data::{parse_instructions, read_instructions_limited, PromptLimit};
 use crate::model_io::write_atomic;
 use crate::pretrained::Pretrained;
 
@@ -166,18 +166,24 @@ pub fn split(
 /// `model_path` (on resume, the caller passes the run's checkpoint directory).
 pub fn pretrained_data(model_path: &Path, source: &Source) -> Result<JobData> {
     let pre = Pretrained::load(model_path)?;
-    let (origin, text) = match &source.data {
+    // Rows are streamed; a prompt that cannot fit the model's context is refused from its
+    // length before the trainer tokenizes it (the trainer then checks max_prompt_length).
+    let limit = PromptLimit::new(
+        &pre.codec,
+        pre.host.config.max_position_embeddings,
+        "the model's context, max_position_embeddings",
+    );
+    let (origin, rows) = match &source.data {
         Some(p) => (
             p.display().to_string(),
-            std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read training data `{}`", p.display()))?,
+            read_instructions_limited(p, limit.as_ref()).context("--data")?,
         ),
-        None => (
-            "<built-in>/assets/data/ifeval_style_train.jsonl".to_string(),
-            DEFAULT_DATA.to_string(),
-        ),
+        None => {
+            let origin = "<built-in>/assets/data/ifeval_style_train.jsonl".to_string();
+            let rows = parse_instructions(Path::new(&origin), DEFAULT_DATA)?;
+            (origin, rows)
+        }
     };
-    let rows = parse_instructions(Path::new(&origin), &text)?;
     let (train, eval) = split(rows, source.eval_count, &origin)?;
     Ok(JobData {
         reference_model: source

@@ -16,6 +16,8 @@ pub struct HfChatCodec {
     template: ChatTemplate,
     stop_ids: Vec<u32>,
     system: Option<String>,
+    /// The longest token of the vocabulary (added tokens included), in characters.
+    longest_token_chars: usize,
 }
 
 impl std::fmt::Debug for HfChatCodec {
@@ -49,11 +51,21 @@ impl HfChatCodec {
             ChatTemplate::ChatMl => chatml_stop_ids(&tokenizer, &template, origin)?,
             ChatTemplate::Jinja(jinja) => jinja_stop_ids(&tokenizer, jinja, origin)?,
         };
+        // A token's vocabulary string is at least as long as the text it covers: byte-level
+        // BPE spells each byte as one character, SentencePiece spells a space as `▁`, byte
+        // fallback tokens are `<0xNN>`.
+        let longest_token_chars = tokenizer
+            .get_vocab(true)
+            .keys()
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(1);
         Ok(Self {
             tokenizer,
             template,
             stop_ids,
             system: None,
+            longest_token_chars,
         })
     }
 
@@ -346,6 +358,10 @@ impl ChatCodec for HfChatCodec {
 
     fn stop_ids(&self) -> &[u32] {
         &self.stop_ids
+    }
+
+    fn longest_token_chars(&self) -> Option<usize> {
+        Some(self.longest_token_chars)
     }
 }
 

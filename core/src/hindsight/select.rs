@@ -71,9 +71,41 @@ impl Default for SelectConfig {
 
 /// The curriculum weight of `F_int` at training step `step` (steps count from 1):
 /// `λ_s = λ_0 · (1 + η)^s`.
+/// `λ_0 = 0` gives 0 at every step (not `0 · ∞ = NaN` where the power overflows).
 pub fn curriculum_lambda(step: u64, lambda0: f64, eta: f64) -> f64 {
+    if lambda0 == 0.0 {
+        return 0.0;
+    }
     let s = step as f64;
     lambda0 * libm::pow(1.0 + eta, s)
+}
+
+/// The last step at which [`curriculum_lambda`] is finite for `lambda0` and `eta` (both
+/// finite and ≥ 0), or `None` when it stays finite at every step (`eta = 0` or
+/// `lambda0 = 0`). Past it `λ_s` is infinite and every eligible score would be infinite too
+/// (written as `null` in JSON), so callers refuse such steps.
+pub fn last_finite_step(lambda0: f64, eta: f64) -> Option<u64> {
+    if lambda0 == 0.0 || eta == 0.0 {
+        return None;
+    }
+    let finite = |s: u64| curriculum_lambda(s, lambda0, eta).is_finite();
+    if !finite(0) {
+        return Some(0);
+    }
+    if finite(u64::MAX) {
+        return None;
+    }
+    // λ_s grows with s (1 + η ≥ 1): binary search for the boundary, 64 evaluations at most.
+    let (mut lo, mut hi) = (0u64, u64::MAX); // finite at lo, infinite at hi
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if finite(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(lo)
 }
 
 /// Whether a response with dense reward `dense` may be replayed: `0 < dense < 1` (it

@@ -24,4 +24,27 @@ pub trait ChatCodec {
     fn decode(&self, ids: &[u32]) -> Result<String, CodecError>;
     /// Token ids that end a response (end of turn / end of text); never empty.
     fn stop_ids(&self) -> &[u32];
+    /// The most characters of text one token of the vocabulary can stand for (the longest
+    /// token), or `None` when unknown. With it, [`prompt_char_bound`] refuses a text that
+    /// cannot fit a token limit before it is tokenized (tokenizing costs ~150 bytes of memory
+    /// per byte of text).
+    fn longest_token_chars(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// The most characters a text may have and still fit in `max_tokens` tokens of `codec`:
+/// `max_tokens × the longest token in characters` (`None` when the codec does not know its
+/// longest token).
+///
+/// Every character of a text is covered by some token, and no token covers more characters
+/// than its own length, so a text with more characters needs more than `max_tokens` tokens.
+/// This holds for the tokenizers of chat models (byte-level BPE, SentencePiece with byte
+/// fallback), which keep every character; a tokenizer that drops characters (whitespace
+/// splitting) or merges them in a normalizer can fit more, and such a text is refused anyway
+/// (it is far beyond any real prompt).
+pub fn prompt_char_bound(codec: &dyn ChatCodec, max_tokens: usize) -> Option<usize> {
+    codec
+        .longest_token_chars()
+        .map(|l| max_tokens.saturating_mul(l.max(1)))
 }

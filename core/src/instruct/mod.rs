@@ -14,7 +14,7 @@ use crate::constraint::Constraint;
 pub mod codec;
 pub mod layout;
 
-pub use codec::{ChatCodec, CodecError};
+pub use codec::{prompt_char_bound, ChatCodec, CodecError};
 pub use layout::{Layout, LayoutError};
 
 /// One constraint of an instruction, with the text the prompt carries for it.

@@ -26,7 +26,7 @@ pub enum TrainError {
     #[error("training data: {0}")]
     Data(String),
     /// A loss or gradient became NaN or infinite; the update was not applied.
-    #[error("step {step}: {what} is not finite ({value}); the update was skipped — lower `lr` or check the data")]
+    #[error("step {step}: {what} is not finite ({value}); the update was skipped: {cause}")]
     NonFinite {
         /// The step at fault.
         step: u64,
@@ -34,5 +34,16 @@ pub enum TrainError {
         what: &'static str,
         /// Its value.
         value: f32,
+        /// What was found non-finite (weights, a gradient, or neither) and what to do.
+        cause: String,
+    },
+    /// Weights or optimizer state handed to the trainer hold NaN or infinity (a corrupt model
+    /// or checkpoint file): refused before the first step.
+    #[error("the {what} are not finite: {found}; the file they came from is corrupt (re-download or re-save it)")]
+    NonFiniteInput {
+        /// Which state ("policy weights", "reference weights", "AdamW first moments", ...).
+        what: &'static str,
+        /// The first non-finite element.
+        found: super::nonfinite::NonFiniteValue,
     },
 }

@@ -1,11 +1,12 @@
 //! Held-out evaluation: greedy responses, verified strictly (success = all constraints, dense =
 //! fraction satisfied), as the `hir train` before/after table reports them.
 
+use alloc::format;
 use alloc::vec::Vec;
 
 use crate::backend::{Backend, SampleParams};
 use crate::hindsight::{verify, Verdict};
-use crate::instruct::{ChatCodec, Instruction};
+use crate::instruct::{prompt_char_bound, ChatCodec, Instruction};
 use crate::model::{GenerateConfig, Model};
 
 use super::TrainError;
@@ -42,7 +43,19 @@ pub fn evaluate<B: Backend>(
     for chunk in instructions.chunks(batch.max(1)) {
         let mut prompts = Vec::with_capacity(chunk.len());
         for instr in chunk {
-            prompts.push(codec.encode_prompt(&instr.render())?);
+            let text = instr.render();
+            // A text that cannot fit the model's context is refused before tokenizing it.
+            let max_tokens = model.config.max_position_embeddings;
+            if let Some(bound) = prompt_char_bound(codec, max_tokens) {
+                let chars = text.chars().count();
+                if chars > bound {
+                    return Err(TrainError::Data(format!(
+                        "a held-out instruction has {chars} characters, more than the {bound} \
+                         that can fit in the model's {max_tokens}-token context; shorten it"
+                    )));
+                }
+            }
+            prompts.push(codec.encode_prompt(&text)?);
         }
         let refs: Vec<&[u32]> = prompts.iter().map(|p| &p[..]).collect();
         let seeds = alloc::vec![0u64; refs.len()];

@@ -18,7 +18,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::backend::Backend;
-use crate::instruct::{ChatCodec, Instruction};
+use crate::instruct::{prompt_char_bound, ChatCodec, Instruction};
 use crate::model::{Model, ModelConfig, Params};
 use crate::optim::{AdamW, AdamWConfig};
 use crate::rl::{KlEstimator, PairwiseObjective, PolicyObjective, PpoClip, PpoObjective};
@@ -28,6 +28,7 @@ pub mod error;
 pub mod eval;
 pub mod logprob;
 pub mod metrics;
+pub mod nonfinite;
 pub mod rows;
 pub mod schedule;
 pub mod step;
@@ -132,9 +133,36 @@ impl<B: Backend> Trainer<B> {
                     .into(),
             ));
         }
+        for (what, params) in [
+            ("policy weights", Some(&state.policy)),
+            ("reference weights", state.reference.as_ref()),
+            ("AdamW first moments", Some(&state.adam_m)),
+            ("AdamW second moments", Some(&state.adam_v)),
+        ] {
+            if let Some(found) =
+                params.and_then(|p| nonfinite::first_non_finite_host(p, &model_config))
+            {
+                return Err(TrainError::NonFiniteInput { what, found });
+            }
+        }
+        let char_bound = prompt_char_bound(codec.as_ref(), config.max_prompt_length);
         let mut prompt_ids = Vec::with_capacity(data.len());
         for (i, instr) in data.iter().enumerate() {
             let text = instr.render();
+            // Tokenizing costs far more memory than the text: a text that cannot fit is
+            // refused from its length alone.
+            if let Some(bound) = char_bound {
+                let chars = text.chars().count();
+                if chars > bound {
+                    return Err(TrainError::Data(format!(
+                        "instruction {i} has {chars} characters, more than the {bound} that can \
+                         fit in max_prompt_length = {} tokens ({} characters per token at most \
+                         with this tokenizer); shorten it or raise max_prompt_length",
+                        config.max_prompt_length,
+                        bound / config.max_prompt_length.max(1)
+                    )));
+                }
+            }
             let ids = codec.encode_prompt(&text)?;
             if ids.is_empty() || ids.len() > config.max_prompt_length {
                 return Err(TrainError::Data(format!(

@@ -9,6 +9,7 @@ use crate::backend::Backend;
 use crate::optim::zero_grads;
 use crate::rl::{token_weights, LossAggMode, ObjectiveBatch};
 
+use super::nonfinite::diagnose;
 use super::rows::{chunk_by_tokens, Packed, Row};
 use super::{TrainError, Trainer};
 
@@ -95,6 +96,13 @@ impl<B: Backend> Trainer<B> {
                         step,
                         what: "gradient norm",
                         value: info.grad_norm,
+                        cause: diagnose(
+                            &self.backend,
+                            &self.policy.params,
+                            Some(&self.grads),
+                            &self.policy.config,
+                            self.config.lr,
+                        ),
                     });
                 }
                 grad_norms.push(info.grad_norm as f64);
@@ -190,6 +198,13 @@ impl<B: Backend> Trainer<B> {
                 step: self.step + 1,
                 what: "policy loss",
                 value: out.loss,
+                cause: diagnose(
+                    b,
+                    &self.policy.params,
+                    None,
+                    &self.policy.config,
+                    self.config.lr,
+                ),
             });
         }
         let mut dloss = out.dlogp;
