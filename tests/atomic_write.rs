@@ -168,3 +168,42 @@ fn a_directory_is_refused_naming_it() {
     );
     assert!(err.contains("directory"), "{err}");
 }
+
+/// The streaming form (`AtomicFile`, behind `hir data generate`): until `commit` the old file
+/// is untouched; dropped without `commit`, no temporary file is left; through a symlink, the
+/// committed content lands in the target and the link stays.
+#[test]
+fn a_streamed_file_appears_whole_on_commit_or_not_at_all() {
+    use hir::model_io::AtomicFile;
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("rows.jsonl");
+    std::fs::write(&target, b"old\n").unwrap();
+    let link = tmp.path().join("link.jsonl");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    let mut f = AtomicFile::create(&link).unwrap();
+    f.write_all(b"new 1\n").unwrap();
+    f.flush().unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), b"old\n");
+    drop(f);
+    assert_eq!(std::fs::read(&target).unwrap(), b"old\n");
+    let names: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "a temporary file was left behind: {names:?}"
+    );
+
+    let mut f = AtomicFile::create(&link).unwrap();
+    f.write_all(b"new 1\nnew 2\n").unwrap();
+    f.commit().unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), b"new 1\nnew 2\n");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}

@@ -175,7 +175,7 @@ fn negative_numbers_parse_and_are_refused_by_validation() {
         1,
         &["--temperature must be a finite number ≥ 0", "got -2"],
     );
-    // replay's λ_0 and η take negative values as numbers (the missing input is the error).
+    // replay's λ_0 and η take negative values as numbers, which validation then refuses.
     let o = hir(&[
         "replay",
         "--input",
@@ -187,7 +187,7 @@ fn negative_numbers_parse_and_are_refused_by_validation() {
         "--lambda0",
         "-1",
     ]);
-    assert_fails(&o, 1, &["/nonexistent/in.jsonl"]);
+    assert_fails(&o, 1, &["--lambda0 must be a finite number ≥ 0", "got -1"]);
 }
 
 // ---- flags that only apply with --model ----

@@ -1,7 +1,7 @@
 //! `hir data`: training-data files (the project's generated IFEval-style prompts).
 
 use crate::data::generated::{write_jsonl, MAX_GENERATED_ROWS};
-use crate::data::stream_writer::StreamWriter;
+use crate::model_io::AtomicFile;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -41,9 +41,10 @@ pub fn run(cmd: DataCommand) -> anyhow::Result<()> {
             );
             // Rows stream to the file; it appears whole on success or not at all.
             (|| {
-                let mut out = StreamWriter::create(&a.out)?;
+                let mut out = AtomicFile::create(&a.out)?;
                 write_jsonl(&mut out, a.count, a.seed)?;
-                out.commit()
+                out.commit()?;
+                anyhow::Ok(())
             })()
             .with_context(|| format!("writing `{}`", a.out.display()))?;
             eprintln!("wrote {} rows to {}", a.count, a.out.display());

@@ -15,7 +15,6 @@ pub mod generated;
 pub mod instruction;
 pub mod jsonl;
 pub mod prompt_limit;
-pub mod stream_writer;
 
 pub use instruction::{parse_hir_style, parse_ifeval_style, parse_instruction};
 pub use jsonl::{LineError, Loc};

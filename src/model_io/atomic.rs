@@ -10,10 +10,14 @@
 //! - Anything else that exists (a character device such as `/dev/null` or `/dev/stdout`, a
 //!   FIFO, a `/dev/fd/N` pipe) is written directly, with no temporary file and no rename; a
 //!   write error such as `/dev/full`'s "no space left" is reported with the path.
+//!
+//! [`AtomicFile`] streams content of unknown length with the same guarantees (nothing is held
+//! in memory; dropped without [`AtomicFile::commit`], the temporary file is removed and the old
+//! file is untouched); [`write_atomic`] writes one buffer through it.
 
 use super::ModelIoError;
 use std::fs::{File, Metadata, OpenOptions};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -24,33 +28,109 @@ const MAX_LINKS: usize = 40;
 /// same directory and a rename), following symbolic links to the real file, and directly for
 /// devices and FIFOs (see the module docs).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ModelIoError> {
-    let err = |source| ModelIoError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    // `metadata` follows links: this is what a write to `path` would reach.
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(err(std::io::Error::new(
-            std::io::ErrorKind::IsADirectory,
-            "it is a directory; pass the path of a file",
-        ))),
-        Ok(meta) if !meta.is_file() => write_through(path, bytes).map_err(err),
-        Ok(meta) => {
-            replace_file(&resolve_links(path).map_err(err)?, bytes, Some(&meta)).map_err(err)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)
+        .map_err(|source| ModelIoError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    file.commit()
+}
+
+/// An output file being written (see the module docs): [`Write`] into it, then
+/// [`AtomicFile::commit`].
+pub struct AtomicFile {
+    /// The path as the user gave it (named in errors).
+    path: PathBuf,
+    out: BufWriter<File>,
+    /// `Some` when writing a temporary file that `commit` renames over `target`.
+    replace: Option<Replace>,
+}
+
+/// The temporary file of an [`AtomicFile`] that replaces a regular file.
+struct Replace {
+    tmp: PathBuf,
+    target: PathBuf,
+    dir: PathBuf,
+}
+
+impl AtomicFile {
+    /// Opens `path` for writing: a temporary file beside the real file for a regular file (or
+    /// a new path, or a link to either), the path itself for a device or FIFO; a directory is
+    /// refused.
+    pub fn create(path: &Path) -> Result<Self, ModelIoError> {
+        let err = |source| ModelIoError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        // `metadata` follows links: this is what a write to `path` would reach.
+        let (target, old) = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                return Err(err(std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "it is a directory; pass the path of a file",
+                )))
+            }
+            Ok(meta) if !meta.is_file() => {
+                let file = OpenOptions::new().write(true).open(path).map_err(err)?;
+                return Ok(AtomicFile {
+                    path: path.to_path_buf(),
+                    out: BufWriter::new(file),
+                    replace: None,
+                });
+            }
+            Ok(meta) => (resolve_links(path).map_err(err)?, Some(meta)),
             // A dangling link is written where it points, which creates its target.
-            replace_file(&resolve_links(path).map_err(err)?, bytes, None).map_err(err)
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                (resolve_links(path).map_err(err)?, None)
+            }
+            Err(e) => return Err(err(e)),
+        };
+        let (file, replace) = temp_beside(&target, old.as_ref()).map_err(err)?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            out: BufWriter::new(file),
+            replace: Some(replace),
+        })
+    }
+
+    /// Finishes the file: flushes it, and for a replaced regular file syncs the temporary file
+    /// and renames it into place.
+    pub fn commit(mut self) -> Result<(), ModelIoError> {
+        let path = self.path.clone();
+        let result = (|| {
+            self.out.flush()?;
+            if let Some(r) = &self.replace {
+                self.out.get_ref().sync_all()?;
+                std::fs::rename(&r.tmp, &r.target)?;
+                sync_dir(&r.dir);
+            }
+            Ok(())
+        })();
+        if result.is_ok() {
+            // Renamed: nothing for `drop` to remove.
+            self.replace = None;
         }
-        Err(e) => Err(err(e)),
+        result.map_err(|source| ModelIoError::Write { path, source })
     }
 }
 
-/// A device, FIFO or other non-regular file: opened for writing as it is and written in place.
-fn write_through(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = OpenOptions::new().write(true).open(path)?;
-    f.write_all(bytes)?;
-    f.flush()
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if let Some(r) = self.replace.take() {
+            let _ = std::fs::remove_file(r.tmp);
+        }
+    }
 }
 
 /// `path` with every symbolic link along its final component followed (a dangling link gives
@@ -76,15 +156,15 @@ fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
     )))
 }
 
-/// Replaces the regular file `path` (or creates it) through a temporary file and a rename;
-/// `old` is the metadata of the file being replaced, whose permissions the new one keeps.
-fn replace_file(path: &Path, bytes: &[u8], old: Option<&Metadata>) -> std::io::Result<()> {
+/// A new temporary file in `target`'s directory that will replace `target`; `old` is the
+/// metadata of the file being replaced, whose permissions the new one keeps.
+fn temp_beside(target: &Path, old: Option<&Metadata>) -> std::io::Result<(File, Replace)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = match path.parent() {
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
@@ -93,22 +173,21 @@ fn replace_file(path: &Path, bytes: &[u8], old: Option<&Metadata>) -> std::io::R
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = (|| {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        if let Some(old) = old {
-            keep_owner_and_mode(&f, old)?;
+    let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    if let Some(old) = old {
+        if let Err(e) = keep_owner_and_mode(&file, old) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
         }
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        sync_dir(&dir);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
+    Ok((
+        file,
+        Replace {
+            tmp,
+            target: target.to_path_buf(),
+            dir,
+        },
+    ))
 }
 
 /// Gives the new file the replaced file's permission bits, and its owner and group where the

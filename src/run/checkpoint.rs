@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::interrupt;
 use crate::input_file::{read_text, MAX_CONFIG_BYTES};
 use crate::model_io::{
-    load_hf_dir, read_tensors, save_hf_dir, write_atomic, write_f32_safetensors, HostModel,
+    load_hf_dir, read_weights, save_hf_dir, write_atomic, write_f32_safetensors, HostModel,
 };
 
 /// The manifest of a checkpoint directory, written last.
@@ -90,9 +90,10 @@ pub fn save_params(
     Ok(())
 }
 
-/// Reads parameters saved by [`save_params`] under `prefix`.
+/// Reads parameters saved by [`save_params`] under `prefix` (float tensors with finite values
+/// only: an integer or non-finite tensor is an error naming it).
 pub fn load_params(path: &Path, config: &ModelConfig, prefix: &str) -> Result<Params<Vec<f32>>> {
-    let mut tensors = read_tensors(path)?;
+    let mut tensors = read_weights(path)?;
     let mut items = Vec::new();
     for (name, shape) in param_shapes(config) {
         let key = format!("{prefix}{name}");
