@@ -106,6 +106,12 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     "not a regular file"
 }
 
+/// Whether `path` is `-`, which the JSON Lines readers ([`JsonlLines`]) and the output writer
+/// take as standard input / standard output.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// Opens `path` (following symlinks) if it is a regular file no larger than `limit` bytes.
 ///
 /// The type is checked before opening, so a FIFO is never opened (opening one blocks until a
@@ -169,10 +175,11 @@ pub fn read_text(path: &Path, what: &'static str, limit: u64) -> Result<String, 
 
 /// The lines of a JSON Lines file, streamed: each at most [`MAX_JSONL_LINE_BYTES`], the file at
 /// most [`MAX_JSONL_BYTES`]. Yields `(1-based line number, line without its newline)`,
-/// blank lines included (readers skip them).
+/// blank lines included (readers skip them). The path `-` reads standard input (with the same
+/// caps).
 pub struct JsonlLines {
     path: PathBuf,
-    reader: BufReader<std::io::Take<File>>,
+    reader: Box<dyn BufRead>,
     line: usize,
     max_line: usize,
     done: bool,
@@ -181,10 +188,19 @@ pub struct JsonlLines {
 impl JsonlLines {
     /// Opens `path` for streaming; `what` names the kind of input in errors.
     pub fn open(path: &Path, what: &'static str) -> Result<Self, InputError> {
+        if is_stdio(path) {
+            return Ok(JsonlLines {
+                path: path.to_path_buf(),
+                reader: Box::new(std::io::stdin().lock().take(MAX_JSONL_BYTES)),
+                line: 0,
+                max_line: MAX_JSONL_LINE_BYTES,
+                done: false,
+            });
+        }
         let file = open_regular(path, what, MAX_JSONL_BYTES)?;
         Ok(JsonlLines {
             path: path.to_path_buf(),
-            reader: BufReader::new(file.take(MAX_JSONL_BYTES)),
+            reader: Box::new(BufReader::new(file.take(MAX_JSONL_BYTES))),
             line: 0,
             max_line: MAX_JSONL_LINE_BYTES,
             done: false,

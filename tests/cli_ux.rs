@@ -2,7 +2,7 @@
 //! flags (old ones still accepted), negative numbers reaching validation, flags that only
 //! apply with `--model` refused without it, defaults and no Rust paths in `--help`, unknown
 //! instruction ids with close matches and `hir ids`, the layout error, `warmstart` listed, and
-//! the line naming the wgpu adapter.
+//! the line naming the wgpu adapter, `-` for standard input and output.
 
 mod common;
 
@@ -438,4 +438,113 @@ fn the_wgpu_adapter_line_says_when_it_is_a_software_or_gl_fallback() {
     );
     // WGPU_BACKEND=gl chose GL: no fallback note.
     assert!(!gl.choice_line(true).contains("fell back"));
+}
+
+// ---- `-` is standard input / standard output ----
+
+/// Runs `hir args` with `input` on its stdin.
+fn hir_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hir"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run hir");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait for hir");
+    writer.join().expect("stdin writer");
+    out
+}
+
+#[test]
+fn a_dash_reads_stdin_and_writes_stdout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let groups = root.join("tests/data/replay/groups.jsonl");
+    let groups_s = groups.to_str().unwrap();
+    // replay: stdin in, stdout out, the same bytes as from and to files.
+    let file_out = dir.path().join("replay.jsonl");
+    let o = hir(&[
+        "replay",
+        "--input",
+        groups_s,
+        "--step",
+        "1",
+        "--output",
+        file_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = std::fs::read(&file_out).unwrap();
+    assert!(!expected.is_empty());
+    let o = hir_stdin(
+        &["replay", "--input", "-", "--step", "1", "--output", "-"],
+        &std::fs::read(&groups).unwrap(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, expected);
+    // data generate to stdout: the same rows as to a file.
+    let gen = dir.path().join("gen.jsonl");
+    let o = hir(&[
+        "data",
+        "generate",
+        "--count",
+        "5",
+        "--output",
+        gen.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = hir(&["data", "generate", "--count", "5", "--output", "-"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, std::fs::read(&gen).unwrap());
+    assert_eq!(stdout(&o).lines().count(), 5);
+    // eval: prompts on stdin, scored as from the file.
+    let prompts = root.join("tests/data/ifeval/input_data.jsonl");
+    let responses = root.join("tests/data/ifeval/input_response_data_llama_3b.jsonl");
+    let o = hir_stdin(
+        &[
+            "eval",
+            "ifeval",
+            "--input_data",
+            "-",
+            "--input_response_data",
+            responses.to_str().unwrap(),
+            "--output_dir",
+            dir.path().join("ev").to_str().unwrap(),
+        ],
+        &std::fs::read(&prompts).unwrap(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("prompt-level strict: 0.7024  loose: 0.7579"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_dash_is_refused_where_one_stdin_cannot_serve() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = hir(&[
+        "eval",
+        "ifeval",
+        "--input_data",
+        "-",
+        "--input_response_data",
+        "-",
+        "--output_dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_fails(
+        &o,
+        1,
+        &["--input_data and --input_response_data are both `-`"],
+    );
+    let o = hir(&["train", "--model", "m", "--data", "-"]);
+    assert_fails(&o, 1, &["--data -: training data must be a file"]);
 }

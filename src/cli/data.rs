@@ -24,7 +24,7 @@ pub struct GenerateDataArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Output JSONL file (streamed to a temporary file renamed into place, so it appears whole
-    /// or not at all; a device or FIFO is written directly).
+    /// or not at all; a device or FIFO is written directly; `-`: standard output).
     #[arg(long = "output", alias = "out", value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -40,13 +40,11 @@ pub fn run(cmd: DataCommand) -> anyhow::Result<()> {
                 a.count
             );
             // Rows stream to the file; it appears whole on success or not at all.
-            (|| {
-                let mut out = AtomicFile::create(&a.out)?;
-                write_jsonl(&mut out, a.count, a.seed)?;
-                out.commit()?;
-                anyhow::Ok(())
-            })()
-            .with_context(|| format!("writing `{}`", a.out.display()))?;
+            // (The writer's own errors name the path; a failed row write is named here.)
+            let mut out = AtomicFile::create(&a.out)?;
+            write_jsonl(&mut out, a.count, a.seed)
+                .with_context(|| format!("cannot write `{}`", a.out.display()))?;
+            out.commit()?;
             eprintln!("wrote {} rows to {}", a.count, a.out.display());
             Ok(())
         }

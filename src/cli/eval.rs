@@ -28,11 +28,11 @@ pub enum EvalCommand {
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// The prompts: JSONL with `key`, `prompt`, `instruction_id_list`, `kwargs` (default with
-    /// `--model`: the benchmark's own prompt file, built in).
+    /// `--model`: the benchmark's own prompt file, built in); `-` reads standard input.
     #[arg(long = "input_data", required_unless_present = "model")]
     pub input_data: Option<PathBuf>,
     /// The responses: JSONL with `prompt`, `response` (not with `--model`, which writes
-    /// `<output_dir>/input_response_data.jsonl`).
+    /// `<output_dir>/input_response_data.jsonl`); `-` reads standard input.
     #[arg(
         long = "input_response_data",
         required_unless_present = "model",
@@ -105,7 +105,14 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     let (prompts_path, responses_path) = match &args.model {
         Some(model) => answer_prompts(suite, &args, model)?,
         None => match (&args.input_data, &args.input_response_data) {
-            (Some(p), Some(r)) => (p.clone(), r.clone()),
+            (Some(p), Some(r)) => {
+                anyhow::ensure!(
+                    !(crate::input_file::is_stdio(p) && crate::input_file::is_stdio(r)),
+                    "--input_data and --input_response_data are both `-`: standard input can \
+                     carry only one of them; pass the other as a file"
+                );
+                (p.clone(), r.clone())
+            }
             _ => {
                 anyhow::bail!("--input_data and --input_response_data are required without --model")
             }

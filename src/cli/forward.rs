@@ -18,7 +18,7 @@ pub struct ForwardArgs {
     /// Comma-separated token ids, e.g. `1,2,3`.
     #[arg(long, value_delimiter = ',', required = true)]
     pub ids: Vec<u32>,
-    /// Output safetensors file.
+    /// Output safetensors file (`-`: standard output).
     #[arg(long = "output", alias = "out", value_name = "FILE")]
     pub out: PathBuf,
     /// Compute backend.

@@ -19,7 +19,8 @@ pub enum ScopeArg {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Rollout groups, one JSON object per line: `{"id", "task", "layout", "constraints":
-    /// [{"instruction_id", "kwargs", "text"?}], "responses": [{"text", "entropy"}]}`.
+    /// [{"instruction_id", "kwargs", "text"?}], "responses": [{"text", "entropy"}]}`; `-` reads
+    /// standard input.
     #[arg(long)]
     pub input: PathBuf,
     /// The training step s (from 1) of the curriculum λ_s = λ_0·(1+η)^s.

@@ -73,6 +73,16 @@ pub struct TrainArgs {
 
 /// Runs `hir train`.
 pub fn run(args: TrainArgs) -> Result<()> {
+    if args
+        .data
+        .as_deref()
+        .is_some_and(crate::input_file::is_stdio)
+    {
+        anyhow::bail!(
+            "--data -: training data must be a file (`--resume` reads it again); save it to a \
+             file and pass its path"
+        );
+    }
     if args.model.is_some() && args.eval_count == 0 {
         anyhow::bail!(
             "--eval-count 0: at least one row must be held out, since the run scores the policy \

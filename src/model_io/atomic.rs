@@ -11,6 +11,8 @@
 //!   FIFO, a `/dev/fd/N` pipe) is written directly, with no temporary file and no rename; a
 //!   write error such as `/dev/full`'s "no space left" is reported with the path.
 //!
+//! - The path `-` is standard output.
+//!
 //! [`AtomicFile`] streams content of unknown length with the same guarantees (nothing is held
 //! in memory; dropped without [`AtomicFile::commit`], the temporary file is removed and the old
 //! file is untouched); [`write_atomic`] writes one buffer through it.
@@ -42,9 +44,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ModelIoError> {
 pub struct AtomicFile {
     /// The path as the user gave it (named in errors).
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<Sink>,
     /// `Some` when writing a temporary file that `commit` renames over `target`.
     replace: Option<Replace>,
+}
+
+/// Where an [`AtomicFile`] writes.
+enum Sink {
+    File(File),
+    Stdout(std::io::Stdout),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Stdout(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Stdout(s) => s.flush(),
+        }
+    }
 }
 
 /// The temporary file of an [`AtomicFile`] that replaces a regular file.
@@ -63,6 +87,13 @@ impl AtomicFile {
             path: path.to_path_buf(),
             source,
         };
+        if crate::input_file::is_stdio(path) {
+            return Ok(AtomicFile {
+                path: path.to_path_buf(),
+                out: BufWriter::new(Sink::Stdout(std::io::stdout())),
+                replace: None,
+            });
+        }
         // `metadata` follows links: this is what a write to `path` would reach.
         let (target, old) = match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
@@ -75,7 +106,7 @@ impl AtomicFile {
                 let file = OpenOptions::new().write(true).open(path).map_err(err)?;
                 return Ok(AtomicFile {
                     path: path.to_path_buf(),
-                    out: BufWriter::new(file),
+                    out: BufWriter::new(Sink::File(file)),
                     replace: None,
                 });
             }
@@ -89,7 +120,7 @@ impl AtomicFile {
         let (file, replace) = temp_beside(&target, old.as_ref()).map_err(err)?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            out: BufWriter::new(file),
+            out: BufWriter::new(Sink::File(file)),
             replace: Some(replace),
         })
     }
@@ -101,7 +132,9 @@ impl AtomicFile {
         let result = (|| {
             self.out.flush()?;
             if let Some(r) = &self.replace {
-                self.out.get_ref().sync_all()?;
+                if let Sink::File(f) = self.out.get_ref() {
+                    f.sync_all()?;
+                }
                 std::fs::rename(&r.tmp, &r.target)?;
                 sync_dir(&r.dir);
             }
