@@ -143,6 +143,41 @@ pub fn open_regular(path: &Path, what: &'static str, limit: u64) -> Result<File,
     Ok(file)
 }
 
+/// The bytes of an opened model file: memory-mapped, or read into memory when the file is too
+/// small for a map to pay off.
+pub enum FileBytes {
+    /// A read-only memory map of the whole file.
+    Mapped(memmap2::Mmap),
+    /// The file's bytes (a small file, or bytes that never were a file).
+    Owned(Vec<u8>),
+}
+
+impl FileBytes {
+    /// The bytes of `file`, whose length is `len`: read when `len < map_from`, mapped
+    /// otherwise. `file` should come from [`open_regular`].
+    pub fn of(file: &File, len: u64, map_from: u64) -> std::io::Result<Self> {
+        if len < map_from {
+            let mut bytes = Vec::new();
+            // At most `map_from` bytes even if the file grew since `len` was taken.
+            file.take(map_from).read_to_end(&mut bytes)?;
+            Ok(FileBytes::Owned(bytes))
+        } else {
+            // SAFETY: the map is read-only and private to this value. Like every loader that
+            // maps model files (llama.cpp, safetensors), this assumes no other process
+            // truncates or rewrites the file while it is open.
+            Ok(FileBytes::Mapped(unsafe { memmap2::Mmap::map(file) }?))
+        }
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Owned(v) => v,
+        }
+    }
+}
+
 /// Reads a regular file of at most `limit` bytes; `what` names the kind of input in errors
 /// ("a trainer config").
 pub fn read_bytes(path: &Path, what: &'static str, limit: u64) -> Result<Vec<u8>, InputError> {

@@ -7,6 +7,7 @@ use super::error::GgufError;
 use super::metadata::Metadata;
 use super::reader::Cursor;
 use super::value::MetaValue;
+use crate::input_file::FileBytes;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -46,26 +47,11 @@ impl TensorInfo {
     }
 }
 
-/// The bytes of the file: a memory map, or an owned buffer for files too small to map.
-enum Bytes {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl Bytes {
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(m) => m,
-            Bytes::Owned(v) => v,
-        }
-    }
-}
-
 /// An opened GGUF file (version 2 or 3). The file is memory-mapped; tensor data is read
 /// (and dequantized) only when asked for.
 pub struct GgufFile {
     path: PathBuf,
-    bytes: Bytes,
+    bytes: FileBytes,
     version: u32,
     metadata: Metadata,
     tensors: Vec<TensorInfo>,
@@ -97,26 +83,17 @@ impl GgufFile {
         let file = crate::input_file::open_regular(path, "a GGUF file", u64::MAX)
             .map_err(|e| GgufError::Input(Box::new(e)))?;
         let len = file.metadata().map_err(io)?.len();
-        let bytes = if len < 4096 {
-            let mut v = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::Read::take(&file, 4096), &mut v)
-                .map_err(io)?;
-            Bytes::Owned(v)
-        } else {
-            // SAFETY: the map is read-only and private to this value. Like every loader that
-            // maps model files (llama.cpp, safetensors), this assumes no other process
-            // truncates or rewrites the file while it is open.
-            Bytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(io)?)
-        };
+        // Files under a page are read rather than mapped.
+        let bytes = FileBytes::of(&file, len, 4096).map_err(io)?;
         Self::parse(path.to_path_buf(), bytes)
     }
 
     /// Parses GGUF bytes held in memory; `path` names them in errors.
     pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<GgufFile, GgufError> {
-        Self::parse(path.to_path_buf(), Bytes::Owned(bytes))
+        Self::parse(path.to_path_buf(), FileBytes::Owned(bytes))
     }
 
-    fn parse(path: PathBuf, bytes: Bytes) -> Result<GgufFile, GgufError> {
+    fn parse(path: PathBuf, bytes: FileBytes) -> Result<GgufFile, GgufError> {
         let data = bytes.as_slice();
         let file_len = data.len() as u64;
         if data.get(..4) != Some(&GGUF_MAGIC[..]) {

@@ -6,6 +6,7 @@
 //! file is memory-mapped rather than read whole.
 
 use super::{write_atomic, ModelIoError};
+use crate::input_file::FileBytes;
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 use std::collections::BTreeMap;
@@ -30,12 +31,6 @@ pub const MAX_SAFETENSORS_FILE: u64 = 1 << 40;
 
 /// Files smaller than this are read into memory rather than mapped.
 const MAP_THRESHOLD: u64 = 64 << 10;
-
-/// The bytes of an opened safetensors file: mapped, or read when small.
-enum FileBytes {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
 
 /// A safetensors file opened for reading: a regular file (never a device or FIFO), its
 /// 8-byte header length checked against its size, then memory-mapped. [`SafetensorsFile::parse`]
@@ -82,15 +77,11 @@ impl SafetensorsFile {
             }
         }
         check_header_len(u64::from_le_bytes(head), len, path)?;
-        let bytes = if len < MAP_THRESHOLD {
-            let bytes = crate::input_file::read_bytes(path, "a safetensors file", MAP_THRESHOLD)
-                .map_err(|e| ModelIoError::Input(Box::new(e)))?;
-            FileBytes::Owned(bytes)
-        } else {
-            // SAFETY: the map is read-only and private to this value. Like every loader that
-            // maps model files (llama.cpp, safetensors, hir::gguf), this assumes no other
-            // process truncates or rewrites the file while it is open.
-            FileBytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(io)?)
+        // Read from the start again: the header length was read through the same handle.
+        let bytes = {
+            use std::io::Seek;
+            (&file).rewind().map_err(io)?;
+            FileBytes::of(&file, len, MAP_THRESHOLD).map_err(io)?
         };
         Ok(SafetensorsFile {
             path: path.to_path_buf(),
@@ -105,10 +96,7 @@ impl SafetensorsFile {
 
     /// The file's bytes.
     pub fn bytes(&self) -> &[u8] {
-        match &self.bytes {
-            FileBytes::Mapped(m) => m,
-            FileBytes::Owned(v) => v,
-        }
+        self.bytes.as_slice()
     }
 
     /// Parses and checks the header (see [`parse_header`]).
