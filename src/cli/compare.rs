@@ -136,6 +136,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
                 config,
                 resume: false,
                 steps_on_resume: None,
+                verified_checkpoint: None,
                 announce: false,
                 backend: args.backend,
                 save_every: u64::MAX,

@@ -135,11 +135,23 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None => None,
     };
     let real = source.is_some();
+    // A real-model resume reads its model from the checkpoint: make sure it is whole first
+    // (the job then takes the checkpoint as verified instead of hashing it again).
+    let verified_checkpoint = if resume && real {
+        let ckpt = run_dir.join("checkpoint");
+        if let Some(line) = checkpoint::recover(&ckpt)? {
+            eprintln!("checkpoint: {line}");
+        }
+        Some(checkpoint::verify(&ckpt)?)
+    } else {
+        None
+    };
     let opts = JobOptions {
         run_dir: run_dir.clone(),
         config,
         resume,
         steps_on_resume: if resume { args.steps } else { None },
+        verified_checkpoint,
         announce: true,
         backend: args.backend,
         save_every: args.save_every,
@@ -150,13 +162,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let data = match &source {
         Some(src) => {
             let load_from = if resume {
-                // The model is read from the checkpoint: make sure it is whole first.
-                let ckpt = run_dir.join("checkpoint");
-                if let Some(line) = checkpoint::recover(&ckpt)? {
-                    eprintln!("checkpoint: {line}");
-                }
-                checkpoint::verify(&ckpt)?;
-                ckpt
+                run_dir.join("checkpoint")
             } else {
                 src.model.clone()
             };

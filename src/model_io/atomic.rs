@@ -235,7 +235,7 @@ fn keep_owner_and_mode(f: &File, old: &Metadata) -> std::io::Result<()> {
 }
 
 /// Makes a rename in `dir` durable (best effort: not every platform can sync a directory).
-fn sync_dir(dir: &Path) {
+pub fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }

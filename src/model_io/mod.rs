@@ -13,7 +13,7 @@ mod hf_dir;
 mod load;
 mod tensors;
 
-pub use atomic::{write_atomic, AtomicFile};
+pub use atomic::{sync_dir, write_atomic, AtomicFile};
 pub use error::ModelIoError;
 pub use hf_dir::{
     host_model_from_bytes, load_hf_dir, save_hf_dir, save_hf_dir_f16, weight_files, HostModel,

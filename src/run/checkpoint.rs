@@ -11,7 +11,6 @@
 //! whose files are not the ones its manifest lists (a file missing, or one from another
 //! save), naming the file.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -19,10 +18,12 @@ use hir_core::model::{param_shapes, ModelConfig, Params};
 use hir_core::train::{TrainerConfig, TrainerState};
 use serde::{Deserialize, Serialize};
 
+use super::fingerprint::Fingerprint;
 use super::interrupt;
 use crate::input_file::{read_text, MAX_CONFIG_BYTES};
 use crate::model_io::{
-    load_hf_dir, read_weights, save_hf_dir, write_atomic, write_f32_safetensors, HostModel,
+    load_hf_dir, read_weights, save_hf_dir, sync_dir, write_atomic, write_f32_safetensors,
+    HostModel,
 };
 
 /// The manifest of a checkpoint directory, written last.
@@ -373,35 +374,25 @@ fn size_and_crc(path: &Path) -> Result<(u64, u32)> {
     if !meta.is_file() {
         bail!("`{}` is not a regular file", path.display());
     }
-    let mut f =
-        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let mut hasher = crc32fast::Hasher::new();
-    let mut bytes = 0u64;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
-        if n == 0 {
-            break;
+    let fp = Fingerprint::of_files(&[path.to_path_buf()])?;
+    Ok((fp.bytes, fp.crc32))
+}
+
+/// Loads a checkpoint directory written by [`save_checkpoint`], after [`verify`]ing it
+/// (`verified`: the manifest a caller's own [`verify`] of `dir` returned, so the files are not
+/// hashed twice); `reference` is read by the caller (it lives in the run directory).
+pub fn load_checkpoint(
+    dir: &Path,
+    verified: Option<&Manifest>,
+) -> Result<(ModelConfig, TrainerState, StateFile)> {
+    let checked;
+    let manifest = match verified {
+        Some(m) => m,
+        None => {
+            checked = verify(dir)?;
+            &checked
         }
-        hasher.update(&buf[..n]);
-        bytes += n as u64;
-    }
-    Ok((bytes, hasher.finalize()))
-}
-
-/// Makes renames in `dir` durable (best effort: not every platform can sync a directory).
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-/// Loads a checkpoint directory written by [`save_checkpoint`], after [`verify`]ing it;
-/// `reference` is read by the caller (it lives in the run directory).
-pub fn load_checkpoint(dir: &Path) -> Result<(ModelConfig, TrainerState, StateFile)> {
-    let manifest = verify(dir)?;
+    };
     let state_path = dir.join(STATE);
     let text = read_text(&state_path, "a trainer state", MAX_CONFIG_BYTES)?;
     let file: StateFile = serde_json::from_str(&text)

@@ -6,7 +6,7 @@
 //! file), not deliberate collisions; that is all `--resume` needs.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -31,11 +31,16 @@ impl Fingerprint {
         } else {
             vec![path.to_path_buf()]
         };
+        Self::of_files(&files)
+    }
+
+    /// Fingerprints the concatenated bytes of `files`, in the order given, streamed.
+    pub fn of_files(files: &[PathBuf]) -> Result<Self> {
         let mut hasher = crc32fast::Hasher::new();
         let mut bytes = 0u64;
         let mut buf = vec![0u8; 1 << 20];
         for file in files {
-            let mut f = std::fs::File::open(&file)
+            let mut f = std::fs::File::open(file)
                 .with_context(|| format!("cannot read `{}`", file.display()))?;
             loop {
                 let n = f

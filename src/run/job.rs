@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{
-    load_checkpoint, load_params, recover, save_checkpoint, save_params, STATE,
+    load_checkpoint, load_params, recover, save_checkpoint, save_params, Manifest, STATE,
 };
 use super::interrupt;
 use super::metrics_log::{read_metrics, MetricsLine, MetricsLog};
@@ -53,6 +53,10 @@ pub struct JobOptions {
     /// Most packed tokens per forward pass (micro-batch size in tokens; `None`: the
     /// trainer's default). Bounds the activation and logits memory of big models.
     pub token_budget: Option<usize>,
+    /// On resume: the manifest of the run's checkpoint when the caller already put the
+    /// checkpoint in order ([`recover`]) and verified it (a real-model resume reads its model
+    /// from the checkpoint before the job starts); `None`: the job does both.
+    pub verified_checkpoint: Option<Manifest>,
 }
 
 /// The policy, tokenizer and instructions a job trains on.
@@ -132,10 +136,13 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             })?;
         let mut config: TrainerConfig = toml::from_str(&text)
             .with_context(|| format!("`{}`: not a trainer configuration", config_path.display()))?;
-        if let Some(line) = recover(&ckpt_dir)? {
-            eprintln!("checkpoint: {line}");
+        if opts.verified_checkpoint.is_none() {
+            if let Some(line) = recover(&ckpt_dir)? {
+                eprintln!("checkpoint: {line}");
+            }
         }
-        let (model_config, mut state, file) = load_checkpoint(&ckpt_dir)?;
+        let (model_config, mut state, file) =
+            load_checkpoint(&ckpt_dir, opts.verified_checkpoint.as_ref())?;
         let metrics_path = dir.join("metrics.jsonl");
         let lines = read_metrics(&metrics_path)?;
         let logged_through = lines.iter().map(|l| l.step).max().unwrap_or(0);
