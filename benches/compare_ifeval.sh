@@ -11,7 +11,7 @@
 #              (default: python3)
 #   NLTK_DATA  NLTK data dir holding tokenizers/punkt_tab/english/ (the official tool's sentence
 #              splitter and word_tokenize need it). If unset, a temporary dir is laid out from the
-#              repo's copy in core/data/nltk/punkt_tab (the same files).
+#              repo's copy in verify/data/nltk/punkt_tab (the same files).
 #   RUNS       runs per tool and file (default 5)
 #   FILES      response files in tests/data/ifeval/ (default: both committed ones)
 #   CARGO_TARGET_DIR  respected when locating the release binary
@@ -32,9 +32,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [[ -z "${NLTK_DATA:-}" ]]; then
   mkdir -p "$work/nltk_data/tokenizers"
-  cp -r core/data/nltk/punkt_tab "$work/nltk_data/tokenizers/punkt_tab"
+  cp -r verify/data/nltk/punkt_tab "$work/nltk_data/tokenizers/punkt_tab"
   export NLTK_DATA="$work/nltk_data"
-  echo "NLTK_DATA not set: using core/data/nltk/punkt_tab via $NLTK_DATA" >&2
+  echo "NLTK_DATA not set: using verify/data/nltk/punkt_tab via $NLTK_DATA" >&2
 fi
 found=""
 IFS=: read -r -a nltk_dirs <<<"$NLTK_DATA"
@@ -43,7 +43,7 @@ for d in "${nltk_dirs[@]}"; do
 done
 if [[ -z "$found" ]]; then
   echo "error: NLTK_DATA=$NLTK_DATA has no tokenizers/punkt_tab/english/; point NLTK_DATA at an" >&2
-  echo "  NLTK data dir with punkt_tab, or unset it to use core/data/nltk/punkt_tab" >&2
+  echo "  NLTK data dir with punkt_tab, or unset it to use verify/data/nltk/punkt_tab" >&2
   exit 2
 fi
 

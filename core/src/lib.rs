@@ -11,12 +11,19 @@
 //! - [`optim`]: AdamW and global grad-norm clipping;
 //! - [`rl`]: KL estimators, the PPO-clip token loss, advantages, dual-preference objectives;
 //! - [`train`]: the HiR trainer (rollout, verify, select + rewrite + replay, advantages, update);
-//! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
 //! - [`instruct`]: instructions (task + constraints), the prompt layouts, the tokenizer seam;
 //! - [`hindsight`]: verification, selection, the hindsight rewrite and the replay plan of a step;
-//! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
-//!   splitting, Treebank word tokenization, language detection, POS tagging, syllables);
 //! - [`rng`]: portable counter-based random numbers, identical on every backend.
+//!
+//! Re-exported from the **hir-verify** crate, at the paths they have always had here:
+//! - [`constraint`]: the `Constraint` trait, the IFEval/IFBench verifiers and their registry;
+//! - [`text`]: the language machinery the official checkers rely on (Punkt sentence
+//!   splitting, Treebank word tokenization, language detection, POS tagging, syllables).
+//!
+//! The verifiers are a crate of their own so that checking responses needs neither the model
+//! nor the trainer (see hir-verify's crate docs); hir-core depends on hir-verify, never the
+//! reverse. Its `std` and language-tool features (`pos-tagger`, `langdetect`, `emoji`,
+//! `syllables`) switch on the same-named features of hir-verify.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -25,12 +32,12 @@ extern crate alloc;
 extern crate std;
 
 pub mod backend;
-pub mod constraint;
 pub mod hindsight;
 pub mod instruct;
 pub mod model;
 pub mod optim;
 pub mod rl;
 pub mod rng;
-pub mod text;
 pub mod train;
+
+pub use hir_verify::{constraint, text};

@@ -5,7 +5,7 @@ Runs the official 8a66c06 checker code (`instructions.py`, `instructions_util.py
 `instructions_registry.py`) exactly as its `evaluation_lib` does -- strict: `response.strip()
 and check_following(response)`, an exception counting as not followed; loose: the same on the
 eight variants of `test_instruction_following_loose` -- on crafted responses, and writes the
-verdicts that `core/tests/ifbench_golden.rs` checks hir's Rust checkers against.
+verdicts that `verify/tests/ifbench_golden.rs` checks hir's Rust checkers against.
 
     python3 -m venv /work/venv-ifb
     /work/venv-ifb/bin/pip install nltk==3.10.4 emoji==2.16.0 syllapy==0.8.0 immutabledict absl-py
@@ -17,7 +17,7 @@ verdicts that `core/tests/ifbench_golden.rs` checks hir's Rust checkers against.
 holds the 8a66c06 files; `spacy` is replaced by a stub because 8a66c06 only calls
 `spacy.load` in `count:person_names`' `build_description` and never uses the result.
 
-Writes into `core/tests/data/ifbench_8a66c06/` (gzip, one JSON object per line):
+Writes into `verify/tests/data/ifbench_8a66c06/` (gzip, one JSON object per line):
 - `cases.jsonl.gz`: `{"group", "id", "kwargs", "response", "strict", "loose", "raises"}` --
   `group` is `official` (every `check_following` call of 8a66c06's own `instructions_test.py`,
   re-judged as the evaluation does), `targeted` (hand-written edge cases per checker, in
@@ -40,7 +40,7 @@ import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-OUT = os.path.join(ROOT, "core", "tests", "data", "ifbench_8a66c06")
+OUT = os.path.join(ROOT, "verify", "tests", "data", "ifbench_8a66c06")
 ORACLE = os.path.join(ROOT, "tests", "data", "ifbench")
 SOURCES = [
     "input_response_data_llama_3b.jsonl",
