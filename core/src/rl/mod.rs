@@ -5,7 +5,7 @@
 //! advantages, weights); nothing here calls a backend. The same per-token PPO formulas back
 //! the backend's `policy_loss` op (its contract is `backend::policy_loss`), so a GPU kernel
 //! and the CPU reference compute exactly one definition. The objectives that run that op over
-//! a batch live in `crate::objective`.
+//! a batch live in the `objective` module of this crate.
 //!
 //! - [`kl`]: KL estimators k1/k2/k3 (verl's `kl_penalty`);
 //! - [`ppo`]: the per-token PPO-clip loss with dual clip;
