@@ -6,8 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::backend::Backend;
-use crate::optim::zero_grads;
 use crate::objective::ObjectiveBatch;
+use crate::optim::zero_grads;
 use crate::rl::{token_weights, LossAggMode};
 
 use super::nonfinite::diagnose;
