@@ -12,8 +12,8 @@ mod common;
 use common::{cpu, normal};
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
-use hir_core::rl::identity::{baseline_gradient, pairwise_gradient};
 use hir_core::objective::{ObjectiveBatch, PairwiseObjective, PolicyObjective, PpoObjective};
+use hir_core::rl::identity::{baseline_gradient, pairwise_gradient};
 use hir_core::rl::{
     compute_advantages, ppo_token, token_weights, AdvEstimator, AdvantageConfig, AdvantageInput,
     KlEstimator, LossAggMode, PpoClip,
