@@ -1,5 +1,5 @@
 //! Backward of the causal grouped-query attention (contract in
-//! [`hir_core::backend::attention`]; the forward is `crate::attention`).
+//! [`hir_core::backend::attention`]; the forward is in `attention.rs`).
 //!
 //! The FlashAttention recurrence, using the saved `lse` instead of the probabilities: with
 //! `D_i = do_i·o_i`, `P = exp(S − lse)` (recomputed tile by tile with the forward's own

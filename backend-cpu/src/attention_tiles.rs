@@ -1,5 +1,5 @@
-//! The tile machinery shared by the training attention forward ([`crate::attention`]) and
-//! its backward ([`crate::attention_backward`]): the validated sizes of a call with the
+//! The tile machinery shared by the training attention forward (`attention.rs`) and its
+//! backward (`attention_backward.rs`), which both import it: the validated sizes of a call with the
 //! per-head matrix views, the tile size, the fixed-order reductions, and the scores of one
 //! tile.
 //!
