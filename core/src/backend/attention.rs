@@ -68,7 +68,7 @@ impl AttentionShape {
                 ),
             ));
         }
-        if !heads.is_multiple_of(kv_heads) {
+        if heads % kv_heads != 0 {
             return Err(err(
                 op,
                 format!("heads ({heads}) must be a multiple of kv_heads ({kv_heads})"),
@@ -148,7 +148,7 @@ fn check_qkv(
         head_dim,
     } = shape;
     let q_row = mul(op, &[heads, head_dim])?;
-    if !q.is_multiple_of(q_row) {
+    if q % q_row != 0 {
         return Err(err(
             op,
             format!("`q` has {q} elements, not a multiple of heads·head_dim = {q_row}"),
