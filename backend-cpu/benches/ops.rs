@@ -4,7 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hir_backend_cpu::CpuBackend;
-use hir_core::backend::Backend;
+use hir_core::backend::{AttentionSaved, AttentionShape, Backend, Matmul};
 use hir_core::rng::Rng;
 
 fn normal(seed: u64, n: usize) -> Vec<f32> {
@@ -26,8 +26,21 @@ fn matmul(c: &mut Criterion) {
             let id = BenchmarkId::new(format!("tA={ta} tB={tb}"), format!("{n}x{n}x{n}"));
             group.bench_function(id, |bench| {
                 bench.iter(|| {
-                    b.matmul(&x, &y, &mut out, n, n, n, ta, tb, 1.0, 0.0)
-                        .expect("matmul")
+                    b.matmul(
+                        &x,
+                        &y,
+                        &mut out,
+                        Matmul {
+                            m: n,
+                            k: n,
+                            n,
+                            trans_a: ta,
+                            trans_b: tb,
+                            alpha: 1.0,
+                            beta: 0.0,
+                        },
+                    )
+                    .expect("matmul")
                 })
             });
         }
@@ -47,18 +60,29 @@ fn attention(c: &mut Criterion) {
     let seq = [0u32, n as u32];
     group.bench_function("forward N=512 H=14 Hkv=2 E=64", |bench| {
         bench.iter(|| {
-            b.attention(&q, &k, &v, &seq, heads, kv, e)
+            b.attention(&q, &k, &v, &seq, AttentionShape::new(heads, kv, e))
                 .expect("attention")
         })
     });
     let (o, lse) = b
-        .attention(&q, &k, &v, &seq, heads, kv, e)
+        .attention(&q, &k, &v, &seq, AttentionShape::new(heads, kv, e))
         .expect("attention");
     let d_o = b.upload(&normal(6, n * heads * e)).expect("upload");
     group.bench_function("backward N=512 H=14 Hkv=2 E=64", |bench| {
         bench.iter(|| {
-            b.attention_backward(&d_o, &q, &k, &v, &o, &lse, &seq, heads, kv, e)
-                .expect("attention_backward")
+            b.attention_backward(
+                &d_o,
+                AttentionSaved {
+                    q: &q,
+                    k: &k,
+                    v: &v,
+                    o: &o,
+                    lse: &lse,
+                },
+                &seq,
+                AttentionShape::new(heads, kv, e),
+            )
+            .expect("attention_backward")
         })
     });
     group.finish();

@@ -1,32 +1,23 @@
-//! Backward of the causal grouped-query attention ([`crate::attention`]).
+//! Backward of the causal grouped-query attention (contract in
+//! [`hir_core::backend::attention`]; the forward is in `attention.rs`).
 //!
 //! The FlashAttention recurrence, using the saved `lse` instead of the probabilities: with
 //! `D_i = do_i·o_i`, `P = exp(S − lse)` (recomputed tile by tile with the forward's own
-//! `gemm` calls), `dP = dO Vᵀ` and `dS = P ∘ (dP − D)`:
+//! `gemm` calls, [`crate::attention_tiles`]), `dP = dO Vᵀ` and `dS = P ∘ (dP − D)`:
 //! `dQ = dS K / sqrt(E)`, `dK = Σ_{h∈g} dSᵀ Q / sqrt(E)`, `dV = Σ_{h∈g} Pᵀ dO`.
 //!
 //! One task per (sequence, key/value head) computes `dq` for the query heads of its group and
 //! accumulates `dk, dv` over those heads and the query tiles in a fixed order, so every output
 //! element is a sum in an order fixed by the shapes (deterministic across thread counts).
 
-use hir_core::backend::Result;
+use hir_core::backend::attention::check_backward;
+use hir_core::backend::{AttentionSaved, AttentionShape, Matmul, Result};
 use rayon::prelude::*;
 
-use crate::attention::{dims, dot, tile_scores, Dims, TILE};
+use crate::attention_tiles::{dot, tile_scores, Dims, TILE};
 use crate::exp::exp;
 use crate::matmul::{gemm_strided, MatRef};
 use crate::memory::zeroed;
-use crate::shape::check_len;
-
-/// The inputs of the backward: `(d_o, q, k, v, o, lse)`.
-type Inputs<'a> = (
-    &'a [f32],
-    &'a [f32],
-    &'a [f32],
-    &'a [f32],
-    &'a [f32],
-    &'a [f32],
-);
 
 /// Gradients of one (sequence, key/value head): `dq: [group, T, E]`, `dk, dv: [T, E]`.
 struct GroupGrads {
@@ -36,8 +27,14 @@ struct GroupGrads {
 }
 
 /// Backward of one (sequence `[a, b)`, key/value head `g`).
-fn backward_group(d: &Dims, x: Inputs<'_>, (a, b): (usize, usize), g: usize) -> GroupGrads {
-    let (d_o, q, k, v, o, lse) = x;
+fn backward_group(
+    d: &Dims,
+    d_o: &[f32],
+    x: AttentionSaved<'_, [f32]>,
+    (a, b): (usize, usize),
+    g: usize,
+) -> GroupGrads {
+    let AttentionSaved { q, k, v, o, lse } = x;
     let (t, e, group, scale) = (b - a, d.e, d.group(), d.scale());
     let (km, vm) = (d.kv_rows(k, a, g), d.kv_rows(v, a, g));
     let mut out = GroupGrads {
@@ -58,18 +55,14 @@ fn backward_group(d: &Dims, x: Inputs<'_>, (a, b): (usize, usize), g: usize) -> 
         for t0 in (0..t).step_by(TILE) {
             let rows = TILE.min(t - t0);
             let n = t0 + rows;
-            tile_scores(d, qm, km, t0, rows, &mut p);
+            tile_scores(d, (qm, km), t0, rows, &mut p);
             ds.resize(rows * n, 0.0);
             gemm_strided(
-                rows,
-                n,
-                e,
+                Matmul::new(rows, e, n),
                 &mut ds,
                 n,
                 dom.skip_rows(t0),
                 vm.t(),
-                1.0,
-                false,
             );
             for (r, (p_row, ds_row)) in p
                 .chunks_exact_mut(n)
@@ -87,63 +80,36 @@ fn backward_group(d: &Dims, x: Inputs<'_>, (a, b): (usize, usize), g: usize) -> 
                 ds_row[valid..].fill(0.0);
             }
             let (pm, dsm) = (MatRef::rows(&p, 0, n), MatRef::rows(&ds, 0, n));
-            gemm_strided(rows, e, n, &mut dq[t0 * e..], e, dsm, km, scale, false);
-            gemm_strided(
-                n,
-                e,
-                rows,
-                &mut out.dk,
-                e,
-                dsm.t(),
-                qm.skip_rows(t0),
-                scale,
-                true,
-            );
-            gemm_strided(
-                n,
-                e,
-                rows,
-                &mut out.dv,
-                e,
-                pm.t(),
-                dom.skip_rows(t0),
-                1.0,
-                true,
-            );
+            let dq_tile = Matmul::new(rows, n, e).alpha(scale);
+            gemm_strided(dq_tile, &mut dq[t0 * e..], e, dsm, km);
+            let dk_tile = Matmul::new(n, rows, e).alpha(scale).accumulate();
+            gemm_strided(dk_tile, &mut out.dk, e, dsm.t(), qm.skip_rows(t0));
+            let dv_tile = Matmul::new(n, rows, e).accumulate();
+            gemm_strided(dv_tile, &mut out.dv, e, pm.t(), dom.skip_rows(t0));
         }
     }
     out
 }
 
 /// Training backward. Returns `(dq, dk, dv)`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn attention_backward(
     d_o: &[f32],
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    o: &[f32],
-    lse: &[f32],
+    x: AttentionSaved<'_, [f32]>,
     seq_starts: &[u32],
-    heads: usize,
-    kv_heads: usize,
-    head_dim: usize,
+    shape: AttentionShape,
 ) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>)> {
-    const OP: &str = "attention_backward";
-    let d = dims(OP, q, k, v, seq_starts, heads, kv_heads, head_dim)?;
-    check_len(OP, "d_o [N, H, E]", d_o.len(), q.len())?;
-    check_len(OP, "o [N, H, E]", o.len(), q.len())?;
-    check_len(OP, "lse [N, H]", lse.len(), q.len() / head_dim)?;
+    let checked = check_backward(d_o, x, <[f32]>::len, seq_starts, shape)?;
+    let d = Dims::new(checked, seq_starts);
+    let (q, k, v) = (x.q, x.k, x.v);
     let (e, group) = (d.e, d.group());
     let tasks: Vec<((usize, usize), usize)> = d
         .seqs
         .iter()
         .flat_map(|&s| (0..d.kv_heads).map(move |g| (s, g)))
         .collect();
-    let x = (d_o, q, k, v, o, lse);
     let results: Vec<GroupGrads> = tasks
         .par_iter()
-        .map(|&(s, g)| backward_group(&d, x, s, g))
+        .map(|&(s, g)| backward_group(&d, d_o, x, s, g))
         .collect();
     let mut dq = zeroed(q.len());
     let mut dk = zeroed(k.len());

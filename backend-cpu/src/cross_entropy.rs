@@ -6,10 +6,7 @@ use rayon::prelude::*;
 
 use crate::exp::exp;
 use crate::memory::zeroed;
-use crate::shape::{check_len, err, rows_of};
-
-/// The target value that marks an ignored row.
-pub(crate) const IGNORE: u32 = u32::MAX;
+use hir_core::backend::cross_entropy::{check_backward, check_forward, check_logprobs, IGNORE};
 
 /// `log Σ_j exp(z_j)`: the max is subtracted first; the f32 exponentials (each within 1 ulp)
 /// are summed in f64 with four interleaved partial sums (an order fixed by the length).
@@ -34,25 +31,6 @@ pub(crate) fn log_sum_exp(z: &[f32]) -> f32 {
     (max as f64 + sum.ln()) as f32
 }
 
-/// Checks the targets of a `[rows, vocab]` logits tensor: in range or [`IGNORE`].
-fn check_targets(op: &'static str, logits: &[f32], targets: &[u32], vocab: usize) -> Result<usize> {
-    let rows = rows_of(op, "logits [rows, vocab]", logits.len(), vocab)?;
-    check_len(op, "targets [rows]", targets.len(), rows)?;
-    if let Some(r) = targets
-        .iter()
-        .position(|&t| t != IGNORE && t as usize >= vocab)
-    {
-        return Err(err(
-            op,
-            format!(
-                "`targets[{r}]` = {} is out of range for vocab = {vocab} (use u32::MAX to ignore a row)",
-                targets[r]
-            ),
-        ));
-    }
-    Ok(rows)
-}
-
 /// Returns `(loss: [rows], lse: [rows])`, `loss = lse − logits[target]`, 0 for ignored rows
 /// (whose `lse` is still computed).
 pub(crate) fn cross_entropy(
@@ -60,7 +38,7 @@ pub(crate) fn cross_entropy(
     targets: &[u32],
     vocab: usize,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
-    let rows = check_targets("cross_entropy", logits, targets, vocab)?;
+    let rows = check_forward(logits.len(), targets, vocab)?;
     let mut loss = zeroed(rows);
     let mut lse = zeroed(rows);
     loss.par_iter_mut()
@@ -87,10 +65,7 @@ pub(crate) fn cross_entropy_backward(
     dloss: &[f32],
     vocab: usize,
 ) -> Result<Vec<f32>> {
-    const OP: &str = "cross_entropy_backward";
-    let rows = check_targets(OP, logits, targets, vocab)?;
-    check_len(OP, "lse [rows]", lse.len(), rows)?;
-    check_len(OP, "dloss [rows]", dloss.len(), rows)?;
+    check_backward(logits.len(), lse.len(), targets, dloss.len(), vocab)?;
     let mut dlogits = zeroed(logits.len());
     dlogits
         .par_chunks_mut(vocab)
@@ -119,14 +94,7 @@ pub(crate) fn token_logprobs_entropy(
     vocab: usize,
     temperature: f32,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
-    const OP: &str = "token_logprobs_entropy";
-    let rows = check_targets(OP, logits, targets, vocab)?;
-    if !(temperature > 0.0 && temperature.is_finite()) {
-        return Err(err(
-            OP,
-            format!("temperature must be finite and > 0, got {temperature}"),
-        ));
-    }
+    let rows = check_logprobs(logits.len(), targets, vocab, temperature)?;
     let mut logp = zeroed(rows);
     let mut entropy = zeroed(rows);
     logp.par_iter_mut()

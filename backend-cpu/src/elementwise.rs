@@ -4,7 +4,9 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::memory::zeroed;
-use crate::shape::{check_ids, check_len, rows_of};
+use hir_core::backend::elementwise::{
+    check_add_bias, check_axpy, check_bias_backward, check_gather_rows,
+};
 
 /// Elements per parallel task for purely elementwise loops (below this, threads cost more
 /// than they save).
@@ -12,7 +14,7 @@ pub(crate) const CHUNK: usize = 1 << 14;
 
 /// `y += alpha * x`.
 pub(crate) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) -> Result<()> {
-    check_len("axpy", "x", x.len(), y.len())?;
+    check_axpy(x.len(), y.len())?;
     y.par_chunks_mut(CHUNK)
         .zip(x.par_chunks(CHUNK))
         .for_each(|(y, x)| {
@@ -34,8 +36,7 @@ pub(crate) fn scale(x: &mut [f32], alpha: f32) {
 
 /// `x[r, c] += bias[c]` for `x: [rows, cols]`.
 pub(crate) fn add_bias(x: &mut [f32], bias: &[f32], cols: usize) -> Result<()> {
-    rows_of("add_bias", "x", x.len(), cols)?;
-    check_len("add_bias", "bias", bias.len(), cols)?;
+    check_add_bias(x.len(), bias.len(), cols)?;
     x.par_chunks_mut(cols).for_each(|row| {
         for (xi, &b) in row.iter_mut().zip(bias) {
             *xi += b;
@@ -46,8 +47,7 @@ pub(crate) fn add_bias(x: &mut [f32], bias: &[f32], cols: usize) -> Result<()> {
 
 /// `dbias[c] += Σ_r dy[r, c]`; each column sums its rows in row order, whatever the threads.
 pub(crate) fn bias_backward_acc(dy: &[f32], dbias: &mut [f32], cols: usize) -> Result<()> {
-    let rows = rows_of("bias_backward_acc", "dy", dy.len(), cols)?;
-    check_len("bias_backward_acc", "dbias", dbias.len(), cols)?;
+    let rows = check_bias_backward(dy.len(), dbias.len(), cols)?.rows;
     column_sums_acc(rows, cols, dbias, |r, c| dy[r * cols + c]);
     Ok(())
 }
@@ -80,8 +80,7 @@ pub(crate) fn column_sums_acc(
 
 /// Rows `rows[i]` of `x: [*, cols]` gathered into `[rows.len(), cols]`.
 pub(crate) fn gather_rows(x: &[f32], rows: &[u32], cols: usize) -> Result<Vec<f32>> {
-    let n_rows = rows_of("gather_rows", "x", x.len(), cols)?;
-    check_ids("gather_rows", "rows", rows, n_rows, "the row count of `x`")?;
+    check_gather_rows(x.len(), rows, cols)?;
     let mut out = zeroed(rows.len() * cols);
     out.par_chunks_mut(cols)
         .zip(rows.par_iter())

@@ -4,20 +4,12 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::memory::zeroed;
-use crate::shape::{check_ids, check_len, mul, rows_of};
+use hir_core::backend::embedding::{check_backward, check_forward};
 
 /// `out[i, :] = table[ids[i], :]` with `table: [V, dim]`.
 pub(crate) fn embedding(table: &[f32], ids: &[u32], dim: usize) -> Result<Vec<f32>> {
-    const OP: &str = "embedding";
-    let vocab = rows_of(OP, "table", table.len(), dim)?;
-    check_ids(
-        OP,
-        "ids",
-        ids,
-        vocab,
-        "the vocabulary size (rows of `table`)",
-    )?;
-    let mut out = zeroed(mul(OP, &[ids.len(), dim])?);
+    let dims = check_forward(table.len(), ids, dim)?;
+    let mut out = zeroed(dims.out_len);
     out.par_chunks_mut(dim)
         .zip(ids.par_iter())
         .for_each(|(o, &id)| {
@@ -38,16 +30,7 @@ pub(crate) fn embedding_backward_acc(
     dtable: &mut [f32],
     dim: usize,
 ) -> Result<()> {
-    const OP: &str = "embedding_backward_acc";
-    let vocab = rows_of(OP, "dtable", dtable.len(), dim)?;
-    check_len(OP, "dout [N, dim]", dout.len(), mul(OP, &[ids.len(), dim])?)?;
-    check_ids(
-        OP,
-        "ids",
-        ids,
-        vocab,
-        "the vocabulary size (rows of `dtable`)",
-    )?;
+    check_backward(dout.len(), ids, dtable.len(), dim)?;
     for (i, &id) in ids.iter().enumerate() {
         let row = &mut dtable[id as usize * dim..(id as usize + 1) * dim];
         for (d, &g) in row.iter_mut().zip(&dout[i * dim..(i + 1) * dim]) {

@@ -9,18 +9,19 @@
 //!
 //! ```
 //! use hir_backend_cpu::CpuBackend;
-//! use hir_core::backend::Backend;
+//! use hir_core::backend::{Backend, Matmul};
 //!
 //! let cpu = CpuBackend::new();
 //! let a = cpu.upload(&[1.0, 2.0, 3.0, 4.0]).unwrap(); // [2, 2]
 //! let mut c = cpu.zeros(4).unwrap();
-//! cpu.matmul(&a, &a, &mut c, 2, 2, 2, false, false, 1.0, 0.0).unwrap();
+//! cpu.matmul(&a, &a, &mut c, Matmul::new(2, 2, 2)).unwrap();
 //! assert_eq!(cpu.download(&c).unwrap(), vec![7.0, 10.0, 15.0, 22.0]);
 //! ```
 #![warn(missing_docs)]
 
 mod attention;
 mod attention_backward;
+mod attention_tiles;
 mod cross_entropy;
 mod elementwise;
 mod embedding;
@@ -33,7 +34,6 @@ mod policy_loss;
 mod rmsnorm;
 mod rope;
 mod sample;
-mod shape;
 mod swiglu;
 
 #[cfg(feature = "conformance")]
@@ -42,7 +42,8 @@ pub mod conformance;
 use std::sync::Arc;
 
 use hir_core::backend::{
-    AdamWParams, Backend, BackendError, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+    AdamWParams, AttentionSaved, AttentionShape, Backend, BackendError, CachedAttention,
+    KvCacheShape, Matmul, PolicyLossParams, PolicyLossSums, Result, SampleParams,
 };
 
 pub use memory::{release_pooled_memory, CpuIndex, CpuTensor};
@@ -160,33 +161,8 @@ impl Backend for CpuBackend {
 
     // ---- linear algebra ------------------------------------------------------------------
 
-    fn matmul(
-        &self,
-        a: &CpuTensor,
-        b: &CpuTensor,
-        c: &mut CpuTensor,
-        m: usize,
-        k: usize,
-        n: usize,
-        trans_a: bool,
-        trans_b: bool,
-        alpha: f32,
-        beta: f32,
-    ) -> Result<()> {
-        self.run(|| {
-            matmul::matmul(
-                a.as_slice(),
-                b.as_slice(),
-                c.as_mut_slice(),
-                m,
-                k,
-                n,
-                trans_a,
-                trans_b,
-                alpha,
-                beta,
-            )
-        })
+    fn matmul(&self, a: &CpuTensor, b: &CpuTensor, c: &mut CpuTensor, mm: Matmul) -> Result<()> {
+        self.run(|| matmul::matmul(a.as_slice(), b.as_slice(), c.as_mut_slice(), mm))
     }
 
     // ---- embedding -----------------------------------------------------------------------
@@ -275,50 +251,23 @@ impl Backend for CpuBackend {
         k: &CpuTensor,
         v: &CpuTensor,
         seq_starts: &[u32],
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: AttentionShape,
     ) -> Result<(CpuTensor, CpuTensor)> {
-        let (o, lse) = self.run(|| {
-            attention::attention(
-                q.as_slice(),
-                k.as_slice(),
-                v.as_slice(),
-                seq_starts,
-                heads,
-                kv_heads,
-                head_dim,
-            )
-        })?;
+        let (q, k, v) = (q.as_slice(), k.as_slice(), v.as_slice());
+        let (o, lse) = self.run(|| attention::attention(q, k, v, seq_starts, shape))?;
         Ok((o.into(), lse.into()))
     }
 
     fn attention_backward(
         &self,
         d_o: &CpuTensor,
-        q: &CpuTensor,
-        k: &CpuTensor,
-        v: &CpuTensor,
-        o: &CpuTensor,
-        lse: &CpuTensor,
+        saved: AttentionSaved<'_, CpuTensor>,
         seq_starts: &[u32],
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: AttentionShape,
     ) -> Result<(CpuTensor, CpuTensor, CpuTensor)> {
+        let saved = saved.map(CpuTensor::as_slice);
         let (dq, dk, dv) = self.run(|| {
-            attention_backward::attention_backward(
-                d_o.as_slice(),
-                q.as_slice(),
-                k.as_slice(),
-                v.as_slice(),
-                o.as_slice(),
-                lse.as_slice(),
-                seq_starts,
-                heads,
-                kv_heads,
-                head_dim,
-            )
+            attention_backward::attention_backward(d_o.as_slice(), saved, seq_starts, shape)
         })?;
         Ok((dq.into(), dk.into(), dv.into()))
     }
@@ -329,19 +278,10 @@ impl Backend for CpuBackend {
         x: &CpuTensor,
         slot: &CpuIndex,
         pos: &CpuIndex,
-        max_len: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: KvCacheShape,
     ) -> Result<()> {
-        kv_cache::kv_cache_write(
-            cache.as_mut_slice(),
-            x.as_slice(),
-            slot.as_slice(),
-            pos.as_slice(),
-            max_len,
-            kv_heads,
-            head_dim,
-        )
+        let (slot, pos) = (slot.as_slice(), pos.as_slice());
+        kv_cache::kv_cache_write(cache.as_mut_slice(), x.as_slice(), slot, pos, shape)
     }
 
     fn attention_cached(
@@ -351,25 +291,12 @@ impl Backend for CpuBackend {
         v_cache: &CpuTensor,
         slot: &CpuIndex,
         pos: &CpuIndex,
-        max_len: usize,
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: CachedAttention,
     ) -> Result<CpuTensor> {
-        self.run(|| {
-            kv_cache::attention_cached(
-                q.as_slice(),
-                k_cache.as_slice(),
-                v_cache.as_slice(),
-                slot.as_slice(),
-                pos.as_slice(),
-                max_len,
-                heads,
-                kv_heads,
-                head_dim,
-            )
-        })
-        .map(Into::into)
+        let (q, k_cache, v_cache) = (q.as_slice(), k_cache.as_slice(), v_cache.as_slice());
+        let (slot, pos) = (slot.as_slice(), pos.as_slice());
+        self.run(|| kv_cache::attention_cached(q, k_cache, v_cache, slot, pos, shape))
+            .map(Into::into)
     }
 
     // ---- MLP -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-//! `C = alpha * op(A) · op(B) + beta * C` through the `gemm` crate.
+//! `C = alpha * op(A) · op(B) + beta * C` through the `gemm` crate (contract in
+//! [`hir_core::backend::matmul`]).
 //!
 //! The transposes are expressed as strides, so no operand is ever copied. The `gemm` crate
 //! computes `dst = α·dst + β·lhs·rhs` (note: its α and β are swapped with respect to BLAS);
@@ -7,9 +8,7 @@
 //! blocking), never on the thread count, so results are bit-identical across thread counts.
 
 use gemm::Parallelism;
-use hir_core::backend::Result;
-
-use crate::shape::{check_len, mul};
+use hir_core::backend::{Matmul, Result};
 
 /// Multiply-adds each thread must have for one more thread to pay for waking it: below
 /// `2 · FLOPS_PER_THREAD` a product runs on one thread, and it uses at most
@@ -20,41 +19,18 @@ use crate::shape::{check_len, mul};
 /// changes measurably.
 const FLOPS_PER_THREAD: usize = 1 << 17;
 
-/// See [`hir_core::backend::Backend::matmul`].
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn matmul(
-    a: &[f32],
-    b: &[f32],
-    c: &mut [f32],
-    m: usize,
-    k: usize,
-    n: usize,
-    trans_a: bool,
-    trans_b: bool,
-    alpha: f32,
-    beta: f32,
-) -> Result<()> {
-    const OP: &str = "matmul";
-    let a_shape = if trans_a { "[k, m]" } else { "[m, k]" };
-    let b_shape = if trans_b { "[n, k]" } else { "[k, n]" };
-    check_len(
-        OP,
-        &format!("a {a_shape} (m={m}, k={k})"),
-        a.len(),
-        mul(OP, &[m, k])?,
-    )?;
-    check_len(
-        OP,
-        &format!("b {b_shape} (k={k}, n={n})"),
-        b.len(),
-        mul(OP, &[k, n])?,
-    )?;
-    check_len(
-        OP,
-        &format!("c [m, n] (m={m}, n={n})"),
-        c.len(),
-        mul(OP, &[m, n])?,
-    )?;
+/// See [`hir_core::backend::matmul`].
+pub(crate) fn matmul(a: &[f32], b: &[f32], c: &mut [f32], mm: Matmul) -> Result<()> {
+    mm.check(a.len(), b.len(), c.len())?;
+    let Matmul {
+        m,
+        k,
+        n,
+        trans_a,
+        trans_b,
+        alpha,
+        beta,
+    } = mm;
     if m == 0 || n == 0 {
         return Ok(());
     }
@@ -162,23 +138,33 @@ impl<'a> MatRef<'a> {
     }
 }
 
-/// `dst[m, n] = alpha · lhs[m, k] · rhs[k, n]` (`accumulate = false`) or
-/// `dst += alpha · lhs · rhs` (`accumulate = true`), on the calling thread.
+/// `dst[m, n] = alpha · lhs[m, k] · rhs[k, n]` (`mm.beta = 0`) or
+/// `dst += alpha · lhs · rhs` (`mm.beta = 1`, [`Matmul::accumulate`]), on the calling thread.
 ///
-/// `dst` is row-major with rows `dst_rs` apart. The reduction order of every element depends
-/// on the shapes only, so the same call on the same data always gives the same bits.
-#[allow(clippy::too_many_arguments)]
+/// The views carry the layouts, so `mm.trans_a` and `mm.trans_b` must be false. `dst` is
+/// row-major with rows `dst_rs` apart. The reduction order of every element depends on the
+/// shapes only, so the same call on the same data always gives the same bits.
 pub(crate) fn gemm_strided(
-    m: usize,
-    n: usize,
-    k: usize,
+    mm: Matmul,
     dst: &mut [f32],
     dst_rs: usize,
     lhs: MatRef<'_>,
     rhs: MatRef<'_>,
-    alpha: f32,
-    accumulate: bool,
 ) {
+    let Matmul {
+        m,
+        k,
+        n,
+        alpha,
+        beta,
+        ..
+    } = mm;
+    debug_assert!(!mm.trans_a && !mm.trans_b, "the views carry the transposes");
+    debug_assert!(
+        beta == 0.0 || beta == 1.0,
+        "gemm_strided overwrites or accumulates"
+    );
+    let accumulate = beta != 0.0;
     if m == 0 || n == 0 {
         return;
     }

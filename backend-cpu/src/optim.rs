@@ -1,10 +1,10 @@
 //! Optimiser ops: the sum of squares (for the global gradient norm) and the AdamW step.
 
+use hir_core::backend::optim::check_adamw;
 use hir_core::backend::{AdamWParams, Result};
 use rayon::prelude::*;
 
 use crate::elementwise::CHUNK;
-use crate::shape::{check_len, err};
 
 /// `Σ x²` over all tensors.
 ///
@@ -41,13 +41,7 @@ pub(crate) fn adamw_step(
     v: &mut [f32],
     p: &AdamWParams,
 ) -> Result<()> {
-    const OP: &str = "adamw_step";
-    check_len(OP, "grad", grad.len(), param.len())?;
-    check_len(OP, "m", m.len(), param.len())?;
-    check_len(OP, "v", v.len(), param.len())?;
-    if p.step == 0 {
-        return Err(err(OP, "`step` is 1-based and must be ≥ 1".into()));
-    }
+    check_adamw(param.len(), grad.len(), m.len(), v.len(), p)?;
     let (lr, b1, b2) = (p.lr as f64, p.beta1 as f64, p.beta2 as f64);
     let decay = (1.0 - lr * p.weight_decay as f64) as f32;
     let one_minus_b1 = (1.0 - b1) as f32;

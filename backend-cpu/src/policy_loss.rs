@@ -1,9 +1,8 @@
 //! The PPO-clip policy loss over response tokens (reference for `Backend::policy_loss`).
 
+use hir_core::backend::policy_loss::check;
 use hir_core::backend::{PolicyLossParams, PolicyLossSums, Result};
 use hir_core::rl::ppo_token;
-
-use crate::shape::check_len;
 
 /// Per-token loss derivatives and the token sums; see the trait doc for the formulas.
 ///
@@ -16,11 +15,10 @@ pub(crate) fn policy_loss(
     weight: &[f32],
     p: &PolicyLossParams,
 ) -> Result<(Vec<f32>, PolicyLossSums)> {
-    let n = logp.len();
-    check_len("policy_loss", "old_logp", old_logp.len(), n)?;
-    check_len("policy_loss", "ref_logp", ref_logp.len(), n)?;
-    check_len("policy_loss", "adv", adv.len(), n)?;
-    check_len("policy_loss", "weight", weight.len(), n)?;
+    let n = check(
+        logp.len(),
+        [old_logp.len(), ref_logp.len(), adv.len(), weight.len()],
+    )?;
     let mut dlogp = vec![0.0f32; n];
     let (mut pg, mut kl, mut tokens, mut clipped, mut lower, mut nlr) =
         (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);

@@ -5,14 +5,13 @@ use rayon::prelude::*;
 
 use crate::elementwise::column_sums_acc;
 use crate::memory::zeroed;
-use crate::shape::{check_len, rows_of};
+use hir_core::backend::rmsnorm::{check_backward, check_forward};
 
 /// Forward: returns `(y: [rows, dim], rstd: [rows])`.
 ///
 /// The mean of squares is accumulated in f64 (in column order), the rest is f32.
 pub(crate) fn rmsnorm(x: &[f32], w: &[f32], dim: usize, eps: f32) -> Result<(Vec<f32>, Vec<f32>)> {
-    let rows = rows_of("rmsnorm", "x", x.len(), dim)?;
-    check_len("rmsnorm", "w", w.len(), dim)?;
+    let rows = check_forward(x.len(), w.len(), dim)?.rows;
     let mut y = zeroed(x.len());
     let mut rstd = zeroed(rows);
     y.par_chunks_mut(dim)
@@ -40,12 +39,7 @@ pub(crate) fn rmsnorm_backward(
     dw: &mut [f32],
     dim: usize,
 ) -> Result<Vec<f32>> {
-    const OP: &str = "rmsnorm_backward";
-    let rows = rows_of(OP, "x", x.len(), dim)?;
-    check_len(OP, "dy", dy.len(), x.len())?;
-    check_len(OP, "w", w.len(), dim)?;
-    check_len(OP, "dw", dw.len(), dim)?;
-    check_len(OP, "rstd", rstd.len(), rows)?;
+    let rows = check_backward(dy.len(), x.len(), w.len(), rstd.len(), dw.len(), dim)?.rows;
     let mut dx = zeroed(x.len());
     dx.par_chunks_mut(dim)
         .zip(dy.par_chunks(dim))

@@ -4,15 +4,7 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
-use crate::shape::{err, mul};
-
-/// The rotation angle of pair `i` at position `pos`, computed the way Hugging Face
-/// transformers does: `inv_freq = 1 / theta^(2i/head_dim)` rounded to f32, then
-/// `angle = f32(pos) * inv_freq` as one f32 product. The cos/sin are then evaluated in f64
-/// and rounded to f32.
-pub(crate) fn inv_freq(i: usize, head_dim: usize, theta: f32) -> f32 {
-    (1.0 / (theta as f64).powf((2 * i) as f64 / head_dim as f64)) as f32
-}
+use hir_core::backend::rope::{check, inv_freq};
 
 /// See [`hir_core::backend::Backend::rope`]. `x: [N, heads, head_dim]`, `positions: [N]`.
 pub(crate) fn rope(
@@ -23,29 +15,7 @@ pub(crate) fn rope(
     theta: f32,
     inverse: bool,
 ) -> Result<()> {
-    const OP: &str = "rope";
-    if head_dim == 0 || head_dim % 2 != 0 {
-        return Err(err(
-            OP,
-            format!("head_dim must be even and > 0, got {head_dim}"),
-        ));
-    }
-    if heads == 0 {
-        return Err(err(OP, "heads must be > 0".into()));
-    }
-    let row = mul(OP, &[heads, head_dim])?;
-    let expected = mul(OP, &[positions.len(), row])?;
-    if x.len() != expected {
-        return Err(err(
-            OP,
-            format!(
-                "`x` has {} elements, expected N·heads·head_dim = {}·{heads}·{head_dim} = {expected} \
-                 (N = positions.len())",
-                x.len(),
-                positions.len()
-            ),
-        ));
-    }
+    let row = check(x.len(), positions.len(), heads, head_dim)?.row;
     let half = head_dim / 2;
     let freqs: Vec<f32> = (0..half).map(|i| inv_freq(i, head_dim, theta)).collect();
     let sign = if inverse { -1.0f32 } else { 1.0 };

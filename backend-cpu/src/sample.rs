@@ -1,11 +1,9 @@
 //! Token sampling: greedy at temperature 0, otherwise softmax sampling with optional top-p,
 //! one counter-based uniform draw per row ([`hir_core::rng::uniform`]).
 
-use hir_core::backend::{Result, SampleParams};
+use hir_core::backend::{sample::check, Result, SampleParams};
 use hir_core::rng::uniform;
 use rayon::prelude::*;
-
-use crate::shape::{check_len, err, rows_of};
 
 /// The index of the largest value, the lowest index on ties (NaN never wins; an all-NaN row
 /// gives 0).
@@ -80,24 +78,7 @@ pub(crate) fn sample(
     seeds: &[u64],
     params: &SampleParams,
 ) -> Result<Vec<u32>> {
-    const OP: &str = "sample";
-    let rows = rows_of(OP, "logits [rows, vocab]", logits.len(), vocab)?;
-    check_len(OP, "seeds [rows]", seeds.len(), rows)?;
-    if !(params.temperature >= 0.0 && params.temperature.is_finite()) {
-        return Err(err(
-            OP,
-            format!(
-                "temperature must be finite and ≥ 0, got {}",
-                params.temperature
-            ),
-        ));
-    }
-    if !(params.top_p > 0.0 && params.top_p <= 1.0) {
-        return Err(err(
-            OP,
-            format!("top_p must be in (0, 1], got {}", params.top_p),
-        ));
-    }
+    check(logits.len(), vocab, seeds.len(), params)?;
     Ok(logits
         .par_chunks(vocab)
         .zip(seeds.par_iter())

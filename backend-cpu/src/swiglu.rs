@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::elementwise::CHUNK;
 use crate::exp::exp;
 use crate::memory::zeroed;
-use crate::shape::check_len;
+use hir_core::backend::swiglu::{check_backward, check_forward};
 
 /// The logistic sigmoid `1 / (1 + e^(−x))`.
 fn sigmoid(x: f32) -> f32 {
@@ -15,7 +15,7 @@ fn sigmoid(x: f32) -> f32 {
 
 /// `h = silu(gate) * up`, `silu(x) = x · sigmoid(x)`.
 pub(crate) fn swiglu(gate: &[f32], up: &[f32]) -> Result<Vec<f32>> {
-    check_len("swiglu", "up", up.len(), gate.len())?;
+    check_forward(gate.len(), up.len())?;
     let mut h = zeroed(gate.len());
     h.par_chunks_mut(CHUNK)
         .zip(gate.par_chunks(CHUNK))
@@ -35,8 +35,7 @@ pub(crate) fn swiglu_backward(
     gate: &[f32],
     up: &[f32],
 ) -> Result<(Vec<f32>, Vec<f32>)> {
-    check_len("swiglu_backward", "up", up.len(), gate.len())?;
-    check_len("swiglu_backward", "dh", dh.len(), gate.len())?;
+    check_backward(dh.len(), gate.len(), up.len())?;
     let mut dgate = zeroed(gate.len());
     let mut dup = zeroed(gate.len());
     dgate

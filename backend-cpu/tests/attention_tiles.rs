@@ -5,7 +5,7 @@
 mod common;
 
 use common::{cpu, normal, t};
-use hir_core::backend::Backend;
+use hir_core::backend::{AttentionSaved, AttentionShape, Backend};
 
 /// Heads, key/value heads, head size, sequence lengths: several tiles per sequence, tails of
 /// 1 and 63 rows, an exact multiple of the tile, and GQA groups of 1, 2 and 3.
@@ -102,10 +102,27 @@ fn multi_tile_attention_forward_and_backward_match_f64() {
         let w = normal(24, n * heads * e, 1.0);
         let tag = format!("H={heads} Hkv={kv} E={e} seqs={lens:?}");
         let (o, lse) = b
-            .attention(&t(&q), &t(&k), &t(&v), &seq, heads, kv, e)
+            .attention(
+                &t(&q),
+                &t(&k),
+                &t(&v),
+                &seq,
+                AttentionShape::new(heads, kv, e),
+            )
             .expect("attention");
         let (dq, dk, dv) = b
-            .attention_backward(&t(&w), &t(&q), &t(&k), &t(&v), &o, &lse, &seq, heads, kv, e)
+            .attention_backward(
+                &t(&w),
+                AttentionSaved {
+                    q: &t(&q),
+                    k: &t(&k),
+                    v: &t(&v),
+                    o: &o,
+                    lse: &lse,
+                },
+                &seq,
+                AttentionShape::new(heads, kv, e),
+            )
             .expect("attention_backward");
         let (want_o, want_lse, want_dq, want_dk, want_dv) =
             reference(&q, &k, &v, &w, &seq, heads, kv, e);

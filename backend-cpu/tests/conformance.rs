@@ -36,7 +36,7 @@ fn three_threads_cpu_is_bit_identical_too() {
 /// its blocking over `k` depends on the shape only, so the sums are still bit-identical.
 #[test]
 fn large_matmul_is_bit_identical_across_thread_counts() {
-    use hir_core::backend::Backend;
+    use hir_core::backend::{Backend, Matmul};
     use hir_core::rng::Rng;
     let (m, k, n) = (300, 1030, 270);
     let mut rng = Rng::new(7);
@@ -48,8 +48,21 @@ fn large_matmul_is_bit_identical_across_thread_counts() {
         for (ta, tb) in [(false, false), (true, true)] {
             let mut c = cpu.zeros(m * n).expect("zeros");
             let (at, bt) = (cpu.upload(&a).expect("a"), cpu.upload(&b).expect("b"));
-            cpu.matmul(&at, &bt, &mut c, m, k, n, ta, tb, 1.0, 0.0)
-                .expect("matmul");
+            cpu.matmul(
+                &at,
+                &bt,
+                &mut c,
+                Matmul {
+                    m,
+                    k,
+                    n,
+                    trans_a: ta,
+                    trans_b: tb,
+                    alpha: 1.0,
+                    beta: 0.0,
+                },
+            )
+            .expect("matmul");
             outs.push(((ta, tb), c.into_vec()));
         }
     }

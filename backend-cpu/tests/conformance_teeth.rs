@@ -5,7 +5,8 @@
 use hir_backend_cpu::conformance::run_all;
 use hir_backend_cpu::{CpuBackend, CpuIndex, CpuTensor};
 use hir_core::backend::{
-    AdamWParams, Backend, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+    AdamWParams, AttentionSaved, AttentionShape, Backend, CachedAttention, KvCacheShape, Matmul,
+    PolicyLossParams, PolicyLossSums, Result, SampleParams,
 };
 
 /// Which op the mutant gets wrong.
@@ -82,20 +83,8 @@ impl Backend for Mutant {
     fn gather_rows(&self, x: &CpuTensor, r: &CpuIndex, c: usize) -> Result<CpuTensor> {
         self.cpu.gather_rows(x, r, c)
     }
-    fn matmul(
-        &self,
-        a: &CpuTensor,
-        b: &CpuTensor,
-        c: &mut CpuTensor,
-        m: usize,
-        k: usize,
-        n: usize,
-        ta: bool,
-        tb: bool,
-        alpha: f32,
-        beta: f32,
-    ) -> Result<()> {
-        self.cpu.matmul(a, b, c, m, k, n, ta, tb, alpha, beta)
+    fn matmul(&self, a: &CpuTensor, b: &CpuTensor, c: &mut CpuTensor, mm: Matmul) -> Result<()> {
+        self.cpu.matmul(a, b, c, mm)
     }
     fn embedding(&self, t: &CpuTensor, ids: &CpuIndex, d: usize) -> Result<CpuTensor> {
         self.cpu.embedding(t, ids, d)
@@ -147,28 +136,18 @@ impl Backend for Mutant {
         k: &CpuTensor,
         v: &CpuTensor,
         s: &[u32],
-        h: usize,
-        kv: usize,
-        e: usize,
+        shape: AttentionShape,
     ) -> Result<(CpuTensor, CpuTensor)> {
-        self.cpu.attention(q, k, v, s, h, kv, e)
+        self.cpu.attention(q, k, v, s, shape)
     }
     fn attention_backward(
         &self,
         d_o: &CpuTensor,
-        q: &CpuTensor,
-        k: &CpuTensor,
-        v: &CpuTensor,
-        o: &CpuTensor,
-        lse: &CpuTensor,
+        saved: AttentionSaved<'_, CpuTensor>,
         s: &[u32],
-        h: usize,
-        kv: usize,
-        e: usize,
+        shape: AttentionShape,
     ) -> Result<(CpuTensor, CpuTensor, CpuTensor)> {
-        let (dq, dk, dv) = self
-            .cpu
-            .attention_backward(d_o, q, k, v, o, lse, s, h, kv, e)?;
+        let (dq, dk, dv) = self.cpu.attention_backward(d_o, saved, s, shape)?;
         let f = if self.fault == Fault::AttentionDk {
             1.001
         } else {
@@ -182,11 +161,9 @@ impl Backend for Mutant {
         x: &CpuTensor,
         slot: &CpuIndex,
         pos: &CpuIndex,
-        ml: usize,
-        kv: usize,
-        e: usize,
+        shape: KvCacheShape,
     ) -> Result<()> {
-        self.cpu.kv_cache_write(c, x, slot, pos, ml, kv, e)
+        self.cpu.kv_cache_write(c, x, slot, pos, shape)
     }
     fn attention_cached(
         &self,
@@ -195,13 +172,9 @@ impl Backend for Mutant {
         vc: &CpuTensor,
         slot: &CpuIndex,
         pos: &CpuIndex,
-        ml: usize,
-        h: usize,
-        kv: usize,
-        e: usize,
+        shape: CachedAttention,
     ) -> Result<CpuTensor> {
-        self.cpu
-            .attention_cached(q, kc, vc, slot, pos, ml, h, kv, e)
+        self.cpu.attention_cached(q, kc, vc, slot, pos, shape)
     }
     fn swiglu(&self, g: &CpuTensor, u: &CpuTensor) -> Result<CpuTensor> {
         if self.fault == Fault::SwigluAcceptsBadShape && g.len() != u.len() {

@@ -5,7 +5,9 @@ mod common;
 use common::{cpu, ix, t};
 use hir_backend_cpu::conformance::run_all;
 use hir_backend_cpu::CpuBackend;
-use hir_core::backend::{Backend, BackendError, SampleParams};
+use hir_core::backend::{
+    AttentionShape, Backend, BackendError, CachedAttention, KvCacheShape, Matmul, SampleParams,
+};
 
 /// The op and the message of a shape error.
 fn shape_err<T: std::fmt::Debug>(r: Result<T, BackendError>) -> (&'static str, String) {
@@ -22,13 +24,7 @@ fn messages_name_the_op_and_the_argument() {
         &t(&[0.0; 6]),
         &t(&[0.0; 5]),
         &mut t(&[0.0; 4]),
-        2,
-        3,
-        2,
-        false,
-        true,
-        1.0,
-        0.0,
+        Matmul::new(2, 3, 2).transpose_b(),
     ));
     assert_eq!(op, "matmul");
     assert!(
@@ -45,9 +41,7 @@ fn messages_name_the_op_and_the_argument() {
         &t(&[0.0; 8]),
         &t(&[0.0; 8]),
         &[0, 1],
-        1,
-        1,
-        4,
+        AttentionShape::new(1, 1, 4),
     ));
     assert_eq!(op, "attention");
     assert!(d.contains("seq_starts") && d.contains("N = 2"), "{d}");
@@ -75,9 +69,7 @@ fn messages_name_the_op_and_the_argument() {
         &t(&[0.0; 4]),
         &ix(&[2]),
         &ix(&[0]),
-        2,
-        2,
-        2,
+        KvCacheShape::new(2, 2, 2),
     ));
     assert_eq!(op, "kv_cache_write");
     assert!(CpuBackend::with_threads(0).is_err());
@@ -113,10 +105,7 @@ fn every_shape_error_case_of_the_conformance_suite_errors_on_cpu() {
             &t(&[0.0; 8]),
             &ix(&[0]),
             &ix(&[2]),
-            2,
-            1,
-            1,
-            4
+            CachedAttention::new(AttentionShape::new(1, 1, 4), 2)
         )
         .is_err());
     assert!(b

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{cpu, ints, ix, normal, t};
-use hir_core::backend::Backend;
+use hir_core::backend::{AttentionShape, Backend, CachedAttention, KvCacheShape, Matmul};
 
 /// Unit roundoff of f32.
 const EPS32: f64 = f32::EPSILON as f64 / 2.0;
@@ -29,8 +29,21 @@ fn matmul_matches_triple_loop_in_all_layouts() {
                     normal(3, m * n, 1.0)
                 };
                 let mut c = t(&c0);
-                b.matmul(&t(&a), &t(&bm), &mut c, m, k, n, ta, tb, alpha, beta)
-                    .unwrap();
+                b.matmul(
+                    &t(&a),
+                    &t(&bm),
+                    &mut c,
+                    Matmul {
+                        m,
+                        k,
+                        n,
+                        trans_a: ta,
+                        trans_b: tb,
+                        alpha,
+                        beta,
+                    },
+                )
+                .unwrap();
                 for i in 0..m {
                     for j in 0..n {
                         let (mut want, mut mag) = (0.0f64, 0.0f64);
@@ -127,7 +140,13 @@ fn attention_matches_explicit_softmax() {
         let k = normal(5, n * kv * e, 1.5);
         let v = normal(6, n * kv * e, 1.0);
         let (o, lse) = b
-            .attention(&t(&q), &t(&k), &t(&v), &seq, heads, kv, e)
+            .attention(
+                &t(&q),
+                &t(&k),
+                &t(&v),
+                &seq,
+                AttentionShape::new(heads, kv, e),
+            )
             .unwrap();
         for w in seq.windows(2) {
             for i in w[0] as usize..w[1] as usize {
@@ -176,7 +195,13 @@ fn cached_attention_equals_training_attention() {
         let k = normal(8, n * kv * e, 1.0);
         let v = normal(9, n * kv * e, 1.0);
         let (o_train, _) = b
-            .attention(&t(&q), &t(&k), &t(&v), &seq, heads, kv, e)
+            .attention(
+                &t(&q),
+                &t(&k),
+                &t(&v),
+                &seq,
+                AttentionShape::new(heads, kv, e),
+            )
             .unwrap();
         let max_len = *lens.iter().max().unwrap() as usize + 2;
         let slots = lens.len() + 1;
@@ -203,9 +228,7 @@ fn cached_attention_equals_training_attention() {
                     &t(&k[c0 * kvrow..c1 * kvrow]),
                     &slot,
                     &pos,
-                    max_len,
-                    kv,
-                    e,
+                    KvCacheShape::new(max_len, kv, e),
                 )
                 .unwrap();
                 b.kv_cache_write(
@@ -213,9 +236,7 @@ fn cached_attention_equals_training_attention() {
                     &t(&v[c0 * kvrow..c1 * kvrow]),
                     &slot,
                     &pos,
-                    max_len,
-                    kv,
-                    e,
+                    KvCacheShape::new(max_len, kv, e),
                 )
                 .unwrap();
                 let o = b
@@ -225,10 +246,7 @@ fn cached_attention_equals_training_attention() {
                         &vc,
                         &slot,
                         &pos,
-                        max_len,
-                        heads,
-                        kv,
-                        e,
+                        CachedAttention::new(AttentionShape::new(heads, kv, e), max_len),
                     )
                     .unwrap();
                 o_cached[c0 * qrow..c1 * qrow].copy_from_slice(o.as_slice());
@@ -258,9 +276,7 @@ fn kv_cache_write_places_rows() {
         &t(&x),
         &ix(&[1, 0]),
         &ix(&[2, 0]),
-        max_len,
-        kv,
-        e,
+        KvCacheShape::new(max_len, kv, e),
     )
     .unwrap();
     let mut want = [0.0f32; 24];

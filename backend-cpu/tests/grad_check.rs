@@ -9,7 +9,7 @@
 mod common;
 
 use common::{cpu, fd_check, ints, ix, normal, t, weighted_sum};
-use hir_core::backend::Backend;
+use hir_core::backend::{AttentionSaved, AttentionShape, Backend, Matmul};
 
 #[test]
 fn rmsnorm_backward_dx_and_dw() {
@@ -102,15 +102,32 @@ fn attention_backward_dq_dk_dv_gqa_ragged() {
         let w = normal(11, n * heads * e, 1.0);
         let obj = |q: &[f32], k: &[f32], v: &[f32]| {
             let (o, _) = b
-                .attention(&t(q), &t(k), &t(v), &seq, heads, kv, e)
+                .attention(&t(q), &t(k), &t(v), &seq, AttentionShape::new(heads, kv, e))
                 .unwrap();
             weighted_sum(&w, o.as_slice())
         };
         let (o, lse) = b
-            .attention(&t(&q), &t(&k), &t(&v), &seq, heads, kv, e)
+            .attention(
+                &t(&q),
+                &t(&k),
+                &t(&v),
+                &seq,
+                AttentionShape::new(heads, kv, e),
+            )
             .unwrap();
         let (dq, dk, dv) = b
-            .attention_backward(&t(&w), &t(&q), &t(&k), &t(&v), &o, &lse, &seq, heads, kv, e)
+            .attention_backward(
+                &t(&w),
+                AttentionSaved {
+                    q: &t(&q),
+                    k: &t(&k),
+                    v: &t(&v),
+                    o: &o,
+                    lse: &lse,
+                },
+                &seq,
+                AttentionShape::new(heads, kv, e),
+            )
             .unwrap();
         let tag = format!("H={heads} Hkv={kv} E={e} seqs={lens:?}");
         fd_check(
@@ -232,8 +249,21 @@ fn matmul_all_transpose_combinations() {
         let w = normal(26, m * n, 1.0);
         let obj = |a: &[f32], bm: &[f32]| {
             let mut c = b.zeros(m * n).unwrap();
-            b.matmul(&t(a), &t(bm), &mut c, m, k, n, ta, tb, 1.0, 0.0)
-                .unwrap();
+            b.matmul(
+                &t(a),
+                &t(bm),
+                &mut c,
+                Matmul {
+                    m,
+                    k,
+                    n,
+                    trans_a: ta,
+                    trans_b: tb,
+                    alpha: 1.0,
+                    beta: 0.0,
+                },
+            )
+            .unwrap();
             weighted_sum(&w, c.as_slice())
         };
         let mut da = b.zeros(m * k).unwrap();
@@ -241,16 +271,68 @@ fn matmul_all_transpose_combinations() {
         let (wt, at, bt) = (t(&w), t(&a), t(&bm));
         match ta {
             // A stored [m, k]: dA = W·op(B)ᵀ.
-            false => b.matmul(&wt, &bt, &mut da, m, n, k, false, !tb, 1.0, 0.0),
+            false => b.matmul(
+                &wt,
+                &bt,
+                &mut da,
+                Matmul {
+                    m,
+                    k: n,
+                    n: k,
+                    trans_a: false,
+                    trans_b: !tb,
+                    alpha: 1.0,
+                    beta: 0.0,
+                },
+            ),
             // A stored [k, m]: dA = op(B)·Wᵀ.
-            true => b.matmul(&bt, &wt, &mut da, k, n, m, tb, true, 1.0, 0.0),
+            true => b.matmul(
+                &bt,
+                &wt,
+                &mut da,
+                Matmul {
+                    m: k,
+                    k: n,
+                    n: m,
+                    trans_a: tb,
+                    trans_b: true,
+                    alpha: 1.0,
+                    beta: 0.0,
+                },
+            ),
         }
         .unwrap();
         match tb {
             // B stored [k, n]: dB = op(A)ᵀ·W.
-            false => b.matmul(&at, &wt, &mut db, k, m, n, !ta, false, 1.0, 0.0),
+            false => b.matmul(
+                &at,
+                &wt,
+                &mut db,
+                Matmul {
+                    m: k,
+                    k: m,
+                    n,
+                    trans_a: !ta,
+                    trans_b: false,
+                    alpha: 1.0,
+                    beta: 0.0,
+                },
+            ),
             // B stored [n, k]: dB = Wᵀ·op(A).
-            true => b.matmul(&wt, &at, &mut db, n, m, k, true, ta, 1.0, 0.0),
+            true => b.matmul(
+                &wt,
+                &at,
+                &mut db,
+                Matmul {
+                    m: n,
+                    k: m,
+                    n: k,
+                    trans_a: true,
+                    trans_b: ta,
+                    alpha: 1.0,
+                    beta: 0.0,
+                },
+            ),
         }
         .unwrap();
         fd_check(

@@ -12,11 +12,11 @@ mod common;
 use common::{cpu, normal};
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
+use hir_core::objective::{ObjectiveBatch, PairwiseObjective, PolicyObjective, PpoObjective};
 use hir_core::rl::identity::{baseline_gradient, pairwise_gradient};
 use hir_core::rl::{
     compute_advantages, ppo_token, token_weights, AdvEstimator, AdvantageConfig, AdvantageInput,
-    KlEstimator, LossAggMode, ObjectiveBatch, PairwiseObjective, PolicyObjective, PpoClip,
-    PpoObjective,
+    KlEstimator, LossAggMode, PpoClip,
 };
 
 const MODES: [LossAggMode; 3] = [
@@ -113,7 +113,7 @@ fn run(
     d: &Data,
     logp: &[f32],
     weights: &[f32],
-) -> hir_core::rl::ObjectiveOutput<CpuBackend> {
+) -> hir_core::objective::ObjectiveOutput<CpuBackend> {
     let (lp, old, rf, adv, w) = (
         b.upload(logp).unwrap(),
         b.upload(&d.old).unwrap(),

@@ -27,6 +27,7 @@
 //! The dispatch is recorded into the pending encoder (`gpu.rs`), not submitted; any wgpu
 //! validation error so far is returned as a `BackendError::Device`.
 
+use hir_core::backend::shape::err;
 use hir_core::backend::{BackendError, Result};
 use hir_kernels::Shader;
 
@@ -136,6 +137,17 @@ impl Params {
         w.resize(w.len().div_ceil(4).max(1) * 4, 0);
         bytemuck::cast_slice(&w).to_vec()
     }
+}
+
+/// `n` as a `u32` for a kernel parameter, or a shape error (naming `op` and `what`) when it
+/// exceeds the 32-bit range of the kernels.
+pub(crate) fn to_u32(op: &'static str, what: &str, n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| {
+        err(
+            op,
+            format!("`{what}` = {n} exceeds the 32-bit range of the GPU kernels"),
+        )
+    })
 }
 
 /// Workgroup counts covering `n` threads with `wg` threads per workgroup: `[x, y, 1]` with

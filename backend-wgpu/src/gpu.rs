@@ -15,6 +15,7 @@ use hir_core::backend::{BackendError, Result};
 use crate::device::AdapterSummary;
 use crate::pipeline::PipelineCache;
 use crate::pool::BufferPool;
+use crate::rope_tables::RopeTables;
 
 /// Commands recorded before the pending encoder is submitted without waiting for a readback.
 pub(crate) const MAX_PENDING: usize = 512;
@@ -44,8 +45,8 @@ pub(crate) struct Gpu {
     pub summary: AdapterSummary,
     pub pool: BufferPool,
     pub pipelines: PipelineCache,
-    /// Cached RoPE cos/sin tables (see `ops/rope.rs`).
-    pub rope_tables: crate::ops::rope::RopeTables,
+    /// Cached RoPE cos/sin tables.
+    pub rope_tables: RopeTables,
     pending: Mutex<Pending>,
     /// Bytes per parameter slot of the arena (a multiple of the uniform offset alignment).
     param_stride: u64,

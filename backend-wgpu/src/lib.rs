@@ -4,6 +4,12 @@
 //! (the sources live in the `hir-kernels` crate, one file per op family), checked against the
 //! CPU reference by the conformance suite of `hir-backend-cpu`.
 //!
+//! An op family `F` has four files: its contract (argument types, shapes, the argument
+//! `check`) in `hir_core::backend::F`, the CPU reference in `hir-backend-cpu/src/F.rs`, the
+//! kernels in `kernels/src/wgsl/F.wgsl`, and the host code here in `src/ops/F.rs`, which
+//! runs the contract's check, adds the kernels' own limits and records the dispatches. The
+//! `Backend` impl below only forwards to `ops`.
+//!
 //! ## Design
 //!
 //! - **Device** (`device.rs`): the instance honours `WGPU_BACKEND` and the other `WGPU_*`
@@ -53,13 +59,14 @@ mod gpu;
 mod ops;
 mod pipeline;
 mod pool;
-mod shape;
+mod rope_tables;
 mod tensor;
 
 use std::sync::Arc;
 
 use hir_core::backend::{
-    AdamWParams, Backend, BackendError, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+    AdamWParams, AttentionSaved, AttentionShape, Backend, BackendError, CachedAttention,
+    KvCacheShape, Matmul, PolicyLossParams, PolicyLossSums, Result, SampleParams,
 };
 
 pub use device::AdapterSummary;
@@ -69,8 +76,8 @@ pub use tensor::{WgpuIndex, WgpuTensor};
 
 use gpu::Gpu;
 use ops::{
-    attention, elementwise, embedding, loss, matmul, memory, optim, policy_loss, rmsnorm, rope,
-    sample, swiglu,
+    attention, cross_entropy, elementwise, embedding, kv_cache, matmul, memory, optim, policy_loss,
+    rmsnorm, rope, sample, swiglu,
 };
 
 /// The wgpu backend. Cloning shares the device, pools and caches.
@@ -131,119 +138,81 @@ impl Backend for WgpuBackend {
 
     // ---- memory -------------------------------------------------------------------------
 
-    fn upload(&self, data: &[f32]) -> Result<WgpuTensor> {
+    fn upload(&self, data: &[f32]) -> Result<T> {
         memory::upload(&self.gpu, data)
     }
-    fn upload_index(&self, data: &[u32]) -> Result<WgpuIndex> {
+    fn upload_index(&self, data: &[u32]) -> Result<I> {
         memory::upload_index(&self.gpu, data)
     }
-    fn zeros(&self, len: usize) -> Result<WgpuTensor> {
+    fn zeros(&self, len: usize) -> Result<T> {
         memory::zeros(&self.gpu, len)
     }
-    fn download(&self, t: &WgpuTensor) -> Result<Vec<f32>> {
+    fn download(&self, t: &T) -> Result<Vec<f32>> {
         memory::download(&self.gpu, t)
     }
-    fn download_index(&self, t: &WgpuIndex) -> Result<Vec<u32>> {
+    fn download_index(&self, t: &I) -> Result<Vec<u32>> {
         Ok(memory::download_index(t))
     }
-    fn len(&self, t: &WgpuTensor) -> usize {
+    fn len(&self, t: &T) -> usize {
         t.len
     }
-    fn index_len(&self, t: &WgpuIndex) -> usize {
+    fn index_len(&self, t: &I) -> usize {
         t.len()
     }
-    fn copy(&self, src: &WgpuTensor) -> Result<WgpuTensor> {
+    fn copy(&self, src: &T) -> Result<T> {
         memory::copy(&self.gpu, src)
     }
-    fn fill_zero(&self, t: &mut WgpuTensor) -> Result<()> {
+    fn fill_zero(&self, t: &mut T) -> Result<()> {
         memory::fill_zero(&self.gpu, t)
     }
 
     // ---- elementwise ---------------------------------------------------------------------
 
-    fn axpy(&self, alpha: f32, x: &WgpuTensor, y: &mut WgpuTensor) -> Result<()> {
+    fn axpy(&self, alpha: f32, x: &T, y: &mut T) -> Result<()> {
         elementwise::axpy(&self.gpu, alpha, x, y)
     }
-    fn scale(&self, x: &mut WgpuTensor, alpha: f32) -> Result<()> {
+    fn scale(&self, x: &mut T, alpha: f32) -> Result<()> {
         elementwise::scale(&self.gpu, x, alpha)
     }
-    fn add_bias(&self, x: &mut WgpuTensor, bias: &WgpuTensor, cols: usize) -> Result<()> {
+    fn add_bias(&self, x: &mut T, bias: &T, cols: usize) -> Result<()> {
         elementwise::add_bias(&self.gpu, x, bias, cols)
     }
-    fn bias_backward_acc(
-        &self,
-        dy: &WgpuTensor,
-        dbias: &mut WgpuTensor,
-        cols: usize,
-    ) -> Result<()> {
-        elementwise::bias_backward_acc(&self.gpu, dy, dbias, cols)
+    fn bias_backward_acc(&self, dy: &T, db: &mut T, cols: usize) -> Result<()> {
+        elementwise::bias_backward_acc(&self.gpu, dy, db, cols)
     }
-    fn gather_rows(&self, x: &WgpuTensor, rows: &WgpuIndex, cols: usize) -> Result<WgpuTensor> {
+    fn gather_rows(&self, x: &T, rows: &I, cols: usize) -> Result<T> {
         elementwise::gather_rows(&self.gpu, x, rows, cols)
     }
 
-    // ---- linear algebra ------------------------------------------------------------------
+    // ---- matmul, embedding, RMSNorm, RoPE ------------------------------------------------
 
-    fn matmul(
-        &self,
-        a: &WgpuTensor,
-        b: &WgpuTensor,
-        c: &mut WgpuTensor,
-        m: usize,
-        k: usize,
-        n: usize,
-        trans_a: bool,
-        trans_b: bool,
-        alpha: f32,
-        beta: f32,
-    ) -> Result<()> {
-        matmul::matmul(&self.gpu, a, b, c, m, k, n, trans_a, trans_b, alpha, beta)
+    fn matmul(&self, a: &T, b: &T, c: &mut T, mm: Matmul) -> Result<()> {
+        matmul::matmul(&self.gpu, a, b, c, mm)
     }
-
-    // ---- embedding -----------------------------------------------------------------------
-
-    fn embedding(&self, table: &WgpuTensor, ids: &WgpuIndex, dim: usize) -> Result<WgpuTensor> {
+    fn embedding(&self, table: &T, ids: &I, dim: usize) -> Result<T> {
         embedding::embedding(&self.gpu, table, ids, dim)
     }
-    fn embedding_backward_acc(
-        &self,
-        dout: &WgpuTensor,
-        ids: &WgpuIndex,
-        dtable: &mut WgpuTensor,
-        dim: usize,
-    ) -> Result<()> {
+    fn embedding_backward_acc(&self, dout: &T, ids: &I, dtable: &mut T, dim: usize) -> Result<()> {
         embedding::embedding_backward_acc(&self.gpu, dout, ids, dtable, dim)
     }
-
-    // ---- RMSNorm -------------------------------------------------------------------------
-
-    fn rmsnorm(
-        &self,
-        x: &WgpuTensor,
-        w: &WgpuTensor,
-        dim: usize,
-        eps: f32,
-    ) -> Result<(WgpuTensor, WgpuTensor)> {
+    fn rmsnorm(&self, x: &T, w: &T, dim: usize, eps: f32) -> Result<(T, T)> {
         rmsnorm::rmsnorm(&self.gpu, x, w, dim, eps)
     }
     fn rmsnorm_backward(
         &self,
-        dy: &WgpuTensor,
-        x: &WgpuTensor,
-        w: &WgpuTensor,
-        rstd: &WgpuTensor,
-        dw: &mut WgpuTensor,
+        dy: &T,
+        x: &T,
+        w: &T,
+        rstd: &T,
+        dw: &mut T,
         dim: usize,
-    ) -> Result<WgpuTensor> {
+    ) -> Result<T> {
         rmsnorm::rmsnorm_backward(&self.gpu, dy, x, w, rstd, dw, dim)
     }
-
-    // ---- RoPE ----------------------------------------------------------------------------
-
     fn rope(
         &self,
-        x: &mut WgpuTensor,
-        positions: &WgpuIndex,
+        x: &mut T,
+        positions: &I,
         heads: usize,
         head_dim: usize,
         theta: f32,
@@ -252,155 +221,85 @@ impl Backend for WgpuBackend {
         rope::rope(&self.gpu, x, positions, heads, head_dim, theta, inverse)
     }
 
-    // ---- attention -----------------------------------------------------------------------
+    // ---- attention and the KV cache ------------------------------------------------------
 
-    fn attention(
-        &self,
-        q: &WgpuTensor,
-        k: &WgpuTensor,
-        v: &WgpuTensor,
-        seq_starts: &[u32],
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
-    ) -> Result<(WgpuTensor, WgpuTensor)> {
-        attention::attention(&self.gpu, q, k, v, seq_starts, heads, kv_heads, head_dim)
+    fn attention(&self, q: &T, k: &T, v: &T, seq: &[u32], shape: AttentionShape) -> Result<(T, T)> {
+        attention::attention(&self.gpu, q, k, v, seq, shape)
     }
-
     fn attention_backward(
         &self,
-        d_o: &WgpuTensor,
-        q: &WgpuTensor,
-        k: &WgpuTensor,
-        v: &WgpuTensor,
-        o: &WgpuTensor,
-        lse: &WgpuTensor,
-        seq_starts: &[u32],
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
-    ) -> Result<(WgpuTensor, WgpuTensor, WgpuTensor)> {
-        attention::attention_backward(
-            &self.gpu, d_o, q, k, v, o, lse, seq_starts, heads, kv_heads, head_dim,
-        )
+        d_o: &T,
+        saved: AttentionSaved<'_, T>,
+        seq: &[u32],
+        shape: AttentionShape,
+    ) -> Result<(T, T, T)> {
+        attention::attention_backward(&self.gpu, d_o, saved, seq, shape)
     }
-
-    fn kv_cache_write(
-        &self,
-        cache: &mut WgpuTensor,
-        x: &WgpuTensor,
-        slot: &WgpuIndex,
-        pos: &WgpuIndex,
-        max_len: usize,
-        kv_heads: usize,
-        head_dim: usize,
-    ) -> Result<()> {
-        attention::kv_cache_write(&self.gpu, cache, x, slot, pos, max_len, kv_heads, head_dim)
+    fn kv_cache_write(&self, c: &mut T, x: &T, slot: &I, pos: &I, s: KvCacheShape) -> Result<()> {
+        kv_cache::kv_cache_write(&self.gpu, c, x, slot, pos, s)
     }
-
     fn attention_cached(
         &self,
-        q: &WgpuTensor,
-        k_cache: &WgpuTensor,
-        v_cache: &WgpuTensor,
-        slot: &WgpuIndex,
-        pos: &WgpuIndex,
-        max_len: usize,
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
-    ) -> Result<WgpuTensor> {
-        attention::attention_cached(
-            &self.gpu, q, k_cache, v_cache, slot, pos, max_len, heads, kv_heads, head_dim,
-        )
+        q: &T,
+        k_cache: &T,
+        v_cache: &T,
+        slot: &I,
+        pos: &I,
+        shape: CachedAttention,
+    ) -> Result<T> {
+        kv_cache::attention_cached(&self.gpu, q, k_cache, v_cache, slot, pos, shape)
     }
 
-    // ---- MLP -----------------------------------------------------------------------------
+    // ---- MLP, losses, optimiser, sampling, policy loss -----------------------------------
 
-    fn swiglu(&self, gate: &WgpuTensor, up: &WgpuTensor) -> Result<WgpuTensor> {
+    fn swiglu(&self, gate: &T, up: &T) -> Result<T> {
         swiglu::swiglu(&self.gpu, gate, up)
     }
-    fn swiglu_backward(
-        &self,
-        dh: &WgpuTensor,
-        gate: &WgpuTensor,
-        up: &WgpuTensor,
-    ) -> Result<(WgpuTensor, WgpuTensor)> {
+    fn swiglu_backward(&self, dh: &T, gate: &T, up: &T) -> Result<(T, T)> {
         swiglu::swiglu_backward(&self.gpu, dh, gate, up)
     }
-
-    // ---- losses over the vocabulary ------------------------------------------------------
-
-    fn cross_entropy(
-        &self,
-        logits: &WgpuTensor,
-        targets: &WgpuIndex,
-        vocab: usize,
-    ) -> Result<(WgpuTensor, WgpuTensor)> {
-        loss::cross_entropy(&self.gpu, logits, targets, vocab)
+    fn cross_entropy(&self, logits: &T, targets: &I, vocab: usize) -> Result<(T, T)> {
+        cross_entropy::cross_entropy(&self.gpu, logits, targets, vocab)
     }
     fn cross_entropy_backward(
         &self,
-        logits: &WgpuTensor,
-        lse: &WgpuTensor,
-        targets: &WgpuIndex,
-        dloss: &WgpuTensor,
+        logits: &T,
+        lse: &T,
+        targets: &I,
+        dloss: &T,
         vocab: usize,
-    ) -> Result<WgpuTensor> {
-        loss::cross_entropy_backward(&self.gpu, logits, lse, targets, dloss, vocab)
+    ) -> Result<T> {
+        cross_entropy::cross_entropy_backward(&self.gpu, logits, lse, targets, dloss, vocab)
     }
-    fn token_logprobs_entropy(
-        &self,
-        logits: &WgpuTensor,
-        targets: &WgpuIndex,
-        vocab: usize,
-        temperature: f32,
-    ) -> Result<(WgpuTensor, WgpuTensor)> {
-        loss::token_logprobs_entropy(&self.gpu, logits, targets, vocab, temperature)
+    fn token_logprobs_entropy(&self, z: &T, t: &I, vocab: usize, temp: f32) -> Result<(T, T)> {
+        cross_entropy::token_logprobs_entropy(&self.gpu, z, t, vocab, temp)
     }
-
-    // ---- optimiser -----------------------------------------------------------------------
-
-    fn sum_squares(&self, xs: &[&WgpuTensor]) -> Result<f32> {
+    fn sum_squares(&self, xs: &[&T]) -> Result<f32> {
         optim::sum_squares(&self.gpu, xs)
     }
-    fn adamw_step(
-        &self,
-        param: &mut WgpuTensor,
-        grad: &WgpuTensor,
-        m: &mut WgpuTensor,
-        v: &mut WgpuTensor,
-        p: &AdamWParams,
-    ) -> Result<()> {
-        optim::adamw_step(&self.gpu, param, grad, m, v, p)
+    fn adamw_step(&self, p: &mut T, g: &T, m: &mut T, v: &mut T, hp: &AdamWParams) -> Result<()> {
+        optim::adamw_step(&self.gpu, p, g, m, v, hp)
     }
-
-    // ---- sampling ------------------------------------------------------------------------
-
-    fn sample(
-        &self,
-        logits: &WgpuTensor,
-        vocab: usize,
-        seeds: &[u64],
-        params: &SampleParams,
-    ) -> Result<Vec<u32>> {
-        sample::sample(&self.gpu, logits, vocab, seeds, params)
+    fn sample(&self, z: &T, vocab: usize, seeds: &[u64], p: &SampleParams) -> Result<Vec<u32>> {
+        sample::sample(&self.gpu, z, vocab, seeds, p)
     }
-
-    // ---- policy loss ---------------------------------------------------------------------
-
     fn policy_loss(
         &self,
-        logp: &WgpuTensor,
-        old_logp: &WgpuTensor,
-        ref_logp: &WgpuTensor,
-        adv: &WgpuTensor,
-        weight: &WgpuTensor,
+        logp: &T,
+        old_logp: &T,
+        ref_logp: &T,
+        adv: &T,
+        weight: &T,
         p: &PolicyLossParams,
-    ) -> Result<(WgpuTensor, PolicyLossSums)> {
+    ) -> Result<(T, PolicyLossSums)> {
         policy_loss::policy_loss(&self.gpu, logp, old_logp, ref_logp, adv, weight, p)
     }
 }
+
+/// `WgpuTensor`, short, for the signatures of the `Backend` impl (one line each).
+type T = WgpuTensor;
+/// `WgpuIndex`, short, for the signatures of the `Backend` impl (one line each).
+type I = WgpuIndex;
 
 /// Keeps `BackendError` in scope for the intra-doc links above.
 #[allow(dead_code)]

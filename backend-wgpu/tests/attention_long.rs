@@ -7,7 +7,7 @@
 mod common;
 
 use hir_backend_cpu::CpuBackend;
-use hir_core::backend::{Backend, BackendError};
+use hir_core::backend::{AttentionSaved, AttentionShape, Backend, BackendError};
 use hir_core::rng::Rng;
 
 fn normal(seed: u64, n: usize) -> Vec<f32> {
@@ -45,16 +45,38 @@ fn a_640_token_sequence_matches_the_cpu_reference() {
     let g = |x: &[f32]| gpu.upload(x).unwrap();
     let c = |x: &[f32]| cpu.upload(x).unwrap();
     let (go, gl) = gpu
-        .attention(&g(&q), &g(&k), &g(&v), &seq, h, hkv, e)
+        .attention(&g(&q), &g(&k), &g(&v), &seq, AttentionShape::new(h, hkv, e))
         .unwrap();
     let (co, cl) = cpu
-        .attention(&c(&q), &c(&k), &c(&v), &seq, h, hkv, e)
+        .attention(&c(&q), &c(&k), &c(&v), &seq, AttentionShape::new(h, hkv, e))
         .unwrap();
     let gd = gpu
-        .attention_backward(&g(&d_o), &g(&q), &g(&k), &g(&v), &go, &gl, &seq, h, hkv, e)
+        .attention_backward(
+            &g(&d_o),
+            AttentionSaved {
+                q: &g(&q),
+                k: &g(&k),
+                v: &g(&v),
+                o: &go,
+                lse: &gl,
+            },
+            &seq,
+            AttentionShape::new(h, hkv, e),
+        )
         .unwrap();
     let cd = cpu
-        .attention_backward(&c(&d_o), &c(&q), &c(&k), &c(&v), &co, &cl, &seq, h, hkv, e)
+        .attention_backward(
+            &c(&d_o),
+            AttentionSaved {
+                q: &c(&q),
+                k: &c(&k),
+                v: &c(&v),
+                o: &co,
+                lse: &cl,
+            },
+            &seq,
+            AttentionShape::new(h, hkv, e),
+        )
         .unwrap();
     let pairs = [
         ("o", gpu.download(&go).unwrap(), cpu.download(&co).unwrap()),
@@ -94,7 +116,7 @@ fn lavapipe_refuses_sequences_beyond_its_loop_cap() {
     let gpu = common::gpu("attention_long");
     let (n, e) = (4096usize, 64usize);
     let x = gpu.upload(&normal(5, n * e)).unwrap();
-    let r = gpu.attention(&x, &x, &x, &[0, n as u32], 1, 1, e);
+    let r = gpu.attention(&x, &x, &x, &[0, n as u32], AttentionShape::new(1, 1, e));
     if gpu.adapter_info().name.contains("llvmpipe") {
         match r {
             Err(BackendError::Device(msg)) => assert!(msg.contains("lavapipe"), "{msg}"),

@@ -7,7 +7,7 @@
 mod common;
 
 use hir_backend_cpu::CpuBackend;
-use hir_core::backend::Backend;
+use hir_core::backend::{Backend, Matmul};
 use hir_core::rng::Rng;
 
 fn normal(seed: u64, n: usize) -> Vec<f32> {
@@ -31,8 +31,21 @@ fn run_matmul<B: Backend>(
         be.upload(b).unwrap(),
         be.upload(c).unwrap(),
     );
-    be.matmul(&a, &b, &mut c, m, k, n, ta, tb, alpha, beta)
-        .unwrap();
+    be.matmul(
+        &a,
+        &b,
+        &mut c,
+        Matmul {
+            m,
+            k,
+            n,
+            trans_a: ta,
+            trans_b: tb,
+            alpha,
+            beta,
+        },
+    )
+    .unwrap();
     be.download(&c).unwrap()
 }
 

@@ -7,7 +7,7 @@
 mod common;
 
 use hir_backend_cpu::CpuBackend;
-use hir_core::backend::{Backend, SampleParams};
+use hir_core::backend::{Backend, KvCacheShape, SampleParams};
 
 #[test]
 #[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
@@ -31,9 +31,7 @@ fn kv_cache_write_later_token_wins() {
         &gpu.upload(&x).unwrap(),
         &gpu.upload_index(&slot).unwrap(),
         &gpu.upload_index(&pos).unwrap(),
-        max_len,
-        kv_heads,
-        e,
+        KvCacheShape::new(max_len, kv_heads, e),
     )
     .unwrap();
     cpu.kv_cache_write(
@@ -41,9 +39,7 @@ fn kv_cache_write_later_token_wins() {
         &cpu.upload(&x).unwrap(),
         &cpu.upload_index(&slot).unwrap(),
         &cpu.upload_index(&pos).unwrap(),
-        max_len,
-        kv_heads,
-        e,
+        KvCacheShape::new(max_len, kv_heads, e),
     )
     .unwrap();
     let (got, want) = (gpu.download(&gc).unwrap(), cpu.download(&cc).unwrap());

@@ -9,7 +9,9 @@
 //! - [`model`]: the Llama-family decoder (config with Hugging Face names, parameters, forward,
 //!   backward written out layer by layer, KV-cache inference);
 //! - [`optim`]: AdamW and global grad-norm clipping;
-//! - [`rl`]: KL estimators, the PPO-clip token loss, advantages, dual-preference objectives;
+//! - [`rl`]: KL estimators, the PPO-clip token loss, advantages, loss aggregation (pure math);
+//! - [`objective`]: the policy objectives over a batch (PPO-clip, pairwise dual preference),
+//!   computed through the backend;
 //! - [`train`]: the HiR trainer (rollout, verify, select + rewrite + replay, advantages, update);
 //! - [`instruct`]: instructions (task + constraints), the prompt layouts, the tokenizer seam;
 //! - [`hindsight`]: verification, selection, the hindsight rewrite and the replay plan of a step;
@@ -35,6 +37,7 @@ pub mod backend;
 pub mod hindsight;
 pub mod instruct;
 pub mod model;
+pub mod objective;
 pub mod optim;
 pub mod rl;
 pub mod rng;

@@ -1,7 +1,7 @@
 //! The explicit pairwise dual-preference objective on the host: which pairs it forms, and its
 //! derivative with respect to the sequence scores against central finite differences.
 
-use hir_core::rl::pairwise::{PairwiseObjective, PreferencePair};
+use hir_core::objective::pairwise::{PairwiseObjective, PreferencePair};
 
 fn obj(response_pairs: bool, instruction_pairs: bool) -> PairwiseObjective {
     PairwiseObjective {

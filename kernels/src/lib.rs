@@ -2,7 +2,8 @@
 //!
 //! The WGSL compute kernels of hir's wgpu backend (`hir-backend-wgpu`), one file per op
 //! family under `src/wgsl/`, embedded with `include_str!` and exposed as [`Shader`] constants.
-//! [`all`] lists every shader by name; the test `tests/validate.rs` parses and validates each
+//! A family has the same name as its contract in `hir_core::backend`, its CPU reference in
+//! `hir-backend-cpu` and its host code in `hir-backend-wgpu/src/ops/`. [`all`] lists every shader by name; the test `tests/validate.rs` parses and validates each
 //! one with naga (the shader compiler wgpu uses).
 //!
 //! Conventions every kernel follows (the Rust side of `hir-backend-wgpu` relies on them):
@@ -62,10 +63,12 @@ shaders! {
     ROPE = "rope";
     /// SwiGLU gating forward and backward.
     SWIGLU = "swiglu";
-    /// Causal grouped-query attention (training and KV cache), forward and backward.
+    /// Causal grouped-query attention for training, forward and backward.
     ATTENTION = "attention";
+    /// The KV cache: writing new keys/values and attention against the cache.
+    KV_CACHE = "kv_cache";
     /// Softmax cross-entropy, per-token log-prob and entropy.
-    LOSS = "loss";
+    CROSS_ENTROPY = "cross_entropy";
     /// Sum of squares (global grad norm) and AdamW.
     OPTIM = "optim";
     /// Seeded temperature / top-p sampling.

@@ -5,7 +5,7 @@
 
 use super::backend_arg::BackendArg;
 use clap::{Args, ValueEnum};
-use hir_core::backend::{Backend, SampleParams};
+use hir_core::backend::{Backend, Matmul, SampleParams};
 use hir_core::model::{
     param_count, GenerateConfig, KvCache, Model, ModelConfig, PackedBatch, Params,
 };
@@ -204,12 +204,12 @@ fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
     // Reading back one row of C waits for the product on asynchronous backends (the GPU
     // runs commands in order) without timing the transfer of the whole matrix.
     let row0 = b.upload_index(&[0])?;
-    b.matmul(&a, &bm, &mut c, n, n, n, false, false, 1.0, 0.0)?;
+    b.matmul(&a, &bm, &mut c, Matmul::new(n, n, n))?;
     b.download(&b.gather_rows(&c, &row0, n)?)?; // warm-up and sync
     let mut times = Vec::new();
     for _ in 0..args.reps {
         let t = Instant::now();
-        b.matmul(&a, &bm, &mut c, n, n, n, false, false, 1.0, 0.0)?;
+        b.matmul(&a, &bm, &mut c, Matmul::new(n, n, n))?;
         b.download(&b.gather_rows(&c, &row0, n)?)?;
         times.push(t.elapsed().as_secs_f64());
     }

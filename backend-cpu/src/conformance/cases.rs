@@ -1,7 +1,7 @@
 //! Conformance cases for memory, elementwise, matmul, embedding, optimiser, sampling and
 //! policy-loss ops.
 
-use hir_core::backend::{AdamWParams, Backend, PolicyLossParams, Result, SampleParams};
+use hir_core::backend::{AdamWParams, Backend, Matmul, PolicyLossParams, Result, SampleParams};
 use hir_core::rl::{KlEstimator, PpoClip};
 use hir_core::rng::Rng;
 
@@ -267,7 +267,20 @@ fn matmul<B: Backend>(
         normal(12, m * n, 1.0)
     };
     let mut c = b.upload(&c0)?;
-    b.matmul(&a, &bm, &mut c, m, k, n, ta, tb, alpha, beta)?;
+    b.matmul(
+        &a,
+        &bm,
+        &mut c,
+        Matmul {
+            m,
+            k,
+            n,
+            trans_a: ta,
+            trans_b: tb,
+            alpha,
+            beta,
+        },
+    )?;
     Ok(vec![("c", b.download(&c)?)])
 }
 

@@ -1,7 +1,10 @@
 //! Conformance cases for the network ops: RMSNorm, RoPE, attention (training and KV cache),
 //! SwiGLU, the vocabulary losses, and the shape-error contract.
 
-use hir_core::backend::{Backend, Result, SampleParams};
+use hir_core::backend::{
+    AttentionSaved, AttentionShape, Backend, CachedAttention, KvCacheShape, Matmul, Result,
+    SampleParams,
+};
 
 use super::cases::{case, ints, normal};
 use super::{compare, CaseReport, Outputs, Tolerance, EXACT, F32_REDUCTION, TRANSCENDENTAL};
@@ -154,10 +157,20 @@ fn attention<B: Backend>(
     let q = b.upload(&normal(40, n * heads * e, 1.0))?;
     let k = b.upload(&normal(41, n * kv_heads * e, 1.0))?;
     let v = b.upload(&normal(42, n * kv_heads * e, 1.0))?;
-    let (o, lse) = b.attention(&q, &k, &v, &seq, heads, kv_heads, e)?;
+    let (o, lse) = b.attention(&q, &k, &v, &seq, AttentionShape::new(heads, kv_heads, e))?;
     let d_o = b.upload(&normal(43, n * heads * e, 1.0))?;
-    let (dq, dk, dv) =
-        b.attention_backward(&d_o, &q, &k, &v, &o, &lse, &seq, heads, kv_heads, e)?;
+    let (dq, dk, dv) = b.attention_backward(
+        &d_o,
+        AttentionSaved {
+            q: &q,
+            k: &k,
+            v: &v,
+            o: &o,
+            lse: &lse,
+        },
+        &seq,
+        AttentionShape::new(heads, kv_heads, e),
+    )?;
     Ok(vec![
         ("o", b.download(&o)?),
         ("lse", b.download(&lse)?),
@@ -226,22 +239,23 @@ fn kv_cache<B: Backend>(
             &b.upload(&gather(&ks, kvrow))?,
             &slot,
             &pos,
-            max_len,
-            kv_heads,
-            e,
+            KvCacheShape::new(max_len, kv_heads, e),
         )?;
         b.kv_cache_write(
             &mut v_cache,
             &b.upload(&gather(&vs, kvrow))?,
             &slot,
             &pos,
-            max_len,
-            kv_heads,
-            e,
+            KvCacheShape::new(max_len, kv_heads, e),
         )?;
         let q = b.upload(&gather(&qs, qrow))?;
         let o = b.download(&b.attention_cached(
-            &q, &k_cache, &v_cache, &slot, &pos, max_len, heads, kv_heads, e,
+            &q,
+            &k_cache,
+            &v_cache,
+            &slot,
+            &pos,
+            CachedAttention::new(AttentionShape::new(heads, kv_heads, e), max_len),
         )?)?;
         for (t, &(s, p)) in toks.iter().enumerate() {
             let i = seq[s] as usize + p;
@@ -315,8 +329,13 @@ fn shape_errors<B: Backend>(b: &B) -> Result<Outputs> {
         e(b.add_bias(&mut t(6)?, &t(4)?, 3)),
         e(b.bias_backward_acc(&t(7)?, &mut t(3)?, 3)),
         e(b.gather_rows(&t(6)?, &ix(&[2])?, 3).map(drop)),
-        e(b.matmul(&t(6)?, &t(6)?, &mut t(5)?, 2, 3, 2, false, false, 1.0, 0.0)),
-        e(b.matmul(&t(6)?, &t(5)?, &mut t(4)?, 2, 3, 2, true, true, 1.0, 0.0)),
+        e(b.matmul(&t(6)?, &t(6)?, &mut t(5)?, Matmul::new(2, 3, 2))),
+        e(b.matmul(
+            &t(6)?,
+            &t(5)?,
+            &mut t(4)?,
+            Matmul::new(2, 3, 2).transpose_a().transpose_b(),
+        )),
         e(b.embedding(&t(6)?, &ix(&[3])?, 2).map(drop)),
         e(b.embedding_backward_acc(&t(4)?, &ix(&[0])?, &mut t(6)?, 2)),
         e(b.rmsnorm(&t(6)?, &t(2)?, 3, 1e-6).map(drop)),
@@ -326,31 +345,66 @@ fn shape_errors<B: Backend>(b: &B) -> Result<Outputs> {
         ),
         e(b.rope(&mut t(6)?, &ix(&[0])?, 1, 3, 1e4, false)),
         e(b.rope(&mut t(8)?, &ix(&[0])?, 1, 4, 1e4, false)),
-        e(b.attention(&t(8)?, &t(5)?, &t(4)?, &[0, 1], 2, 1, 4)
-            .map(drop)),
-        e(b.attention(&t(8)?, &t(8)?, &t(8)?, &[0, 2], 3, 2, 4)
-            .map(drop)),
-        e(b.attention(&t(8)?, &t(8)?, &t(8)?, &[0, 2, 1, 2], 1, 1, 4)
-            .map(drop)),
-        e(b.attention_backward(
+        e(b.attention(
             &t(8)?,
-            &t(8)?,
-            &t(8)?,
-            &t(8)?,
-            &t(8)?,
-            &t(1)?,
-            &[0, 2],
-            1,
-            1,
-            4,
+            &t(5)?,
+            &t(4)?,
+            &[0, 1],
+            AttentionShape::new(2, 1, 4),
         )
         .map(drop)),
-        e(b.kv_cache_write(&mut t(16)?, &t(4)?, &ix(&[2])?, &ix(&[1])?, 2, 1, 4)),
-        e(b.kv_cache_write(&mut t(16)?, &t(4)?, &ix(&[0])?, &ix(&[2])?, 2, 2, 4)),
-        e(
-            b.attention_cached(&t(4)?, &t(8)?, &t(8)?, &ix(&[0])?, &ix(&[2])?, 2, 1, 1, 4)
-                .map(drop),
-        ),
+        e(b.attention(
+            &t(8)?,
+            &t(8)?,
+            &t(8)?,
+            &[0, 2],
+            AttentionShape::new(3, 2, 4),
+        )
+        .map(drop)),
+        e(b.attention(
+            &t(8)?,
+            &t(8)?,
+            &t(8)?,
+            &[0, 2, 1, 2],
+            AttentionShape::new(1, 1, 4),
+        )
+        .map(drop)),
+        e(b.attention_backward(
+            &t(8)?,
+            AttentionSaved {
+                q: &t(8)?,
+                k: &t(8)?,
+                v: &t(8)?,
+                o: &t(8)?,
+                lse: &t(1)?,
+            },
+            &[0, 2],
+            AttentionShape::new(1, 1, 4),
+        )
+        .map(drop)),
+        e(b.kv_cache_write(
+            &mut t(16)?,
+            &t(4)?,
+            &ix(&[2])?,
+            &ix(&[1])?,
+            KvCacheShape::new(2, 1, 4),
+        )),
+        e(b.kv_cache_write(
+            &mut t(16)?,
+            &t(4)?,
+            &ix(&[0])?,
+            &ix(&[2])?,
+            KvCacheShape::new(2, 2, 4),
+        )),
+        e(b.attention_cached(
+            &t(4)?,
+            &t(8)?,
+            &t(8)?,
+            &ix(&[0])?,
+            &ix(&[2])?,
+            CachedAttention::new(AttentionShape::new(1, 1, 4), 2),
+        )
+        .map(drop)),
         e(b.swiglu(&t(3)?, &t(4)?).map(drop)),
         e(b.swiglu_backward(&t(3)?, &t(3)?, &t(4)?).map(drop)),
         e(b.cross_entropy(&t(6)?, &ix(&[0, 3])?, 3).map(drop)),

@@ -1,6 +1,7 @@
-//! Attention ops: causal grouped-query attention (training forward and backward), the KV
-//! cache write, and attention against the KV cache (kernels in `hir_kernels::ATTENTION`; the
-//! tiling is described at the top of `attention.wgsl`).
+//! Causal grouped-query attention for training, forward and backward (contract in
+//! `hir_core::backend::attention`, kernels in `hir_kernels::ATTENTION`; the tiling is
+//! described at the top of `attention.wgsl`), and the limits the KV-cache kernels share
+//! with them (`ops/kv_cache.rs`).
 //!
 //! The training kernels run one workgroup per (tile of up to [`ROWS`] rows of one sequence,
 //! head); the host lists the tiles (sequence start, sequence end, first row) from
@@ -14,17 +15,19 @@
 //! kernels fit in that budget (about 1600 tokens at head size 64, 780 at 128) are refused with a
 //! [`BackendError::Device`] rather than computed wrongly.
 
-use hir_core::backend::{BackendError, Result};
+use hir_core::backend::attention::{check_backward, check_forward, AttentionDims};
+use hir_core::backend::shape::err;
+use hir_core::backend::{AttentionSaved, AttentionShape, BackendError, Result};
 use hir_kernels::ATTENTION;
 
-use crate::dispatch::{grid_1d, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
+use crate::dispatch::{grid_1d, to_u32, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
 use crate::ops::memory::upload_index;
-use crate::shape::{check_ids, check_len, err, mul, rows_of, to_u32};
-use crate::tensor::{WgpuIndex, WgpuTensor};
+use crate::tensor::WgpuTensor;
 
-/// Rows per tile, and threads per workgroup of the tiled kernels (`ROWS` in the WGSL).
-const ROWS: usize = 64;
+/// Rows per tile, and threads per workgroup of the tiled kernels (`ROWS` in the WGSL; also
+/// the workgroup size of the KV-cache kernels).
+pub(crate) const ROWS: usize = 64;
 /// Floats of one K/V (or Q/dO) tile in workgroup memory (`TILE_FLOATS` in the WGSL): two
 /// tiles plus the small per-row arrays stay within WebGPU's default 16 KiB of workgroup
 /// storage.
@@ -39,7 +42,12 @@ const LAVAPIPE_LOOP_BUDGET: usize = 60_000;
 /// Refuses, on lavapipe only, a call whose kernels would run more loop iterations per
 /// invocation (`estimate`) than lavapipe executes, instead of returning silently wrong
 /// results. Other drivers have no such cap.
-fn check_loop_budget(gpu: &Gpu, op: &'static str, estimate: usize, what: String) -> Result<()> {
+pub(crate) fn check_loop_budget(
+    gpu: &Gpu,
+    op: &'static str,
+    estimate: usize,
+    what: String,
+) -> Result<()> {
     if estimate > LAVAPIPE_LOOP_BUDGET && gpu.summary.name.contains("llvmpipe") {
         return Err(BackendError::Device(format!(
             "{op}: {what} needs about {estimate} loop iterations per shader invocation, more \
@@ -51,7 +59,7 @@ fn check_loop_budget(gpu: &Gpu, op: &'static str, estimate: usize, what: String)
 }
 
 /// Iterations of one unrolled-by-4 loop over the head dimension.
-fn unrolled(e: usize) -> usize {
+pub(crate) fn unrolled(e: usize) -> usize {
     e / 4 + e % 4
 }
 
@@ -64,34 +72,17 @@ fn training_loop_estimate(t: usize, e: usize) -> usize {
     t * (2 * unrolled(e) + 2) + tiles * (e + (kv_rows * e).div_ceil(ROWS) + 2) + 2 * e
 }
 
-/// Estimated loop iterations of one `attention_cached` invocation attending to `keys` keys:
-/// per tile of 64 keys one unrolled dot product, the max and the weighted sum.
-fn cached_loop_estimate(keys: usize, e: usize) -> usize {
-    keys.div_ceil(ROWS) * (unrolled(e) + 6 * ROWS + 4) + e
-}
-
-/// Checks the head counts and head size (as the CPU reference does, plus the kernels' limit
-/// on the head size).
-fn check_heads(op: &'static str, heads: usize, kv_heads: usize, head_dim: usize) -> Result<()> {
-    if heads == 0 || kv_heads == 0 || head_dim == 0 {
-        return Err(err(
-            op,
-            format!("heads ({heads}), kv_heads ({kv_heads}) and head_dim ({head_dim}) must be > 0"),
-        ));
-    }
-    if !heads.is_multiple_of(kv_heads) {
-        return Err(err(
-            op,
-            format!("heads ({heads}) must be a multiple of kv_heads ({kv_heads})"),
-        ));
-    }
+/// The kernels' limits on the head layout, checked after the contract's checks: the head
+/// size up to [`MAX_HEAD_DIM`] and a 32-bit head count.
+pub(crate) fn check_kernel_heads(op: &'static str, shape: AttentionShape) -> Result<()> {
+    let head_dim = shape.head_dim;
     if head_dim > MAX_HEAD_DIM {
         return Err(err(
             op,
             format!("head_dim ({head_dim}) exceeds the wgpu kernels' limit of {MAX_HEAD_DIM}"),
         ));
     }
-    to_u32(op, "heads", heads)?;
+    to_u32(op, "heads", shape.heads)?;
     Ok(())
 }
 
@@ -138,14 +129,20 @@ impl Dims {
         )
     }
 
-    /// The kernels' parameter block (`AttnParams`): `n` and `max_len` depend on the kernel.
-    fn params(&self, n: usize, max_len: usize) -> Params {
-        attn_params(self.heads, self.kv_heads, self.e, n, max_len)
+    /// The kernels' parameter block (`AttnParams`): `n` depends on the kernel.
+    fn params(&self, n: usize) -> Params {
+        attn_params(AttentionShape::new(self.heads, self.kv_heads, self.e), n, 0)
     }
 }
 
-/// The `AttnParams` block: heads, kv_heads, head_dim, kv_rows, scale, n, max_len, padding.
-fn attn_params(heads: usize, kv_heads: usize, e: usize, n: usize, max_len: usize) -> Params {
+/// The `AttnParams` block (`attention.wgsl`, `kv_cache.wgsl`): heads, kv_heads, head_dim,
+/// kv_rows, scale, n, max_len, padding.
+pub(crate) fn attn_params(shape: AttentionShape, n: usize, max_len: usize) -> Params {
+    let AttentionShape {
+        heads,
+        kv_heads,
+        head_dim: e,
+    } = shape;
     let kv_rows = (TILE_FLOATS / e).min(ROWS);
     let scale = (1.0 / (e as f64).sqrt()) as f32;
     Params::new()
@@ -159,96 +156,49 @@ fn attn_params(heads: usize, kv_heads: usize, e: usize, n: usize, max_len: usize
         .u32(0)
 }
 
-/// Checks `q, k, v` and `seq_starts` (the CPU reference's checks and messages) and lists the
-/// tiles.
-#[allow(clippy::too_many_arguments)]
+/// The kernels' checks after the contract's (`checked`), and the tile list of the (checked)
+/// `seq_starts`.
 fn dims(
     op: &'static str,
-    q: &WgpuTensor,
-    k: &WgpuTensor,
-    v: &WgpuTensor,
+    checked: AttentionDims,
+    q_len: usize,
     seq_starts: &[u32],
-    heads: usize,
-    kv_heads: usize,
-    head_dim: usize,
 ) -> Result<Dims> {
-    check_heads(op, heads, kv_heads, head_dim)?;
-    let q_row = mul(op, &[heads, head_dim])?;
-    if !q.len.is_multiple_of(q_row) {
-        return Err(err(
-            op,
-            format!(
-                "`q` has {} elements, not a multiple of heads·head_dim = {q_row}",
-                q.len
-            ),
-        ));
-    }
-    let n = q.len / q_row;
-    let kv_len = mul(op, &[n, kv_heads, head_dim])?;
-    check_len(op, "k [N, kv_heads, head_dim]", k.len, kv_len)?;
-    check_len(op, "v [N, kv_heads, head_dim]", v.len, kv_len)?;
-    to_u32(op, "q.len()", q.len)?;
-    if seq_starts.first() != Some(&0) || seq_starts.last().map(|&l| l as usize) != Some(n) {
-        return Err(err(
-            op,
-            format!(
-                "`seq_starts` must start at 0 and end at N = {n} (one entry per sequence plus \
-                 the final N), got {seq_starts:?}"
-            ),
-        ));
-    }
+    let shape = checked.shape;
+    check_kernel_heads(op, shape)?;
+    to_u32(op, "q.len()", q_len)?;
     let mut tiles = Vec::new();
     let mut longest = 0;
-    for (s, w) in seq_starts.windows(2).enumerate() {
+    for w in seq_starts.windows(2) {
         let (a, b) = (w[0], w[1]);
-        if b < a {
-            return Err(err(
-                op,
-                format!("`seq_starts` must be non-decreasing, but entry {s} is {a} > {b}"),
-            ));
-        }
         longest = longest.max((b - a) as usize);
         for t0 in (0..b - a).step_by(ROWS) {
             tiles.extend([a, b, t0]);
         }
     }
     Ok(Dims {
-        heads,
-        kv_heads,
-        e: head_dim,
-        n,
+        heads: shape.heads,
+        kv_heads: shape.kv_heads,
+        e: shape.head_dim,
+        n: checked.tokens,
         longest,
         tiles,
     })
 }
 
-/// Workgroup counts for `count` row workgroups: x (≤ 65535) times layers of x, the layers on
-/// z when `spread_on_z` (then `other` workgroups along y) and on y otherwise (then `other`
-/// along z). The kernels flatten the row number as `layer · num_workgroups.x + x`.
-fn grid_rows(count: usize, other: u32, spread_on_z: bool) -> [u32; 3] {
-    let x = count.min(MAX_GROUPS_PER_DIM as usize) as u32;
-    let layers = count.div_ceil(MAX_GROUPS_PER_DIM as usize) as u32;
-    if spread_on_z {
-        [x, other, layers]
-    } else {
-        [x, layers, other]
-    }
-}
-
 /// See `Backend::attention`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn attention(
     gpu: &Gpu,
     q: &WgpuTensor,
     k: &WgpuTensor,
     v: &WgpuTensor,
     seq_starts: &[u32],
-    heads: usize,
-    kv_heads: usize,
-    head_dim: usize,
+    shape: AttentionShape,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
     const OP: &str = "attention";
-    let d = dims(OP, q, k, v, seq_starts, heads, kv_heads, head_dim)?;
+    let checked = check_forward((q.len, k.len, v.len), seq_starts, shape)?;
+    let d = dims(OP, checked, q.len, seq_starts)?;
+    let heads = d.heads;
     let tiles = d.tile_count(OP)?;
     d.check_budget(gpu, OP)?;
     let o = gpu.alloc(q.len);
@@ -265,7 +215,7 @@ pub(crate) fn attention(
                 Binding::write(&o),
                 Binding::write(&lse),
             ],
-            &d.params(d.n, 0),
+            &d.params(d.n),
             [tiles, heads as u32, 1],
         )?;
     }
@@ -273,25 +223,18 @@ pub(crate) fn attention(
 }
 
 /// See `Backend::attention_backward`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn attention_backward(
     gpu: &Gpu,
     d_o: &WgpuTensor,
-    q: &WgpuTensor,
-    k: &WgpuTensor,
-    v: &WgpuTensor,
-    o: &WgpuTensor,
-    lse: &WgpuTensor,
+    saved: AttentionSaved<'_, WgpuTensor>,
     seq_starts: &[u32],
-    heads: usize,
-    kv_heads: usize,
-    head_dim: usize,
+    shape: AttentionShape,
 ) -> Result<(WgpuTensor, WgpuTensor, WgpuTensor)> {
     const OP: &str = "attention_backward";
-    let d = dims(OP, q, k, v, seq_starts, heads, kv_heads, head_dim)?;
-    check_len(OP, "d_o [N, H, E]", d_o.len, q.len)?;
-    check_len(OP, "o [N, H, E]", o.len, q.len)?;
-    check_len(OP, "lse [N, H]", lse.len, q.len / head_dim)?;
+    let checked = check_backward(d_o, saved, |t| t.len, seq_starts, shape)?;
+    let AttentionSaved { q, k, v, o, lse } = saved;
+    let d = dims(OP, checked, q.len, seq_starts)?;
+    let (heads, kv_heads) = (d.heads, d.kv_heads);
     let tiles = d.tile_count(OP)?;
     d.check_budget(gpu, OP)?;
     let rows = d.n * heads;
@@ -311,7 +254,7 @@ pub(crate) fn attention_backward(
             Binding::read(lse),
             Binding::write(&ld),
         ],
-        &d.params(rows, 0),
+        &d.params(rows),
         grid_1d(rows, 256),
     )?;
     let tile_list = upload_index(gpu, &d.tiles)?;
@@ -329,7 +272,7 @@ pub(crate) fn attention_backward(
     gpu.dispatch(
         Kernel::new(ATTENTION, "attention_dq"),
         &b,
-        &d.params(d.n, 0),
+        &d.params(d.n),
         grid,
     )?;
     if heads == kv_heads {
@@ -339,7 +282,7 @@ pub(crate) fn attention_backward(
         gpu.dispatch(
             Kernel::new(ATTENTION, "attention_dkdv"),
             &b,
-            &d.params(d.n, 0),
+            &d.params(d.n),
             grid,
         )?;
     } else {
@@ -349,7 +292,7 @@ pub(crate) fn attention_backward(
         gpu.dispatch(
             Kernel::new(ATTENTION, "attention_dkdv"),
             &b,
-            &d.params(d.n, 0),
+            &d.params(d.n),
             grid,
         )?;
         gpu.dispatch(
@@ -360,126 +303,9 @@ pub(crate) fn attention_backward(
                 Binding::write(&dk),
                 Binding::write(&dv),
             ],
-            &d.params(k.len, 0),
+            &d.params(k.len),
             grid_1d(k.len, 256),
         )?;
     }
     Ok((dq, dk, dv))
-}
-
-/// The number of slots of a `[slots, max_len, kv_heads, head_dim]` cache argument `what`.
-fn slots_of(
-    op: &'static str,
-    what: &str,
-    len: usize,
-    max_len: usize,
-    kv_heads: usize,
-    head_dim: usize,
-) -> Result<usize> {
-    let slot_len = mul(op, &[max_len, kv_heads, head_dim])?;
-    if slot_len == 0 {
-        return Err(err(
-            op,
-            format!(
-                "max_len ({max_len}), kv_heads ({kv_heads}), head_dim ({head_dim}) must be > 0"
-            ),
-        ));
-    }
-    to_u32(op, what, len)?;
-    rows_of(op, what, len, slot_len)
-}
-
-/// Checks `slot`, `pos` (one entry per token, in range of the cache).
-fn check_slot_pos(
-    op: &'static str,
-    slot: &WgpuIndex,
-    pos: &WgpuIndex,
-    n: usize,
-    slots: usize,
-    max_len: usize,
-) -> Result<()> {
-    check_len(op, "slot [N]", slot.len(), n)?;
-    check_len(op, "pos [N]", pos.len(), n)?;
-    check_ids(op, "slot", slot.host(), slots, "the number of cache slots")?;
-    check_ids(op, "pos", pos.host(), max_len, "max_len")
-}
-
-/// See `Backend::kv_cache_write`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn kv_cache_write(
-    gpu: &Gpu,
-    cache: &mut WgpuTensor,
-    x: &WgpuTensor,
-    slot: &WgpuIndex,
-    pos: &WgpuIndex,
-    max_len: usize,
-    kv_heads: usize,
-    head_dim: usize,
-) -> Result<()> {
-    const OP: &str = "kv_cache_write";
-    let slots = slots_of(OP, "cache", cache.len, max_len, kv_heads, head_dim)?;
-    let row = kv_heads * head_dim;
-    let n = rows_of(OP, "x [N, kv_heads, head_dim]", x.len, row)?;
-    check_slot_pos(OP, slot, pos, n, slots, max_len)?;
-    gpu.dispatch(
-        Kernel::new(ATTENTION, "kv_cache_write"),
-        &[
-            Binding::write(cache),
-            Binding::read(x),
-            Binding::index(slot),
-            Binding::index(pos),
-        ],
-        &attn_params(kv_heads, kv_heads, head_dim, n, max_len),
-        grid_rows(n, 1, false),
-    )
-}
-
-/// See `Backend::attention_cached`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn attention_cached(
-    gpu: &Gpu,
-    q: &WgpuTensor,
-    k_cache: &WgpuTensor,
-    v_cache: &WgpuTensor,
-    slot: &WgpuIndex,
-    pos: &WgpuIndex,
-    max_len: usize,
-    heads: usize,
-    kv_heads: usize,
-    head_dim: usize,
-) -> Result<WgpuTensor> {
-    const OP: &str = "attention_cached";
-    check_heads(OP, heads, kv_heads, head_dim)?;
-    let slots = slots_of(OP, "k_cache", k_cache.len, max_len, kv_heads, head_dim)?;
-    check_len(OP, "v_cache", v_cache.len, k_cache.len)?;
-    let n = rows_of(OP, "q [N, heads, head_dim]", q.len, heads * head_dim)?;
-    to_u32(OP, "q.len()", q.len)?;
-    check_slot_pos(OP, slot, pos, n, slots, max_len)?;
-    let keys = pos.host().iter().max().map_or(0, |&p| p as usize + 1);
-    check_loop_budget(
-        gpu,
-        OP,
-        cached_loop_estimate(keys, head_dim),
-        format!("attending to {keys} cached keys with head_dim {head_dim}"),
-    )?;
-    let o = gpu.alloc(q.len);
-    if heads > MAX_GROUPS_PER_DIM as usize {
-        return Err(BackendError::Device(format!(
-            "{OP}: {heads} heads exceed one dispatch ({MAX_GROUPS_PER_DIM})"
-        )));
-    }
-    gpu.dispatch(
-        Kernel::new(ATTENTION, "attention_cached"),
-        &[
-            Binding::read(q),
-            Binding::read(k_cache),
-            Binding::read(v_cache),
-            Binding::index(slot),
-            Binding::index(pos),
-            Binding::write(&o),
-        ],
-        &attn_params(heads, kv_heads, head_dim, n, max_len),
-        grid_rows(n, heads as u32, true),
-    )?;
-    Ok(o)
 }

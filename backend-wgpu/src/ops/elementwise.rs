@@ -6,7 +6,12 @@ use hir_kernels::ELEMENTWISE;
 
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
-use crate::shape::{check_ids, check_len, mul, rows_of, to_u32};
+use hir_core::backend::elementwise::{
+    check_add_bias, check_axpy, check_bias_backward, check_gather_rows,
+};
+use hir_core::backend::shape::mul;
+
+use crate::dispatch::to_u32;
 use crate::tensor::{WgpuIndex, WgpuTensor};
 
 /// Threads per workgroup of the 1-D kernels.
@@ -19,7 +24,7 @@ fn params(n: u32, cols: u32, alpha: f32, rows: u32) -> Params {
 
 /// `y += alpha * x`.
 pub(crate) fn axpy(gpu: &Gpu, alpha: f32, x: &WgpuTensor, y: &mut WgpuTensor) -> Result<()> {
-    check_len("axpy", "x", x.len, y.len)?;
+    check_axpy(x.len, y.len)?;
     let n = to_u32("axpy", "len", x.len)?;
     gpu.dispatch(
         Kernel::new(ELEMENTWISE, "axpy"),
@@ -48,8 +53,7 @@ pub(crate) fn add_bias(
     cols: usize,
 ) -> Result<()> {
     const OP: &str = "add_bias";
-    rows_of(OP, "x", x.len, cols)?;
-    check_len(OP, "bias", bias.len, cols)?;
+    check_add_bias(x.len, bias.len, cols)?;
     let n = to_u32(OP, "len", x.len)?;
     gpu.dispatch(
         Kernel::new(ELEMENTWISE, "add_bias"),
@@ -67,8 +71,7 @@ pub(crate) fn bias_backward_acc(
     cols: usize,
 ) -> Result<()> {
     const OP: &str = "bias_backward_acc";
-    let rows = rows_of(OP, "dy", dy.len, cols)?;
-    check_len(OP, "dbias", dbias.len, cols)?;
+    let rows = check_bias_backward(dy.len, dbias.len, cols)?.rows;
     let (rows, cols_u) = (to_u32(OP, "rows", rows)?, to_u32(OP, "cols", cols)?);
     gpu.dispatch(
         Kernel::new(ELEMENTWISE, "bias_backward_acc"),
@@ -86,8 +89,7 @@ pub(crate) fn gather_rows(
     cols: usize,
 ) -> Result<WgpuTensor> {
     const OP: &str = "gather_rows";
-    let n_rows = rows_of(OP, "x", x.len, cols)?;
-    check_ids(OP, "rows", rows.host(), n_rows, "the row count of `x`")?;
+    check_gather_rows(x.len, rows.host(), cols)?;
     let n = mul(OP, &[rows.len(), cols])?;
     let out = gpu.alloc(n);
     gpu.dispatch(

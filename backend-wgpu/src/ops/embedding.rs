@@ -6,13 +6,15 @@
 //! column) adds that id's token gradients in token order — the reference's additions in the
 //! reference's order.
 
+use hir_core::backend::embedding::{check_backward, check_forward};
+use hir_core::backend::shape::mul;
 use hir_core::backend::Result;
 use hir_kernels::EMBEDDING;
 
+use crate::dispatch::to_u32;
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
 use crate::ops::memory::upload_index;
-use crate::shape::{check_ids, check_len, mul, rows_of, to_u32};
 use crate::tensor::{WgpuIndex, WgpuTensor};
 
 /// See `Backend::embedding`.
@@ -23,15 +25,7 @@ pub(crate) fn embedding(
     dim: usize,
 ) -> Result<WgpuTensor> {
     const OP: &str = "embedding";
-    let vocab = rows_of(OP, "table", table.len, dim)?;
-    check_ids(
-        OP,
-        "ids",
-        ids.host(),
-        vocab,
-        "the vocabulary size (rows of `table`)",
-    )?;
-    let n = mul(OP, &[ids.len(), dim])?;
+    let n = check_forward(table.len, ids.host(), dim)?.out_len;
     let out = gpu.alloc(n);
     gpu.dispatch(
         Kernel::new(EMBEDDING, "embedding"),
@@ -84,15 +78,7 @@ pub(crate) fn embedding_backward_acc(
     dim: usize,
 ) -> Result<()> {
     const OP: &str = "embedding_backward_acc";
-    let vocab = rows_of(OP, "dtable", dtable.len, dim)?;
-    check_len(OP, "dout [N, dim]", dout.len, mul(OP, &[ids.len(), dim])?)?;
-    check_ids(
-        OP,
-        "ids",
-        ids.host(),
-        vocab,
-        "the vocabulary size (rows of `dtable`)",
-    )?;
+    let vocab = check_backward(dout.len, ids.host(), dtable.len, dim)?.vocab;
     if ids.is_empty() {
         return Ok(());
     }

@@ -1,4 +1,5 @@
-//! `C = alpha·op(A)·op(B) + beta·C` (kernels in `hir_kernels::MATMUL`).
+//! `C = alpha·op(A)·op(B) + beta·C` (contract in `hir_core::backend::matmul`, kernels in
+//! `hir_kernels::MATMUL`).
 //!
 //! - `m = 1` (decoding): a matrix–vector kernel (`matvec_rows` when B is stored `[n, k]`, the
 //!   layout of a linear layer's weight, else `matvec_cols`).
@@ -6,12 +7,12 @@
 //!   thread, k in slices of 16, specialised by override constants for the transposes and,
 //!   when `m, n` are multiples of 64 and `k` of 16, without bounds checks.
 
-use hir_core::backend::Result;
+use hir_core::backend::shape::err;
+use hir_core::backend::{Matmul, Result};
 use hir_kernels::MATMUL;
 
-use crate::dispatch::{grid_1d, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
+use crate::dispatch::{grid_1d, to_u32, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
-use crate::shape::{check_len, mul, to_u32};
 use crate::tensor::WgpuTensor;
 
 /// Rows and columns of C per workgroup of the tiled kernel.
@@ -20,41 +21,24 @@ const TILE_MN: usize = 64;
 const TILE_K: usize = 16;
 
 /// See `Backend::matmul`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn matmul(
     gpu: &Gpu,
     a: &WgpuTensor,
     b: &WgpuTensor,
     c: &mut WgpuTensor,
-    m: usize,
-    k: usize,
-    n: usize,
-    trans_a: bool,
-    trans_b: bool,
-    alpha: f32,
-    beta: f32,
+    mm: Matmul,
 ) -> Result<()> {
     const OP: &str = "matmul";
-    let a_shape = if trans_a { "[k, m]" } else { "[m, k]" };
-    let b_shape = if trans_b { "[n, k]" } else { "[k, n]" };
-    check_len(
-        OP,
-        &format!("a {a_shape} (m={m}, k={k})"),
-        a.len,
-        mul(OP, &[m, k])?,
-    )?;
-    check_len(
-        OP,
-        &format!("b {b_shape} (k={k}, n={n})"),
-        b.len,
-        mul(OP, &[k, n])?,
-    )?;
-    check_len(
-        OP,
-        &format!("c [m, n] (m={m}, n={n})"),
-        c.len,
-        mul(OP, &[m, n])?,
-    )?;
+    mm.check(a.len, b.len, c.len)?;
+    let Matmul {
+        m,
+        k,
+        n,
+        trans_a,
+        trans_b,
+        alpha,
+        beta,
+    } = mm;
     if m == 0 || n == 0 {
         return Ok(());
     }
@@ -86,7 +70,7 @@ pub(crate) fn matmul(
     let exact = m.is_multiple_of(TILE_MN) && n.is_multiple_of(TILE_MN) && k.is_multiple_of(TILE_K);
     let (gx, gy) = (n.div_ceil(TILE_MN), m.div_ceil(TILE_MN));
     if gx > MAX_GROUPS_PER_DIM as usize || gy > MAX_GROUPS_PER_DIM as usize {
-        return Err(crate::shape::err(
+        return Err(err(
             OP,
             format!("m={m}, n={n} exceed the {MAX_GROUPS_PER_DIM}×64 tile grid"),
         ));

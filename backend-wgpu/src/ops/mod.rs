@@ -1,10 +1,13 @@
-//! The ops, one file per op family; each function validates shapes (the CPU reference's
-//! checks and messages) and records its kernels through [`crate::gpu::Gpu::dispatch`].
+//! The ops' host code, one file per op family (named as the family's contract in
+//! `hir_core::backend`, its CPU reference and its WGSL file); each function validates its
+//! arguments with the contract's `check`, adds the limits of the GPU kernels (32-bit sizes,
+//! grid sizes, head sizes), and records its kernels through [`crate::gpu::Gpu::dispatch`].
 
 pub(crate) mod attention;
+pub(crate) mod cross_entropy;
 pub(crate) mod elementwise;
 pub(crate) mod embedding;
-pub(crate) mod loss;
+pub(crate) mod kv_cache;
 pub(crate) mod matmul;
 pub(crate) mod memory;
 pub(crate) mod optim;

@@ -7,7 +7,9 @@ use hir_kernels::OPTIM;
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
 use crate::ops::memory::download;
-use crate::shape::{check_len, err, to_u32};
+use hir_core::backend::optim::check_adamw;
+
+use crate::dispatch::to_u32;
 use crate::tensor::WgpuTensor;
 
 /// Elements summed by one workgroup of `sum_squares_partial` (`BLOCK` in the WGSL).
@@ -65,12 +67,7 @@ pub(crate) fn adamw_step(
     p: &AdamWParams,
 ) -> Result<()> {
     const OP: &str = "adamw_step";
-    check_len(OP, "grad", grad.len, param.len)?;
-    check_len(OP, "m", m.len, param.len)?;
-    check_len(OP, "v", v.len, param.len)?;
-    if p.step == 0 {
-        return Err(err(OP, "`step` is 1-based and must be ≥ 1".into()));
-    }
+    check_adamw(param.len, grad.len, m.len, v.len, p)?;
     let n = to_u32(OP, "len", param.len)?;
     let (lr, b1, b2) = (p.lr as f64, p.beta1 as f64, p.beta2 as f64);
     let decay = (1.0 - lr * p.weight_decay as f64) as f32;

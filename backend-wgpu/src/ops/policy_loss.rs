@@ -10,7 +10,9 @@ use hir_kernels::POLICY_LOSS;
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
 use crate::ops::memory::download;
-use crate::shape::{check_len, to_u32};
+use hir_core::backend::policy_loss::check;
+
+use crate::dispatch::to_u32;
 use crate::tensor::WgpuTensor;
 
 /// Tokens per workgroup (`WG` in the WGSL).
@@ -29,11 +31,7 @@ pub(crate) fn policy_loss(
     p: &PolicyLossParams,
 ) -> Result<(WgpuTensor, PolicyLossSums)> {
     const OP: &str = "policy_loss";
-    let n = logp.len;
-    check_len(OP, "old_logp", old_logp.len, n)?;
-    check_len(OP, "ref_logp", ref_logp.len, n)?;
-    check_len(OP, "adv", adv.len, n)?;
-    check_len(OP, "weight", weight.len, n)?;
+    let n = check(logp.len, [old_logp.len, ref_logp.len, adv.len, weight.len])?;
     let dlogp = gpu.alloc(n);
     if n == 0 {
         return Ok((dlogp, PolicyLossSums::default()));

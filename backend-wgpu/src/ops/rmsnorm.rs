@@ -5,7 +5,9 @@ use hir_kernels::RMSNORM;
 
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
-use crate::shape::{check_len, rows_of, to_u32};
+use hir_core::backend::rmsnorm::{check_backward, check_forward};
+
+use crate::dispatch::to_u32;
 use crate::tensor::WgpuTensor;
 
 /// The parameter block `rows, dim, eps`.
@@ -25,8 +27,7 @@ pub(crate) fn rmsnorm(
     eps: f32,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
     const OP: &str = "rmsnorm";
-    let rows = rows_of(OP, "x", x.len, dim)?;
-    check_len(OP, "w", w.len, dim)?;
+    let rows = check_forward(x.len, w.len, dim)?.rows;
     let (y, rstd) = (gpu.alloc(x.len), gpu.alloc(rows));
     gpu.dispatch(
         Kernel::new(RMSNORM, "rmsnorm"),
@@ -54,11 +55,7 @@ pub(crate) fn rmsnorm_backward(
     dim: usize,
 ) -> Result<WgpuTensor> {
     const OP: &str = "rmsnorm_backward";
-    let rows = rows_of(OP, "x", x.len, dim)?;
-    check_len(OP, "dy", dy.len, x.len)?;
-    check_len(OP, "w", w.len, dim)?;
-    check_len(OP, "dw", dw.len, dim)?;
-    check_len(OP, "rstd", rstd.len, rows)?;
+    let rows = check_backward(dy.len, x.len, w.len, rstd.len, dw.len, dim)?.rows;
     let dx = gpu.alloc(x.len);
     let params = params(OP, rows, dim, 0.0)?;
     gpu.dispatch(

@@ -10,7 +10,9 @@ use hir_kernels::SAMPLE;
 use crate::dispatch::{Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
 use crate::ops::memory::{download, upload};
-use crate::shape::{check_len, err, rows_of, to_u32};
+use hir_core::backend::sample::check;
+
+use crate::dispatch::to_u32;
 use crate::tensor::WgpuTensor;
 
 /// See `Backend::sample`: the sampled ids are read back to the host.
@@ -22,24 +24,8 @@ pub(crate) fn sample(
     params: &SampleParams,
 ) -> Result<Vec<u32>> {
     const OP: &str = "sample";
-    let rows = rows_of(OP, "logits [rows, vocab]", logits.len, vocab)?;
+    let rows = check(logits.len, vocab, seeds.len(), params)?;
     to_u32(OP, "logits.len()", logits.len)?;
-    check_len(OP, "seeds [rows]", seeds.len(), rows)?;
-    if !(params.temperature >= 0.0 && params.temperature.is_finite()) {
-        return Err(err(
-            OP,
-            format!(
-                "temperature must be finite and ≥ 0, got {}",
-                params.temperature
-            ),
-        ));
-    }
-    if !(params.top_p > 0.0 && params.top_p <= 1.0) {
-        return Err(err(
-            OP,
-            format!("top_p must be in (0, 1], got {}", params.top_p),
-        ));
-    }
     if rows == 0 {
         return Ok(Vec::new());
     }

@@ -5,12 +5,14 @@ use hir_kernels::SWIGLU;
 
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
-use crate::shape::{check_len, to_u32};
+use hir_core::backend::swiglu::{check_backward, check_forward};
+
+use crate::dispatch::to_u32;
 use crate::tensor::WgpuTensor;
 
 /// See `Backend::swiglu`.
 pub(crate) fn swiglu(gpu: &Gpu, gate: &WgpuTensor, up: &WgpuTensor) -> Result<WgpuTensor> {
-    check_len("swiglu", "up", up.len, gate.len)?;
+    check_forward(gate.len, up.len)?;
     let n = to_u32("swiglu", "len", gate.len)?;
     let h = gpu.alloc(gate.len);
     gpu.dispatch(
@@ -29,8 +31,7 @@ pub(crate) fn swiglu_backward(
     gate: &WgpuTensor,
     up: &WgpuTensor,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
-    check_len("swiglu_backward", "up", up.len, gate.len)?;
-    check_len("swiglu_backward", "dh", dh.len, gate.len)?;
+    check_backward(dh.len, gate.len, up.len)?;
     let n = to_u32("swiglu_backward", "len", gate.len)?;
     let (dgate, dup) = (gpu.alloc(gate.len), gpu.alloc(gate.len));
     gpu.dispatch(

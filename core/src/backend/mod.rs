@@ -3,6 +3,30 @@
 //! This is the seam between the backend-agnostic core (model, RL math) and the places where
 //! numbers are actually crunched (`hir-backend-cpu`, the f32 reference, and `hir-backend-wgpu`).
 //!
+//! Each op family has one file here holding its contract, written once: the argument types,
+//! the documented shapes, layouts and accumulation rules, and a `check` function that
+//! validates the arguments and returns the validated dimensions. Both backends call that
+//! check first and keep only their computation, so a shape error reads the same everywhere.
+//! The same family name is used by the CPU file (`backend-cpu/src/<family>.rs`), the WGSL
+//! kernels (`kernels/src/wgsl/<family>.wgsl`) and the wgpu host code
+//! (`backend-wgpu/src/ops/<family>.rs`):
+//!
+//! | family | ops |
+//! |---|---|
+//! | [`memory`] | `upload`, `download`, `zeros`, `copy`, `fill_zero`, … |
+//! | [`elementwise`] | `axpy`, `scale`, `add_bias`, `bias_backward_acc`, `gather_rows` |
+//! | [`matmul`] | `matmul` ([`Matmul`]) |
+//! | [`embedding`] | `embedding`, `embedding_backward_acc` |
+//! | [`rmsnorm`] | `rmsnorm`, `rmsnorm_backward` |
+//! | [`rope`] | `rope` |
+//! | [`attention`] | `attention`, `attention_backward` ([`AttentionShape`], [`AttentionSaved`]) |
+//! | [`kv_cache`] | `kv_cache_write`, `attention_cached` ([`KvCacheShape`], [`CachedAttention`]) |
+//! | [`swiglu`] | `swiglu`, `swiglu_backward` |
+//! | [`cross_entropy`] | `cross_entropy`, `cross_entropy_backward`, `token_logprobs_entropy` |
+//! | [`optim`] | `sum_squares`, `adamw_step` ([`AdamWParams`]) |
+//! | [`sample`] | `sample` ([`SampleParams`]) |
+//! | [`policy_loss`] | `policy_loss` ([`PolicyLossParams`], [`PolicyLossSums`]) |
+//!
 //! Design rules:
 //! - Tensors are opaque, device-resident handles (`Backend::Tensor` for `f32` data,
 //!   `Backend::Index` for `u32` data such as token ids and positions). Host data moves only
@@ -23,9 +47,27 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::rl::{KlEstimator, PpoClip};
-
+pub mod attention;
+pub mod cross_entropy;
+pub mod elementwise;
+pub mod embedding;
+pub mod kv_cache;
+pub mod matmul;
+pub mod memory;
+pub mod optim;
+pub mod policy_loss;
+pub mod rmsnorm;
+pub mod rope;
+pub mod sample;
 pub mod shape;
+pub mod swiglu;
+
+pub use attention::{AttentionSaved, AttentionShape};
+pub use kv_cache::{CachedAttention, KvCacheShape};
+pub use matmul::Matmul;
+pub use optim::AdamWParams;
+pub use policy_loss::{PolicyLossParams, PolicyLossSums};
+pub use sample::SampleParams;
 
 /// An error from a backend op: a shape mismatch, a device failure, an out-of-memory.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -46,67 +88,11 @@ pub enum BackendError {
 /// Shorthand for results of backend ops.
 pub type Result<T> = core::result::Result<T, BackendError>;
 
-/// Hyper-parameters of one AdamW update (decoupled weight decay, bias-corrected moments).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AdamWParams {
-    /// Learning rate.
-    pub lr: f32,
-    /// First-moment decay (PyTorch default 0.9).
-    pub beta1: f32,
-    /// Second-moment decay (PyTorch default 0.999).
-    pub beta2: f32,
-    /// Denominator epsilon (PyTorch default 1e-8).
-    pub eps: f32,
-    /// Decoupled weight decay (applied as `p -= lr * wd * p`).
-    pub weight_decay: f32,
-    /// 1-based step counter, used for bias correction.
-    pub step: u32,
-    /// Multiplier applied to the gradient before the moments (e.g. a grad-norm clip factor).
-    pub grad_scale: f32,
-}
-
-/// Sampling settings for [`Backend::sample`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SampleParams {
-    /// Softmax temperature; `0.0` means greedy (argmax, lowest index on ties).
-    pub temperature: f32,
-    /// Nucleus mass in `(0, 1]`; `1.0` disables top-p.
-    pub top_p: f32,
-}
-
-/// Settings of [`Backend::policy_loss`].
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PolicyLossParams {
-    /// The PPO-clip constants (`clip_ratio_low/high`, dual-clip `clip_ratio_c`).
-    pub clip: PpoClip,
-    /// Weight of the KL-as-loss term (`kl_loss_coef`; 0 turns it off).
-    pub kl_coef: f32,
-    /// The KL estimator of the KL-as-loss term.
-    pub kl: KlEstimator,
-}
-
-/// Token sums returned by [`Backend::policy_loss`] (read back for the loss value and the logs).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PolicyLossSums {
-    /// `Σ_t w_t · l_t`: the aggregated PPO-clip loss (`pg_loss`).
-    pub pg_loss: f32,
-    /// `Σ_t w_t · kl_t`: the aggregated KL estimate (`kl_loss`, before `kl_coef`).
-    pub kl_loss: f32,
-    /// Tokens with `w_t ≠ 0`.
-    pub tokens: f32,
-    /// Tokens with `w_t ≠ 0` where the ratio clip is active (`pg_clipfrac · tokens`).
-    pub clipped: f32,
-    /// Tokens with `w_t ≠ 0` where the dual clip is active (`pg_clipfrac_lower · tokens`).
-    pub clipped_lower: f32,
-    /// `Σ_t −clamp(logp_t − old_logp_t, −20, 20)` over tokens with `w_t ≠ 0` (`ppo_kl · tokens`,
-    /// with verl's clamp of the log-ratio).
-    pub neg_log_ratio: f32,
-}
-
 /// The tensor ops a Llama-family decoder and its training need.
 ///
 /// Every op has one reference implementation in `hir-backend-cpu`, written for clarity, and the
-/// wgpu backend implements the same contract. The contract of each op is its doc comment.
+/// wgpu backend implements the same contract. The contract of each op is the doc of its family
+/// module (linked from each method).
 pub trait Backend {
     /// A device-resident buffer of `f32`.
     type Tensor;
@@ -116,7 +102,7 @@ pub trait Backend {
     /// A short human-readable name (e.g. `"cpu"`, or the GPU adapter's name).
     fn name(&self) -> String;
 
-    // ---- memory -------------------------------------------------------------------------
+    // ---- memory ([`memory`]) -------------------------------------------------------------
 
     /// Copies host data to a new tensor.
     fn upload(&self, data: &[f32]) -> Result<Self::Tensor>;
@@ -137,23 +123,22 @@ pub trait Backend {
     /// Sets every element of `t` to zero.
     fn fill_zero(&self, t: &mut Self::Tensor) -> Result<()>;
 
-    // ---- elementwise ---------------------------------------------------------------------
+    // ---- elementwise ([`elementwise`]) ---------------------------------------------------
 
-    /// `y += alpha * x` (same length).
+    /// `y += alpha * x`; see [`elementwise`].
     fn axpy(&self, alpha: f32, x: &Self::Tensor, y: &mut Self::Tensor) -> Result<()>;
-    /// `x *= alpha`.
+    /// `x *= alpha`; see [`elementwise`].
     fn scale(&self, x: &mut Self::Tensor, alpha: f32) -> Result<()>;
-    /// `x[r, c] += bias[c]` for `x: [rows, cols]`, `bias: [cols]`.
+    /// `x[r, c] += bias[c]`; see [`elementwise`].
     fn add_bias(&self, x: &mut Self::Tensor, bias: &Self::Tensor, cols: usize) -> Result<()>;
-    /// `dbias[c] += Σ_r dy[r, c]` for `dy: [rows, cols]` (the backward of [`Backend::add_bias`]).
+    /// `dbias[c] += Σ_r dy[r, c]`, the backward of `add_bias`; see [`elementwise`].
     fn bias_backward_acc(
         &self,
         dy: &Self::Tensor,
         dbias: &mut Self::Tensor,
         cols: usize,
     ) -> Result<()>;
-    /// Rows `rows[i]` of `x: [*, cols]` gathered into a new `[rows.len(), cols]` tensor.
-    /// A row index past the end of `x` is a shape error.
+    /// Rows `rows[i]` of `x: [*, cols]` gathered into a new tensor; see [`elementwise`].
     fn gather_rows(
         &self,
         x: &Self::Tensor,
@@ -161,42 +146,27 @@ pub trait Backend {
         cols: usize,
     ) -> Result<Self::Tensor>;
 
-    // ---- linear algebra ------------------------------------------------------------------
+    // ---- linear algebra ([`matmul`]) -----------------------------------------------------
 
-    /// `C = alpha * op(A) · op(B) + beta * C` with `op(X) = Xᵀ` when the flag is set.
-    ///
-    /// `op(A)` is `[m, k]` and `op(B)` is `[k, n]`; stored `A` is `[m, k]` (or `[k, m]` when
-    /// `trans_a`), stored `B` is `[k, n]` (or `[n, k]` when `trans_b`), `C` is `[m, n]`.
-    /// With `beta = 0` the previous content of `C` is ignored (even if it holds NaN). `k = 0`
-    /// gives `C = beta * C`.
-    #[allow(clippy::too_many_arguments)]
+    /// `C = alpha · op(A) · op(B) + beta · C`; see [`matmul`].
     fn matmul(
         &self,
         a: &Self::Tensor,
         b: &Self::Tensor,
         c: &mut Self::Tensor,
-        m: usize,
-        k: usize,
-        n: usize,
-        trans_a: bool,
-        trans_b: bool,
-        alpha: f32,
-        beta: f32,
+        mm: Matmul,
     ) -> Result<()>;
 
-    // ---- embedding -----------------------------------------------------------------------
+    // ---- embedding ([`embedding`]) -------------------------------------------------------
 
-    /// `out[i, :] = table[ids[i], :]`, `table: [V, D]`, `out: [N, D]`; `V = table.len() / D`,
-    /// and an id `≥ V` is a shape error.
+    /// `out[i, :] = table[ids[i], :]`; see [`embedding`].
     fn embedding(
         &self,
         table: &Self::Tensor,
         ids: &Self::Index,
         dim: usize,
     ) -> Result<Self::Tensor>;
-    /// `dtable[ids[i], :] += dout[i, :]` (the backward of [`Backend::embedding`]).
-    ///
-    /// Must be deterministic: repeated ids are summed in token order.
+    /// `dtable[ids[i], :] += dout[i, :]`, deterministic; see [`embedding`].
     fn embedding_backward_acc(
         &self,
         dout: &Self::Tensor,
@@ -205,11 +175,9 @@ pub trait Backend {
         dim: usize,
     ) -> Result<()>;
 
-    // ---- RMSNorm -------------------------------------------------------------------------
+    // ---- RMSNorm ([`rmsnorm`]) -----------------------------------------------------------
 
-    /// `y[r] = x[r] * rstd[r] * w` with `rstd[r] = 1 / sqrt(mean(x[r]²) + eps)`.
-    ///
-    /// `x: [rows, dim]`, `w: [dim]`; returns `(y: [rows, dim], rstd: [rows])`.
+    /// RMSNorm forward, returns `(y, rstd)`; see [`rmsnorm`].
     fn rmsnorm(
         &self,
         x: &Self::Tensor,
@@ -217,10 +185,7 @@ pub trait Backend {
         dim: usize,
         eps: f32,
     ) -> Result<(Self::Tensor, Self::Tensor)>;
-    /// Backward of [`Backend::rmsnorm`]: returns `dx`, adds the weight gradient into `dw`.
-    ///
-    /// `rstd` is the one returned by the forward pass. With `x̂ = x · rstd`:
-    /// `dx = rstd · (dy·w − x̂ · mean(dy·w·x̂))` per row and `dw += Σ_rows dy · x̂`.
+    /// RMSNorm backward: returns `dx`, adds the weight gradient into `dw`; see [`rmsnorm`].
     fn rmsnorm_backward(
         &self,
         dy: &Self::Tensor,
@@ -231,19 +196,9 @@ pub trait Backend {
         dim: usize,
     ) -> Result<Self::Tensor>;
 
-    // ---- RoPE ----------------------------------------------------------------------------
+    // ---- RoPE ([`rope`]) -----------------------------------------------------------------
 
-    /// Rotary position embedding, Hugging Face "rotate half" layout, in place.
-    ///
-    /// `x: [N, heads, head_dim]`, `positions: [N]`. For pair `i < head_dim/2` of each head,
-    /// with `f = theta^(-2i/head_dim)` and angle `a = pos * f`:
-    /// `x[i] ← x[i] cos a − x[i+E/2] sin a`, `x[i+E/2] ← x[i+E/2] cos a + x[i] sin a`.
-    /// `inverse = true` rotates by `−a`, which is exactly the backward pass.
-    ///
-    /// `head_dim` must be even. The angle is computed as Hugging Face transformers does, in
-    /// f32: `inv_freq = f32(1 / theta^(2i/head_dim))`, `a = f32(pos) * inv_freq` (one f32
-    /// product, so large positions carry the same rounding as the reference model); `cos a`
-    /// and `sin a` are then those of that f32 angle.
+    /// Rotary position embedding in place (`inverse`: its backward); see [`rope`].
     fn rope(
         &self,
         x: &mut Self::Tensor,
@@ -254,81 +209,39 @@ pub trait Backend {
         inverse: bool,
     ) -> Result<()>;
 
-    // ---- attention -----------------------------------------------------------------------
+    // ---- attention ([`attention`], [`kv_cache`]) -----------------------------------------
 
-    /// Causal grouped-query attention over packed sequences (training / full forward).
-    ///
-    /// `q: [N, H, E]`, `k, v: [N, Hkv, E]`; sequence `s` holds tokens
-    /// `seq_starts[s] .. seq_starts[s+1]` and token `i` attends to tokens `j ≤ i` of its own
-    /// sequence. Query head `h` uses key/value head `h / (H / Hkv)`. Scores are scaled by
-    /// `1/sqrt(E)`. Returns `(o: [N, H, E], lse: [N, H])` where `lse` is the log-sum-exp of
-    /// each (scaled) score row (kept for the backward pass).
-    ///
-    /// `seq_starts` has one entry per sequence plus a final `N`: it starts at 0, never
-    /// decreases and ends at `N = q.len() / (H·E)` (e.g. `[0, 3, 4, 6]` packs sequences of
-    /// 3, 1 and 2 tokens; an empty sequence is allowed). `H` must be a multiple of `Hkv`.
-    #[allow(clippy::too_many_arguments)]
+    /// Causal grouped-query attention over packed sequences, returns `(o, lse)`; see
+    /// [`attention`].
     fn attention(
         &self,
         q: &Self::Tensor,
         k: &Self::Tensor,
         v: &Self::Tensor,
         seq_starts: &[u32],
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: AttentionShape,
     ) -> Result<(Self::Tensor, Self::Tensor)>;
 
-    /// Backward of [`Backend::attention`]: returns `(dq, dk, dv)` with the shapes of `q, k, v`.
-    ///
-    /// `o` and `lse` are the forward outputs. With `D_i = do_i·o_i`, `p_ij = exp(s_ij − lse_i)`
-    /// and `ds_ij = p_ij (do_i·v_j − D_i)`: `dq_i = Σ_j ds_ij k_j / sqrt(E)`,
-    /// `dk_j = Σ_i ds_ij q_i / sqrt(E)` and `dv_j = Σ_i p_ij do_i`, the sums over `i` running
-    /// over every query head of `j`'s group. Must be deterministic (no atomics whose order
-    /// depends on scheduling).
-    #[allow(clippy::too_many_arguments)]
+    /// Backward of `attention`, returns `(dq, dk, dv)`; see [`attention`].
     fn attention_backward(
         &self,
         d_o: &Self::Tensor,
-        q: &Self::Tensor,
-        k: &Self::Tensor,
-        v: &Self::Tensor,
-        o: &Self::Tensor,
-        lse: &Self::Tensor,
+        saved: AttentionSaved<'_, Self::Tensor>,
         seq_starts: &[u32],
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: AttentionShape,
     ) -> Result<(Self::Tensor, Self::Tensor, Self::Tensor)>;
 
-    /// Writes new keys/values into a KV cache.
-    ///
-    /// `cache: [slots, max_len, Hkv, E]`; `x: [N, Hkv, E]`; token `i` goes to
-    /// `cache[slot[i], pos[i]]`. The number of slots is `cache.len() / (max_len·Hkv·E)`; a slot
-    /// or position out of range is a shape error. Tokens are written in order (when two
-    /// tokens name the same place, the later one wins).
-    #[allow(clippy::too_many_arguments)]
+    /// Writes new keys/values into a KV cache; see [`kv_cache`].
     fn kv_cache_write(
         &self,
         cache: &mut Self::Tensor,
         x: &Self::Tensor,
         slot: &Self::Index,
         pos: &Self::Index,
-        max_len: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: KvCacheShape,
     ) -> Result<()>;
 
-    /// Attention of new query tokens against a KV cache (prefill and decode).
-    ///
-    /// `q: [N, H, E]`; query `i` belongs to cache slot `slot[i]`, sits at position `pos[i]` and
-    /// attends to `cache[slot[i], 0..=pos[i]]` of `k_cache, v_cache: [slots, max_len, Hkv, E]`.
-    /// Returns `o: [N, H, E]`.
-    ///
-    /// Queries do not see each other: a prefill writes its keys/values with
-    /// [`Backend::kv_cache_write`] first, then attends. On the same tokens the result equals
-    /// [`Backend::attention`]'s `o` (the CPU backend makes it bit-identical).
-    #[allow(clippy::too_many_arguments)]
+    /// Attention of new query tokens against a KV cache, returns `o`; see [`kv_cache`].
     fn attention_cached(
         &self,
         q: &Self::Tensor,
@@ -336,17 +249,14 @@ pub trait Backend {
         v_cache: &Self::Tensor,
         slot: &Self::Index,
         pos: &Self::Index,
-        max_len: usize,
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        shape: CachedAttention,
     ) -> Result<Self::Tensor>;
 
-    // ---- MLP -----------------------------------------------------------------------------
+    // ---- MLP ([`swiglu`]) ----------------------------------------------------------------
 
-    /// `h = silu(gate) * up`, elementwise, `silu(x) = x / (1 + e^(−x))`.
+    /// `h = silu(gate) * up`; see [`swiglu`].
     fn swiglu(&self, gate: &Self::Tensor, up: &Self::Tensor) -> Result<Self::Tensor>;
-    /// Backward of [`Backend::swiglu`]: returns `(dgate, dup)`.
+    /// Backward of `swiglu`, returns `(dgate, dup)`; see [`swiglu`].
     fn swiglu_backward(
         &self,
         dh: &Self::Tensor,
@@ -354,22 +264,16 @@ pub trait Backend {
         up: &Self::Tensor,
     ) -> Result<(Self::Tensor, Self::Tensor)>;
 
-    // ---- losses over the vocabulary ------------------------------------------------------
+    // ---- losses over the vocabulary ([`cross_entropy`]) ----------------------------------
 
-    /// Per-row softmax cross-entropy. `logits: [rows, V]`, `targets: [rows]`.
-    ///
-    /// Returns `(loss: [rows], lse: [rows])` with `loss[r] = lse[r] − logits[r, targets[r]]`.
-    /// A target equal to `u32::MAX` marks an ignored row: its loss is 0 (its `lse` is still
-    /// computed). Any other target `≥ V` is a shape error.
+    /// Per-row softmax cross-entropy, returns `(loss, lse)`; see [`cross_entropy`].
     fn cross_entropy(
         &self,
         logits: &Self::Tensor,
         targets: &Self::Index,
         vocab: usize,
     ) -> Result<(Self::Tensor, Self::Tensor)>;
-    /// Backward of [`Backend::cross_entropy`] given `dloss: [rows]`:
-    /// `dlogits[r, j] = dloss[r] * (softmax(logits[r])[j] − 1[j = targets[r]])`
-    /// (zero rows for ignored targets).
+    /// Backward of `cross_entropy`, returns `dlogits`; see [`cross_entropy`].
     fn cross_entropy_backward(
         &self,
         logits: &Self::Tensor,
@@ -378,12 +282,8 @@ pub trait Backend {
         dloss: &Self::Tensor,
         vocab: usize,
     ) -> Result<Self::Tensor>;
-    /// Per-row log-probability of the target and entropy of the softmax, at `temperature`
-    /// (logits are divided by it first; use 1.0 for none).
-    ///
-    /// Returns `(logp: [rows], entropy: [rows])`, `entropy = −Σ_j p_j log p_j`.
-    /// A target equal to `u32::MAX` gives `logp = 0` (the entropy is still computed);
-    /// `temperature` must be finite and `> 0`.
+    /// Per-row target log-probability and softmax entropy, returns `(logp, entropy)`; see
+    /// [`cross_entropy`].
     fn token_logprobs_entropy(
         &self,
         logits: &Self::Tensor,
@@ -392,16 +292,11 @@ pub trait Backend {
         temperature: f32,
     ) -> Result<(Self::Tensor, Self::Tensor)>;
 
-    // ---- optimiser -----------------------------------------------------------------------
+    // ---- optimiser ([`optim`]) -----------------------------------------------------------
 
-    /// `Σ x²` over all given tensors, read back to the host (for the global grad norm).
+    /// `Σ x²` over all given tensors, read back to the host; see [`optim`].
     fn sum_squares(&self, xs: &[&Self::Tensor]) -> Result<f32>;
-    /// One AdamW update of `param` in place, with moment buffers `m`, `v`.
-    ///
-    /// Matches `torch.optim.AdamW` operation by operation, per element in f32, with `g =
-    /// grad · grad_scale` and the scalar factors computed in f64 from the f32 parameters:
-    /// `p *= 1 − lr·wd`; `m += (1 − β1)(g − m)`; `v = v·β2 + (1 − β2)·g²`;
-    /// `p −= (lr / (1 − β1^t)) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)`. `step` must be `≥ 1`.
+    /// One AdamW update of `param` in place; see [`optim`].
     fn adamw_step(
         &self,
         param: &mut Self::Tensor,
@@ -411,21 +306,9 @@ pub trait Backend {
         p: &AdamWParams,
     ) -> Result<()>;
 
-    // ---- sampling ------------------------------------------------------------------------
+    // ---- sampling ([`sample`]) -----------------------------------------------------------
 
-    /// Draws one token per row of `logits: [rows, V]`, read back to the host.
-    ///
-    /// Deterministic in `(seeds[r], logits)`: row `r` draws its uniform number from the
-    /// counter-based generator [`crate::rng::uniform`]`(seeds[r])`. Top-p keeps the smallest
-    /// prefix of tokens sorted by probability (descending, lower index first on ties) whose
-    /// mass reaches `top_p`, then samples from it renormalised.
-    ///
-    /// Precisely: `p_j ∝ exp((z_j − max z) / T)`; the kept set `K` is that prefix (all tokens
-    /// when `top_p = 1`); with `u = uniform(seeds[r])` the token is the first `j ∈ K` in
-    /// ascending index order whose running sum `Σ_{k ∈ K, k ≤ j} p_k` exceeds `u · Σ_K p`.
-    /// Walking `K` in index order (not sorted order) keeps the draw well defined without a
-    /// sort when top-p is off. Temperature 0 is greedy and ignores `u` and `top_p`. Requires
-    /// `seeds.len() = rows`, a finite `temperature ≥ 0` and `top_p ∈ (0, 1]`.
+    /// Draws one token per row of `logits`, read back to the host; see [`sample`].
     fn sample(
         &self,
         logits: &Self::Tensor,
@@ -434,19 +317,9 @@ pub trait Backend {
         params: &SampleParams,
     ) -> Result<Vec<u32>>;
 
-    // ---- policy loss ---------------------------------------------------------------------
+    // ---- policy loss ([`policy_loss`]) ---------------------------------------------------
 
-    /// The PPO-clip policy loss over response tokens, forward and backward in one op.
-    ///
-    /// Inputs are per token, all `[N]`: `logp` (current policy), `old_logp` (behaviour
-    /// policy), `ref_logp` (reference policy; read only when `p.kl_coef ≠ 0`), `adv`
-    /// (advantages) and `weight` (the aggregation weight of each token: `1/N_tokens` for
-    /// token-mean, `1/S` for seq-mean-token-sum, `1/(S·len_s)` for seq-mean-token-mean, 0 for
-    /// padding). Per token, [`crate::rl::ppo_token`] gives `l_t` and `∂l_t/∂logp_t`, and
-    /// `p.kl` gives `kl_t` and its derivative. Returns
-    /// `dlogp_t = w_t · (∂l_t/∂logp_t + kl_coef · ∂kl_t/∂logp_t)` and the sums of
-    /// [`PolicyLossSums`] (accumulated in f64, read back to the host); the total loss is
-    /// `pg_loss + kl_coef · kl_loss`.
+    /// The PPO-clip policy loss, forward and backward in one op; see [`policy_loss`].
     fn policy_loss(
         &self,
         logp: &Self::Tensor,

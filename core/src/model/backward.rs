@@ -1,14 +1,13 @@
 //! The backward pass, layer by layer in reverse, and the next-token loss.
 
 use super::forward::{Activations, LayerActivations};
-use super::linear::{linear_backward, linear_backward_into};
+use super::linear::{linear_backward, linear_backward_acc, LinearDims};
 use super::{LayerParams, Model, ModelConfig, PackedBatch, Params, Result, IGNORE};
-use crate::backend::Backend;
+use crate::backend::{AttentionSaved, Backend};
 use alloc::vec::Vec;
 
 /// One decoder layer, backward: given `dx2` (gradient of the layer output) returns `dx` (of
 /// its input) and adds the parameter gradients into `g`.
-#[allow(clippy::too_many_arguments)]
 fn layer_backward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
@@ -16,36 +15,47 @@ fn layer_backward<B: Backend>(
     la: &LayerActivations<B::Tensor>,
     g: &mut LayerParams<B::Tensor>,
     dx2: B::Tensor,
-    positions: &B::Index,
-    seq_starts: &[u32],
-    n: usize,
+    acts: &Activations<B>,
 ) -> Result<B::Tensor> {
+    let (positions, n) = (&acts.positions, acts.n);
     let (d, f) = (cfg.hidden_size, cfg.intermediate_size);
     let (qd, kvd, e) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
+    let dims = |d_in, d_out| LinearDims::new(n, d_in, d_out);
 
     // MLP block: x2 = x1 + down(silu(gate(h2)) * up(h2)), h2 = norm(x1).
     if let Some(gd) = &mut g.down_bias {
         b.bias_backward_acc(&dx2, gd, d)?;
     }
-    let dact = linear_backward(b, &dx2, &la.act, &lp.down_proj, &mut g.down_proj, n, f, d)?;
+    let dact = linear_backward(
+        b,
+        &dx2,
+        &la.act,
+        &lp.down_proj,
+        &mut g.down_proj,
+        dims(f, d),
+    )?;
     let (dgate, dup) = b.swiglu_backward(&dact, &la.gate, &la.up)?;
     if let (Some(gg), Some(gu)) = (&mut g.gate_bias, &mut g.up_bias) {
         b.bias_backward_acc(&dgate, gg, f)?;
         b.bias_backward_acc(&dup, gu, f)?;
     }
-    let mut dh2 = linear_backward(b, &dgate, &la.h2, &lp.gate_proj, &mut g.gate_proj, n, d, f)?;
-    linear_backward_into(
+    let mut dh2 = linear_backward(
+        b,
+        &dgate,
+        &la.h2,
+        &lp.gate_proj,
+        &mut g.gate_proj,
+        dims(d, f),
+    )?;
+    linear_backward_acc(
         b,
         &dup,
         &la.h2,
         &lp.up_proj,
         &mut g.up_proj,
         &mut dh2,
-        1.0,
-        n,
-        d,
-        f,
+        dims(d, f),
     )?;
     let dx1_norm =
         b.rmsnorm_backward(&dh2, &la.x1, &lp.post_norm, &la.rstd2, &mut g.post_norm, d)?;
@@ -56,10 +66,16 @@ fn layer_backward<B: Backend>(
     if let Some(go) = &mut g.o_bias {
         b.bias_backward_acc(&dx1, go, d)?;
     }
-    let d_o = linear_backward(b, &dx1, &la.o, &lp.o_proj, &mut g.o_proj, n, qd, d)?;
-    let (mut dq, mut dk, dv) = b.attention_backward(
-        &d_o, &la.q, &la.k, &la.v, &la.o, &la.lse, seq_starts, heads, kv_heads, e,
-    )?;
+    let d_o = linear_backward(b, &dx1, &la.o, &lp.o_proj, &mut g.o_proj, dims(qd, d))?;
+    let saved = AttentionSaved {
+        q: &la.q,
+        k: &la.k,
+        v: &la.v,
+        o: &la.o,
+        lse: &la.lse,
+    };
+    let (mut dq, mut dk, dv) =
+        b.attention_backward(&d_o, saved, &acts.seq_starts, cfg.attention_shape())?;
     b.rope(&mut dq, positions, heads, e, cfg.rope_theta, true)?;
     b.rope(&mut dk, positions, kv_heads, e, cfg.rope_theta, true)?;
     if let (Some(gq), Some(gk), Some(gv)) = (&mut g.q_bias, &mut g.k_bias, &mut g.v_bias) {
@@ -67,30 +83,24 @@ fn layer_backward<B: Backend>(
         b.bias_backward_acc(&dk, gk, kvd)?;
         b.bias_backward_acc(&dv, gv, kvd)?;
     }
-    let mut dh1 = linear_backward(b, &dq, &la.h1, &lp.q_proj, &mut g.q_proj, n, d, qd)?;
-    linear_backward_into(
+    let mut dh1 = linear_backward(b, &dq, &la.h1, &lp.q_proj, &mut g.q_proj, dims(d, qd))?;
+    linear_backward_acc(
         b,
         &dk,
         &la.h1,
         &lp.k_proj,
         &mut g.k_proj,
         &mut dh1,
-        1.0,
-        n,
-        d,
-        kvd,
+        dims(d, kvd),
     )?;
-    linear_backward_into(
+    linear_backward_acc(
         b,
         &dv,
         &la.h1,
         &lp.v_proj,
         &mut g.v_proj,
         &mut dh1,
-        1.0,
-        n,
-        d,
-        kvd,
+        dims(d, kvd),
     )?;
     let dx_norm =
         b.rmsnorm_backward(&dh1, &la.x, &lp.input_norm, &la.rstd1, &mut g.input_norm, d)?;
@@ -117,7 +127,8 @@ impl<B: Backend> Model<B> {
             Some(g) => g,
             None => &mut grads.embed,
         };
-        let dh = linear_backward(b, dlogits, &acts.h_final, self.head(), dhead, n, d, v)?;
+        let dims = LinearDims::new(n, d, v);
+        let dh = linear_backward(b, dlogits, &acts.h_final, self.head(), dhead, dims)?;
         let mut dx = b.rmsnorm_backward(
             &dh,
             &acts.x_final,
@@ -135,7 +146,7 @@ impl<B: Backend> Model<B> {
             .zip(grads.layers.iter_mut())
             .rev()
         {
-            dx = layer_backward(b, cfg, lp, la, g, dx, &acts.positions, &acts.seq_starts, n)?;
+            dx = layer_backward(b, cfg, lp, la, g, dx, acts)?;
         }
         b.embedding_backward_acc(&dx, &acts.ids, &mut grads.embed, d)?;
         Ok(())

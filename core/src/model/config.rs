@@ -4,6 +4,8 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use serde::{Deserialize, Serialize};
 
+use crate::backend::AttentionShape;
+
 /// Architecture hyper-parameters of a Llama-family decoder (Llama, Qwen2, SmolLM2, ...).
 ///
 /// Field names match Hugging Face `config.json`, so a published config deserialises directly
@@ -271,6 +273,15 @@ impl ModelConfig {
     /// Width of all key (or value) heads together, `Hkv · E`.
     pub fn kv_dim(&self) -> usize {
         self.num_key_value_heads * self.head_dim
+    }
+
+    /// The head layout of the attention ops: `H` query heads, `Hkv` key/value heads, `E`.
+    pub fn attention_shape(&self) -> AttentionShape {
+        AttentionShape::new(
+            self.num_attention_heads,
+            self.num_key_value_heads,
+            self.head_dim,
+        )
     }
 
     /// Serialises to a Hugging Face style `config.json`: Qwen2 when only q/k/v carry biases,

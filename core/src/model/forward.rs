@@ -137,8 +137,7 @@ impl<B: Backend> Model<B> {
             return Err(super::ModelError::Input("the batch has no tokens".into()));
         }
         self.check_ids(&batch.ids)?;
-        let (d, e) = (cfg.hidden_size, cfg.head_dim);
-        let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
+        let d = cfg.hidden_size;
         let ids = b.upload_index(&batch.ids)?;
         let positions = b.upload_index(&batch.positions())?;
 
@@ -146,7 +145,7 @@ impl<B: Backend> Model<B> {
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for lp in &self.params.layers {
             let (x_next, acts) = layer_forward(b, cfg, lp, x, &positions, n, |q, k, v| {
-                Ok(b.attention(q, k, v, &batch.seq_starts, heads, kv_heads, e)?)
+                Ok(b.attention(q, k, v, &batch.seq_starts, cfg.attention_shape())?)
             })?;
             layers.push(acts);
             x = x_next;

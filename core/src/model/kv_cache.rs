@@ -7,7 +7,7 @@
 use super::forward::layer_forward;
 use super::linear::linear;
 use super::{Model, ModelError, Result};
-use crate::backend::Backend;
+use crate::backend::{Backend, CachedAttention};
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -64,8 +64,7 @@ impl<B: Backend> Model<B> {
         entries: &[(usize, &[u32])],
     ) -> Result<B::Tensor> {
         let cfg = &self.config;
-        let (d, e) = (cfg.hidden_size, cfg.head_dim);
-        let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
+        let d = cfg.hidden_size;
         let mut ids = Vec::new();
         let mut slot_of = Vec::new();
         let mut pos_of = Vec::new();
@@ -110,7 +109,7 @@ impl<B: Backend> Model<B> {
         let ids_dev = b.upload_index(&ids)?;
         let slot_dev = b.upload_index(&slot_of)?;
         let pos_dev = b.upload_index(&pos_of)?;
-        let max_len = cache.max_len;
+        let shape = CachedAttention::new(cfg.attention_shape(), cache.max_len);
 
         let mut x = b.embedding(&self.params.embed, &ids_dev, d)?;
         for ((lp, kc), vc) in self
@@ -121,11 +120,9 @@ impl<B: Backend> Model<B> {
             .zip(cache.v.iter_mut())
         {
             let (x_next, _acts) = layer_forward(b, cfg, lp, x, &pos_dev, n, |q, k, v| {
-                b.kv_cache_write(kc, k, &slot_dev, &pos_dev, max_len, kv_heads, e)?;
-                b.kv_cache_write(vc, v, &slot_dev, &pos_dev, max_len, kv_heads, e)?;
-                let o = b.attention_cached(
-                    q, kc, vc, &slot_dev, &pos_dev, max_len, heads, kv_heads, e,
-                )?;
+                b.kv_cache_write(kc, k, &slot_dev, &pos_dev, shape.cache())?;
+                b.kv_cache_write(vc, v, &slot_dev, &pos_dev, shape.cache())?;
+                let o = b.attention_cached(q, kc, vc, &slot_dev, &pos_dev, shape)?;
                 // Inference keeps no log-sum-exp; an empty tensor stands in for it.
                 Ok((o, b.zeros(0)?))
             })?;

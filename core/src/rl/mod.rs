@@ -1,17 +1,16 @@
-//! Reinforcement-learning math: KL estimators, the PPO-clip token loss, advantages and the
-//! dual-preference objectives (spec §2.6–§3).
+//! Reinforcement-learning math: KL estimators, the PPO-clip token loss, advantages and loss
+//! aggregation (spec §2.6–§3).
 //!
-//! Everything here works on host slices of per-token values (log-probabilities of response
-//! tokens, advantages, weights). The same per-token PPO formulas back the
-//! [`Backend::policy_loss`](crate::backend::Backend::policy_loss) op, so a GPU kernel and the
-//! CPU reference compute exactly one definition.
+//! Everything here is pure math on host values (log-probabilities of response tokens,
+//! advantages, weights); nothing here calls a backend. The same per-token PPO formulas back
+//! the backend's `policy_loss` op (its contract is `backend::policy_loss`), so a GPU kernel
+//! and the CPU reference compute exactly one definition. The objectives that run that op over
+//! a batch live in the `objective` module of this crate.
 //!
 //! - [`kl`]: KL estimators k1/k2/k3 (verl's `kl_penalty`);
 //! - [`ppo`]: the per-token PPO-clip loss with dual clip;
 //! - [`advantage`]: REINFORCE++, REINFORCE++-baseline, GRPO, RLOO (verl's `core_algos`);
 //! - [`aggregate`]: loss aggregation modes as per-token weights (verl's `agg_loss`);
-//! - [`objective`]: the [`PolicyObjective`] trait and the default [`PpoObjective`];
-//! - [`pairwise`]: the explicit DPO-style dual-preference objective;
 //! - [`reward_stats`](mod@reward_stats): `reward_mean/std`, `frac_reward_zero_std` for the logs;
 //! - [`identity`]: the group-gradient = sum-of-pairwise-preferences identity of spec §3.
 
@@ -19,8 +18,6 @@ pub mod advantage;
 pub mod aggregate;
 pub mod identity;
 pub mod kl;
-pub mod objective;
-pub mod pairwise;
 pub mod ppo;
 pub mod reward_stats;
 
@@ -30,7 +27,5 @@ pub use advantage::{
 };
 pub use aggregate::{token_weights, LossAggMode};
 pub use kl::KlEstimator;
-pub use objective::{ObjectiveBatch, ObjectiveOutput, PolicyObjective, PpoObjective};
-pub use pairwise::{PairwiseObjective, PreferencePair};
 pub use ppo::{ppo_token, PpoClip, PpoToken};
 pub use reward_stats::{reward_stats, RewardStats};

@@ -20,8 +20,9 @@ use alloc::vec::Vec;
 use crate::backend::Backend;
 use crate::instruct::{prompt_char_bound, ChatCodec, Instruction};
 use crate::model::{Model, ModelConfig, Params};
+use crate::objective::{PairwiseObjective, PolicyObjective, PpoObjective};
 use crate::optim::{AdamW, AdamWConfig};
-use crate::rl::{KlEstimator, PairwiseObjective, PolicyObjective, PpoClip, PpoObjective};
+use crate::rl::{KlEstimator, PpoClip};
 
 pub mod config;
 pub mod error;

@@ -6,8 +6,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::backend::Backend;
+use crate::objective::ObjectiveBatch;
 use crate::optim::zero_grads;
-use crate::rl::{token_weights, LossAggMode, ObjectiveBatch};
+use crate::rl::{token_weights, LossAggMode};
 
 use super::nonfinite::diagnose;
 use super::rows::{chunk_by_tokens, Packed, Row};

@@ -1,41 +1,15 @@
 //! Losses over the vocabulary: softmax cross-entropy (forward, backward) and the per-token
-//! log-probability and entropy (kernels in `hir_kernels::LOSS`: one workgroup per row for the
+//! log-probability and entropy (kernels in `hir_kernels::CROSS_ENTROPY`: one workgroup per row for the
 //! row reductions, one thread per logit for the backward).
 
+use hir_core::backend::cross_entropy::{check_backward, check_forward, check_logprobs};
 use hir_core::backend::Result;
-use hir_kernels::LOSS;
+use hir_kernels::CROSS_ENTROPY;
 
+use crate::dispatch::to_u32;
 use crate::dispatch::{grid_1d, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
-use crate::shape::{check_len, err, rows_of, to_u32};
 use crate::tensor::{WgpuIndex, WgpuTensor};
-
-/// The target value that marks an ignored row.
-const IGNORE: u32 = u32::MAX;
-
-/// Checks the targets of a `[rows, vocab]` logits tensor (in range or [`IGNORE`], from the
-/// index buffer's host copy) and returns the row count.
-fn check_targets(
-    op: &'static str,
-    logits: &WgpuTensor,
-    targets: &WgpuIndex,
-    vocab: usize,
-) -> Result<usize> {
-    let rows = rows_of(op, "logits [rows, vocab]", logits.len, vocab)?;
-    to_u32(op, "logits.len()", logits.len)?;
-    check_len(op, "targets [rows]", targets.len(), rows)?;
-    let t = targets.host();
-    if let Some(r) = t.iter().position(|&x| x != IGNORE && x as usize >= vocab) {
-        return Err(err(
-            op,
-            format!(
-                "`targets[{r}]` = {} is out of range for vocab = {vocab} (use u32::MAX to ignore a row)",
-                t[r]
-            ),
-        ));
-    }
-    Ok(rows)
-}
 
 /// The `LossParams` block: rows, vocab, temperature, padding.
 fn params(rows: usize, vocab: usize, temperature: f32) -> Params {
@@ -59,12 +33,12 @@ pub(crate) fn cross_entropy(
     targets: &WgpuIndex,
     vocab: usize,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
-    const OP: &str = "cross_entropy";
-    let rows = check_targets(OP, logits, targets, vocab)?;
+    let rows = check_forward(logits.len, targets.host(), vocab)?;
+    to_u32("cross_entropy", "logits.len()", logits.len)?;
     let loss = gpu.alloc(rows);
     let lse = gpu.alloc(rows);
     gpu.dispatch(
-        Kernel::new(LOSS, "cross_entropy_forward"),
+        Kernel::new(CROSS_ENTROPY, "cross_entropy_forward"),
         &[
             Binding::read(logits),
             Binding::index(targets),
@@ -86,13 +60,11 @@ pub(crate) fn cross_entropy_backward(
     dloss: &WgpuTensor,
     vocab: usize,
 ) -> Result<WgpuTensor> {
-    const OP: &str = "cross_entropy_backward";
-    let rows = check_targets(OP, logits, targets, vocab)?;
-    check_len(OP, "lse [rows]", lse.len, rows)?;
-    check_len(OP, "dloss [rows]", dloss.len, rows)?;
+    let rows = check_backward(logits.len, lse.len, targets.host(), dloss.len, vocab)?;
+    to_u32("cross_entropy_backward", "logits.len()", logits.len)?;
     let dlogits = gpu.alloc(logits.len);
     gpu.dispatch(
-        Kernel::new(LOSS, "cross_entropy_backward"),
+        Kernel::new(CROSS_ENTROPY, "cross_entropy_backward"),
         &[
             Binding::read(logits),
             Binding::read(lse),
@@ -114,18 +86,12 @@ pub(crate) fn token_logprobs_entropy(
     vocab: usize,
     temperature: f32,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
-    const OP: &str = "token_logprobs_entropy";
-    let rows = check_targets(OP, logits, targets, vocab)?;
-    if !(temperature > 0.0 && temperature.is_finite()) {
-        return Err(err(
-            OP,
-            format!("temperature must be finite and > 0, got {temperature}"),
-        ));
-    }
+    let rows = check_logprobs(logits.len, targets.host(), vocab, temperature)?;
+    to_u32("token_logprobs_entropy", "logits.len()", logits.len)?;
     let logp = gpu.alloc(rows);
     let entropy = gpu.alloc(rows);
     gpu.dispatch(
-        Kernel::new(LOSS, "token_logprobs_entropy"),
+        Kernel::new(CROSS_ENTROPY, "token_logprobs_entropy"),
         &[
             Binding::read(logits),
             Binding::index(targets),

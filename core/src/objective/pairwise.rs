@@ -36,7 +36,7 @@ use alloc::vec::Vec;
 
 use crate::backend::{Backend, BackendError};
 
-use super::objective::{ObjectiveBatch, ObjectiveOutput, PolicyObjective};
+use super::policy::{ObjectiveBatch, ObjectiveOutput, PolicyObjective};
 
 /// The explicit pairwise (DPO-style) dual-preference objective; see the module doc.
 #[derive(Clone, Copy, Debug, PartialEq)]

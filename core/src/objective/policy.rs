@@ -4,17 +4,16 @@
 //! An objective maps the per-token log-probabilities of a (micro-)batch under the current
 //! policy to a scalar loss and its derivative with respect to each log-probability; the
 //! trainer back-propagates `dlogp` through the model. With a mean baseline the group
-//! policy gradient is a sum of pairwise preference terms (see [`super::identity`]), so the
+//! policy gradient is a sum of pairwise preference terms (see [`crate::rl::identity`]), so the
 //! default [`PpoObjective`] already carries the response-level (`y_i ≻ y_j` for one `q`) and
 //! instruction-level (`(q', y) ≻ (q, y)` for a replay pair) preferences implicitly;
-//! [`super::pairwise::PairwiseObjective`] states them explicitly.
+//! `PairwiseObjective` (the sibling module `pairwise`) states them explicitly.
 
 use alloc::vec::Vec;
 
 use crate::backend::{Backend, BackendError, PolicyLossParams};
 
-use super::kl::KlEstimator;
-use super::ppo::PpoClip;
+use crate::rl::{KlEstimator, PpoClip};
 
 /// One (micro-)batch as an objective sees it. Per-sequence slices have `S` entries; per-token
 /// tensors have `seq_starts[S]` entries, response tokens only, sequences back to back.
@@ -33,9 +32,9 @@ pub struct ObjectiveBatch<'a, B: Backend> {
     pub old_logp: &'a B::Tensor,
     /// Per token: reference-policy log-probabilities.
     pub ref_logp: &'a B::Tensor,
-    /// Per token: advantages (from [`super::advantage::compute_advantages`]).
+    /// Per token: advantages (from [`crate::rl::compute_advantages`]).
     pub advantages: &'a B::Tensor,
-    /// Per token: aggregation weights (from [`super::aggregate::token_weights`]).
+    /// Per token: aggregation weights (from [`crate::rl::token_weights`]).
     pub weights: &'a B::Tensor,
 }
 
@@ -71,7 +70,7 @@ pub trait PolicyObjective<B: Backend> {
 /// verl's `masked_mean`), `tokens` (that count, to combine micro-batches), and `kl_loss`
 /// (`Σ w·kl`, only with `kl_loss` on).
 ///
-/// With weights from [`super::aggregate::token_weights`] given the mini-batch's
+/// With weights from [`crate::rl::token_weights`] given the mini-batch's
 /// `denominators`, the `loss`, `pg_loss` and `kl_loss` of its micro-batches add up to the
 /// mini-batch's values (and `dlogp` to its gradient); the fractions combine weighted by
 /// `tokens`.
