@@ -18,15 +18,17 @@
 //! leaves a half-written file or a checkpoint mixing two steps; `--resume` checks the
 //! checkpoint against its manifest, continues from it and drops later metrics lines.
 
-pub mod builtin;
 pub mod checkpoint;
-pub mod fingerprint;
+pub mod demo_job;
 pub mod interrupt;
 pub mod job;
+pub mod job_data;
 pub mod methods;
 pub mod metrics_log;
+pub mod model_job;
 pub mod overrides;
-pub mod pretrained;
 pub mod run_dir;
+pub mod source;
 
 pub use job::{run_job, JobOptions, Summary};
+pub use job_data::JobData;
