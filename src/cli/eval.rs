@@ -2,11 +2,11 @@
 //! generate them first.
 
 use crate::backend_choice::BackendChoice;
-use crate::io::data::PromptLimit;
 use crate::eval::benchmarks::{prompt_file, prompt_file_name};
-use crate::eval::responses::{generate_responses, write_responses, ResponseOptions};
 use crate::eval::input::parse_prompt_line;
+use crate::eval::responses::{generate_responses, write_responses, ResponseOptions};
 use crate::eval::{evaluate, EvalError, Suite};
+use crate::io::data::PromptLimit;
 use crate::io::input_file::JsonlLines;
 use crate::io::model::write_atomic;
 use crate::io::pretrained::Pretrained;

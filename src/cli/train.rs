@@ -7,10 +7,10 @@ use clap::Args;
 
 use crate::backend_choice::BackendChoice;
 use crate::run::demo_job::{builtin_config, builtin_data};
-use crate::run::overrides::{apply_overrides, load_config_file};
 use crate::run::model_job::{
     pretrained_config, pretrained_data, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
 };
+use crate::run::overrides::{apply_overrides, load_config_file};
 use crate::run::run_dir::check_new_run_dir;
 use crate::run::source::Source;
 use crate::run::{checkpoint, interrupt};

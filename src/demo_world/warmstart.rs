@@ -114,7 +114,8 @@ pub fn teacher_data(suite: &Suite, seed: u64, per_instruction: usize) -> Vec<Tea
 }
 
 /// Mean next-token cross-entropy over the response tokens only (prompt positions get
-/// [`IGNORE`] targets), with gradients ADDED into `grads`. Returns the loss.
+/// [`IGNORE`] targets), with gradients ADDED into `grads`. Returns the loss. The loss is
+/// the model's own ([`Model::loss_and_grads_on_targets`]); only the targets are SFT's.
 pub fn sft_loss_and_grads<B: Backend>(
     b: &B,
     model: &Model<B>,
@@ -137,30 +138,10 @@ pub fn sft_loss_and_grads<B: Backend>(
             });
         }
     }
-    let count = targets.iter().filter(|&&t| t != IGNORE).count();
-    if count == 0 {
+    if targets.iter().all(|&t| t == IGNORE) {
         return Err(ModelError::Input("no response tokens to train on".into()));
     }
-    let v = model.config.vocab_size;
-    let (logits, acts) = model.forward(b, &batch)?;
-    let targets_dev = b.upload_index(&targets)?;
-    let (rows, lse) = b.cross_entropy(&logits, &targets_dev, v)?;
-    let inv = 1.0 / count as f32;
-    let loss = b
-        .download(&rows)?
-        .iter()
-        .map(|&x| f64::from(x))
-        .sum::<f64>() as f32
-        * inv;
-    let dloss: Vec<f32> = targets
-        .iter()
-        .map(|&t| if t == IGNORE { 0.0 } else { inv })
-        .collect();
-    let dloss = b.upload(&dloss)?;
-    let dlogits = b.cross_entropy_backward(&logits, &lse, &targets_dev, &dloss, v)?;
-    drop(logits);
-    model.backward(b, &acts, &dlogits, grads)?;
-    Ok(loss)
+    model.loss_and_grads_on_targets(b, &batch, &targets, grads)
 }
 
 /// The result of [`warm_start`].

@@ -16,8 +16,8 @@ use super::checkpoint::{
     load_checkpoint, load_params, recover, save_checkpoint, save_params, Manifest, STATE,
 };
 use super::interrupt;
-use super::metrics_log::{read_metrics, MetricsLine, MetricsLog};
 use super::job_data::JobData;
+use super::metrics_log::{read_metrics, MetricsLine, MetricsLog};
 use super::run_dir::check_new_run_dir;
 use crate::backend_choice::BackendChoice;
 use crate::io::input_file::{read_text, MAX_CONFIG_BYTES};

@@ -13,9 +13,9 @@ mod hf_dir;
 mod load;
 mod tensors;
 
+pub use crate::io::host_model::HostModel;
 pub use atomic::{sync_dir, write_atomic, AtomicFile};
 pub use error::ModelIoError;
-pub use crate::io::host_model::HostModel;
 pub use hf_dir::{host_model_from_bytes, load_hf_dir, save_hf_dir, save_hf_dir_f16, weight_files};
 pub use load::{load_host_model, model_path_kind, ModelPathKind};
 pub use tensors::{

@@ -1,8 +1,7 @@
 //! [`HfChatCodec`]: a Hugging Face tokenizer plus a chat template, as a [`ChatCodec`].
 
 use super::{
-    tokenizer_from_gguf, ChatMessage, ChatTemplate, JinjaTemplate, TokenizerConfig,
-    TokenizerError,
+    tokenizer_from_gguf, ChatMessage, ChatTemplate, JinjaTemplate, TokenizerConfig, TokenizerError,
 };
 use crate::io::gguf::GgufVocab;
 use hir_core::instruct::{ChatCodec, CodecError};
