@@ -17,6 +17,16 @@
 //! Every file is written atomically, and a checkpoint as a set, so an interrupted run never
 //! leaves a half-written file or a checkpoint mixing two steps; `--resume` checks the
 //! checkpoint against its manifest, continues from it and drops later metrics lines.
+//!
+//! - [`job`]: [`run_job`], one training job from start (or resume) to `summary.json`;
+//! - [`job_data`]: [`JobData`], what a job trains: from [`demo_job`] (the built-in demo world)
+//!   or [`model_job`] (a real model and data file, remembered in [`source`]'s `source.json`);
+//! - [`checkpoint`], [`metrics_log`], [`run_dir`]: the run directory's files. They stay in
+//!   this engine rather than in [`io`](crate::io) because they are its protocol, not plain
+//!   formats: a checkpoint swap and a metrics rewrite run inside [`interrupt`]'s critical
+//!   sections, and resume decides from them what to redo;
+//! - [`interrupt`]: SIGINT/SIGTERM handling; [`overrides`] and [`methods`]: the trainer
+//!   configuration a job starts from.
 
 pub mod checkpoint;
 pub mod demo_job;
