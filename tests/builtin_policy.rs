@@ -1,7 +1,7 @@
 //! The built-in policy: embedded files, tokenizer round trips and chat formatting, tokenizer
 //! reproducibility, and the response-only warm-start loss.
 
-use hir::demo_world::checkpoint::{CONFIG_JSON, TOKENIZER_JSON};
+use hir::demo_world::embedded_policy::{CONFIG_JSON, TOKENIZER_JSON};
 use hir::demo_world::warmstart::{sft_loss_and_grads, teacher_data, tiny_config, SftExample};
 use hir::demo_world::{builtin_policy, builtin_suite};
 use hir::io::tokenizer::{train_byte_level_bpe, HfChatCodec, TokenizerError, SPECIAL_TOKENS};

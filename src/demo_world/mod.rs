@@ -8,18 +8,18 @@
 //! - [`teacher`]: an imperfect teacher writing responses, verified by the real checkers;
 //! - [`greedy`]: greedy evaluation on held-out instructions;
 //! - [`warmstart`]: tokenizer training, the tiny Llama config and supervised warm start;
-//! - [`checkpoint`]: the committed warm-start checkpoint, embedded in the binary.
+//! - [`embedded_policy`]: the committed warm-start checkpoint, embedded in the binary.
 
 pub mod bank;
 pub mod build;
-pub mod checkpoint;
+pub mod embedded_policy;
 pub mod family;
 pub mod greedy;
 pub mod teacher;
 pub mod warmstart;
 
 pub use build::{builtin_suite, Suite, EVAL_SIZE, TRAIN_SIZE};
-pub use checkpoint::{builtin_policy, BuiltinError};
+pub use embedded_policy::{builtin_policy, BuiltinError};
 pub use family::Family;
 pub use greedy::{evaluate_greedy, EvalReport};
 pub use teacher::{imperfect_response, perfect_response, verify, TeacherResponse};

@@ -36,7 +36,7 @@ pub fn builtin_data() -> Result<JobData> {
         model_config,
         init,
         codec,
-        tokenizer_json: crate::demo_world::checkpoint::TOKENIZER_JSON.to_vec(),
+        tokenizer_json: crate::demo_world::embedded_policy::TOKENIZER_JSON.to_vec(),
         tokenizer_config_json: None,
         train: suite.train,
         eval: suite.eval,
