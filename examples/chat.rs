@@ -6,7 +6,7 @@
 //! cargo run --release --example chat -- fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf
 //! ```
 
-use hir::pretrained::Pretrained;
+use hir::io::pretrained::Pretrained;
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::SampleParams;
 use hir_core::instruct::ChatCodec;

@@ -54,7 +54,7 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
 
-    let (model_config, weights, codec) = hir::suite::builtin_policy()?;
+    let (model_config, weights, codec) = hir::demo_world::builtin_policy()?;
     let config = TrainerConfig {
         total_steps: 3,
         train_batch_size: 4,

@@ -1,7 +1,7 @@
 //! One forward + backward + AdamW step on a model that `transformers` saved.
 //!
 //! Run from the repository root: `cargo run --example train_step [MODEL_DIR]`.
-use hir::model_io::load_hf_dir;
+use hir::io::model::load_hf_dir;
 use hir_backend_cpu::CpuBackend;
 use hir_core::model::{Model, PackedBatch};
 use hir_core::optim::{AdamW, AdamWConfig};

@@ -1,4 +1,4 @@
-//! The writer behind every output file (`hir::model_io::write_atomic`) writes regular files
+//! The writer behind every output file (`hir::io::model::write_atomic`) writes regular files
 //! atomically but never replaces what the path is: a symbolic link stays a link (its target
 //! gets the content), a device or FIFO is written through, a file keeps its permissions, and a
 //! write error names the path.
@@ -8,7 +8,7 @@
 //! node behaved: a writer that replaced devices must not replace the system's.
 #![cfg(unix)]
 
-use hir::model_io::write_atomic;
+use hir::io::model::write_atomic;
 use std::fs::Permissions;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -174,7 +174,7 @@ fn a_directory_is_refused_naming_it() {
 /// committed content lands in the target and the link stays.
 #[test]
 fn a_streamed_file_appears_whole_on_commit_or_not_at_all() {
-    use hir::model_io::AtomicFile;
+    use hir::io::model::AtomicFile;
     use std::io::Write;
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("rows.jsonl");

@@ -1,10 +1,10 @@
 //! The built-in policy: embedded files, tokenizer round trips and chat formatting, tokenizer
 //! reproducibility, and the response-only warm-start loss.
 
-use hir::suite::builtin::{CONFIG_JSON, TOKENIZER_JSON};
-use hir::suite::warmstart::{sft_loss_and_grads, teacher_data, tiny_config, SftExample};
-use hir::suite::{builtin_policy, builtin_suite};
-use hir::tokenizer::{train_byte_level_bpe, HfChatCodec, TokenizerError, SPECIAL_TOKENS};
+use hir::demo_world::embedded_policy::{CONFIG_JSON, TOKENIZER_JSON};
+use hir::demo_world::warmstart::{sft_loss_and_grads, teacher_data, tiny_config, SftExample};
+use hir::demo_world::{builtin_policy, builtin_suite};
+use hir::io::tokenizer::{train_byte_level_bpe, HfChatCodec, TokenizerError, SPECIAL_TOKENS};
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
 use hir_core::instruct::ChatCodec;
@@ -24,7 +24,7 @@ fn embedded_policy_loads_and_matches_its_files() {
         .all(|t| t.iter().all(|x| x.is_finite())));
     // The committed files are the ones embedded.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/builtin");
-    let on_disk = hir::model_io::load_hf_dir(&dir).expect("assets/builtin loads");
+    let on_disk = hir::io::model::load_hf_dir(&dir).expect("assets/builtin loads");
     assert_eq!(on_disk.config, config);
     assert_eq!(on_disk.params, params);
 }
@@ -180,9 +180,9 @@ fn f16_hf_dir_round_trips_the_builtin_weights() {
     let (config, params, _) = builtin_policy().expect("embedded policy");
     let dir_guard = tempfile::tempdir().expect("temp dir");
     let dir = dir_guard.path();
-    let model = hir::model_io::HostModel { config, params };
-    hir::model_io::save_hf_dir_f16(dir, &model).expect("save");
-    let back = hir::model_io::load_hf_dir(dir).expect("load");
+    let model = hir::io::model::HostModel { config, params };
+    hir::io::model::save_hf_dir_f16(dir, &model).expect("save");
+    let back = hir::io::model::load_hf_dir(dir).expect("load");
     let cfg_text = std::fs::read_to_string(dir.join("config.json")).expect("config");
     assert_eq!(back, model);
     assert!(

@@ -1,9 +1,9 @@
 //! The built-in suite: determinism, well-formedness, satisfiability, the split, the teacher.
 
-use hir::suite::bank::{EVAL_TOPICS, TOPICS};
-use hir::suite::build::{proof_seed, MAX_CONSTRAINTS, MIN_CONSTRAINTS};
-use hir::suite::teacher::topic_of;
-use hir::suite::{
+use hir::demo_world::bank::{EVAL_TOPICS, TOPICS};
+use hir::demo_world::build::{proof_seed, MAX_CONSTRAINTS, MIN_CONSTRAINTS};
+use hir::demo_world::teacher::topic_of;
+use hir::demo_world::{
     builtin_suite, imperfect_response, perfect_response, verify, Family, EVAL_SIZE, TRAIN_SIZE,
 };
 use hir_core::instruct::{Instruction, Layout};

@@ -1,8 +1,8 @@
 //! Training-data files: the committed generated set, both row styles, and the errors on bad
 //! input.
 
-use hir::data::generated::generate_jsonl;
-use hir::data::{parse_instructions, read_instructions, DataError};
+use hir::io::data::generated::generate_jsonl;
+use hir::io::data::{parse_instructions, read_instructions, DataError};
 use hir_core::hindsight::{rewrite, verify};
 use hir_core::instruct::Layout;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! JSON value) never make a parser panic; each row is either accepted or refused with a typed
 //! error that names the file and line 1. Bounded case counts keep each property to seconds.
 //!
-//! Formats: training data (HIR style and IFEval format, `hir::data`), eval `input_data` and
+//! Formats: training data (HIR style and IFEval format, `hir::io::data`), eval `input_data` and
 //! `input_response_data` (`hir::eval::input`), replay input (`hir::replay`, then the
 //! selection itself on what parses).
 
@@ -210,7 +210,7 @@ proptest! {
         let row = [HIR_ROW, IFEVAL_ROW][style];
         let bytes = mutate(row, &ms);
         let (_dir, path) = one_line_file(&bytes);
-        match hir::data::read_instructions(&path) {
+        match hir::io::data::read_instructions(&path) {
             Ok(rows) => {
                 for r in &rows {
                     // What parses renders and verifies.
@@ -218,17 +218,17 @@ proptest! {
                     let _ = r.render();
                 }
             }
-            Err(hir::data::DataError::Line(e)) => {
+            Err(hir::io::data::DataError::Line(e)) => {
                 prop_assert!(e.line >= 1, "{e}");
                 prop_assert_eq!(&e.path, &path);
                 prop_assert!(!e.message.is_empty());
             }
-            Err(hir::data::DataError::Input(e)) => {
+            Err(hir::io::data::DataError::Input(e)) => {
                 // Only text that is not UTF-8 fails before the JSON parse.
                 prop_assert!(e.to_string().contains("not valid UTF-8"), "{e}");
                 assert_located(&e.to_string(), &path);
             }
-            Err(hir::data::DataError::Empty { .. }) => {}
+            Err(hir::io::data::DataError::Empty { .. }) => {}
         }
     }
 
@@ -314,7 +314,7 @@ proptest! {
 fn the_unmutated_rows_are_valid() {
     for row in [HIR_ROW, IFEVAL_ROW] {
         let (_d, p) = one_line_file(row.as_bytes());
-        assert_eq!(hir::data::read_instructions(&p).unwrap().len(), 1);
+        assert_eq!(hir::io::data::read_instructions(&p).unwrap().len(), 1);
     }
     let (_d, p) = one_line_file(PROMPT_ROW.as_bytes());
     let r = p.with_file_name("r.jsonl");

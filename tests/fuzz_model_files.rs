@@ -9,8 +9,8 @@
 
 mod common;
 
-use hir::gguf::GgufFile;
-use hir::model_io::{host_model_from_bytes, load_hf_dir, parse_tensors, save_hf_dir, HostModel};
+use hir::io::gguf::GgufFile;
+use hir::io::model::{host_model_from_bytes, load_hf_dir, parse_tensors, save_hf_dir, HostModel};
 use hir_core::model::{param_shapes, ModelConfig, MAX_PARAMS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -223,7 +223,7 @@ fn safetensors_sharded_index() {
     let model = tiny_model();
     let base = tempfile::tempdir().unwrap();
     save_hf_dir(base.path(), &model).unwrap();
-    let tensors = hir::model_io::read_tensors(&base.path().join("model.safetensors")).unwrap();
+    let tensors = hir::io::model::read_tensors(&base.path().join("model.safetensors")).unwrap();
     let names: Vec<String> = tensors.keys().cloned().collect();
     // Two shards beside the index.
     let write_shard = |path: &Path, keep: &dyn Fn(usize) -> bool| {
@@ -239,7 +239,7 @@ fn safetensors_sharded_index() {
                 )
             })
             .collect();
-        hir::model_io::write_f32_safetensors(path, &list).unwrap();
+        hir::io::model::write_f32_safetensors(path, &list).unwrap();
     };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -311,7 +311,7 @@ fn gguf_files() {
     let check = |bytes: Vec<u8>| -> Result<(), TestCaseError> {
         bounded("gguf open + load", || {
             if let Ok(f) = GgufFile::from_bytes(bytes, Path::new("fuzz.gguf")) {
-                if let Ok(m) = hir::gguf::load_from(&f) {
+                if let Ok(m) = hir::io::gguf::load_from(&f) {
                     for t in m.host.params.tensors() {
                         assert!(t.iter().all(|x| x.is_finite()));
                     }

@@ -3,8 +3,8 @@
 //! Fixtures: `tests/data/gguf/` (see its README; regenerate with
 //! `scripts/reference/gguf_fixtures.py`).
 
-use hir::gguf::{load_model, GgmlType, GgufError, GgufFile, MetaValue};
-use hir::model_io::{load_hf_dir, read_tensors};
+use hir::io::gguf::{load_model, GgmlType, GgufError, GgufFile, MetaValue};
+use hir::io::model::{load_hf_dir, read_tensors};
 use std::path::{Path, PathBuf};
 
 fn data(name: &str) -> PathBuf {
@@ -243,7 +243,7 @@ fn corrupt_headers_give_named_errors() {
         let mut b = bytes.clone();
         b[at] ^= 1 << ((state >> 32) % 8);
         if let Ok(f) = open_bytes(&b) {
-            let _ = hir::gguf::load_from(&f);
+            let _ = hir::io::gguf::load_from(&f);
         }
     }
 }
@@ -317,15 +317,15 @@ fn unknown_types_missing_keys_and_wrong_types_are_named() {
     assert!(e.to_string().contains("nested deeper"), "{e}");
     // Model-level: missing architecture, unsupported architecture, missing tokens, wrong type.
     let f = open_bytes(&gguf(3, &[], &[])).unwrap();
-    let e = hir::gguf::load_from(&f).unwrap_err();
+    let e = hir::io::gguf::load_from(&f).unwrap_err();
     assert!(
         e.to_string().contains("`general.architecture` is missing"),
         "{e}"
     );
     let f = open_bytes(&gguf(3, &[("general.architecture", 8, gstr("gemma"))], &[])).unwrap();
-    let e = hir::gguf::load_from(&f).unwrap_err();
+    let e = hir::io::gguf::load_from(&f).unwrap_err();
     assert!(e.to_string().contains("`gemma` is not supported"), "{e}");
-    let e = hir::gguf::read_vocab(&f).unwrap_err();
+    let e = hir::io::gguf::read_vocab(&f).unwrap_err();
     assert!(
         e.to_string().contains("`tokenizer.ggml.tokens` is missing"),
         "{e}"
@@ -339,7 +339,7 @@ fn unknown_types_missing_keys_and_wrong_types_are_named() {
         &[],
     ))
     .unwrap();
-    let e = hir::gguf::load_from(&f).unwrap_err();
+    let e = hir::io::gguf::load_from(&f).unwrap_err();
     assert!(
         e.to_string()
             .contains("`llama.block_count` should be an unsigned integer, found string"),
@@ -354,7 +354,7 @@ fn unknown_types_missing_keys_and_wrong_types_are_named() {
         &[],
     ))
     .unwrap();
-    let e = hir::gguf::load_from(&f).unwrap_err();
+    let e = hir::io::gguf::load_from(&f).unwrap_err();
     assert!(e.to_string().contains("yarn"), "{e}");
 }
 
@@ -382,7 +382,7 @@ fn forward_on_the_gguf_equals_forward_on_the_hf_dir() {
 
 #[test]
 fn tensor_and_array_element_counts_are_capped_before_allocating() {
-    use hir::gguf::{MAX_META_ELEMENTS, MAX_TENSORS};
+    use hir::io::gguf::{MAX_META_ELEMENTS, MAX_TENSORS};
     // A tensor count one over the cap, with enough bytes behind it to pass the bytes-left
     // check (24 bytes per tensor info).
     let mut b = gguf(3, &[], &[]);

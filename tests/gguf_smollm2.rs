@@ -6,7 +6,7 @@
 
 mod common;
 
-use hir::gguf::{load_model, GgmlType, GgufFile};
+use hir::io::gguf::{load_model, GgmlType, GgufFile};
 use hir_core::model::param_shapes;
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{hir_bounded, random_params, tiny_config};
-use hir::model_io::{save_hf_dir, HostModel};
+use hir::io::model::{save_hf_dir, HostModel};
 use std::path::{Path, PathBuf};
 
 /// Address space each run may use.
@@ -77,8 +77,8 @@ fn safetensors_bytes(tensors: &[(&str, safetensors::Dtype, Vec<usize>, Vec<u8>)]
 /// Splits the model's `model.safetensors` into two shards named `a` and `b` with an index
 /// whose `weight_map` sends `model.norm.weight` to `norm_shard` instead of `b`.
 fn shard_with(dir: &Path, norm_shard: &str) {
-    let tensors = hir::model_io::read_tensors(&dir.join("model.safetensors")).unwrap();
-    let to_bytes = |t: &hir::model_io::HostTensor| -> Vec<u8> {
+    let tensors = hir::io::model::read_tensors(&dir.join("model.safetensors")).unwrap();
+    let to_bytes = |t: &hir::io::model::HostTensor| -> Vec<u8> {
         t.data.iter().flat_map(|x| x.to_le_bytes()).collect()
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -257,7 +257,7 @@ fn safetensors_headers_that_declare_more_than_the_file_are_refused() {
 fn integer_weights_are_refused_with_the_tensor_and_dtype() {
     let (_s, dir) = tiny_model();
     let file = dir.join("model.safetensors");
-    let mut tensors = hir::model_io::read_tensors(&file).unwrap();
+    let mut tensors = hir::io::model::read_tensors(&file).unwrap();
     let norm = tensors.remove("model.norm.weight").unwrap();
     let mut raw: Vec<(String, safetensors::Dtype, Vec<usize>, Vec<u8>)> = tensors
         .iter()
@@ -413,11 +413,11 @@ fn gguf_sizes_are_checked_against_the_tensors() {
 #[test]
 fn gguf_non_finite_weights_are_refused() {
     let good = gguf_fixture();
-    let f = hir::gguf::GgufFile::from_bytes(good.clone(), Path::new("m.gguf")).unwrap();
+    let f = hir::io::gguf::GgufFile::from_bytes(good.clone(), Path::new("m.gguf")).unwrap();
     let t = f
         .tensors()
         .iter()
-        .find(|t| t.ggml_type == hir::gguf::GgmlType::F32 && t.name.starts_with("blk."))
+        .find(|t| t.ggml_type == hir::io::gguf::GgmlType::F32 && t.name.starts_with("blk."))
         .expect("an f32 tensor")
         .clone();
     let at = (f.data_start() + t.offset) as usize;

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{golden_dirs, max_abs_diff};
-use hir::model_io::{read_tensors, HostTensor};
+use hir::io::model::{read_tensors, HostTensor};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;

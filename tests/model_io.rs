@@ -3,7 +3,7 @@
 mod common;
 
 use common::{random_params, tiny_config};
-use hir::model_io::{load_hf_dir, read_tensors, save_hf_dir, HostModel, ModelIoError};
+use hir::io::model::{load_hf_dir, read_tensors, save_hf_dir, HostModel, ModelIoError};
 use std::path::Path;
 
 /// A fresh scratch directory for one test, removed when the guard drops.

@@ -8,8 +8,8 @@
 
 mod common;
 
-use hir::model_io::read_tensors;
-use hir::pretrained::Pretrained;
+use hir::io::model::read_tensors;
+use hir::io::pretrained::Pretrained;
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
 use hir_core::instruct::ChatCodec;

@@ -1,9 +1,10 @@
 //! Tokenizers built from GGUF metadata and Jinja chat templates, on hand-built inputs (no model
 //! file needed). The real SmolLM2 vocabulary is checked in `tests/tokenizer_smollm2.rs`.
 
-use hir::tokenizer::{
-    tokenizer_from_gguf, tokenizer_json_from_gguf, ChatMessage, ChatTemplate, GgufVocab,
-    HfChatCodec, JinjaTemplate, TokenizerConfig, TokenizerError,
+use hir::io::gguf::GgufVocab;
+use hir::io::tokenizer::{
+    tokenizer_from_gguf, tokenizer_json_from_gguf, ChatMessage, ChatTemplate, HfChatCodec,
+    JinjaTemplate, TokenizerConfig, TokenizerError,
 };
 use hir_core::instruct::ChatCodec;
 use std::path::Path;

@@ -12,7 +12,8 @@
 
 mod common;
 
-use hir::tokenizer::{ChatMessage, ChatTemplate, GgufVocab, HfChatCodec, JinjaTemplate};
+use hir::io::gguf::GgufVocab;
+use hir::io::tokenizer::{ChatMessage, ChatTemplate, HfChatCodec, JinjaTemplate};
 use hir_core::instruct::ChatCodec;
 use serde_json::Value;
 
@@ -53,8 +54,8 @@ fn smollm2_chat_template_renders_as_transformers() {
 /// The GGUF's tokenizer metadata, through the crate's GGUF reader (metadata only, no tensors).
 fn smollm2_vocab() -> (GgufVocab, String) {
     let path = common::smollm2("tokenizer_smollm2");
-    let file = hir::gguf::GgufFile::open(&path).expect("open the GGUF");
-    let vocab = hir::gguf::read_vocab(&file).expect("read the GGUF vocabulary");
+    let file = hir::io::gguf::GgufFile::open(&path).expect("open the GGUF");
+    let vocab = hir::io::gguf::read_vocab(&file).expect("read the GGUF vocabulary");
     (vocab, path.display().to_string())
 }
 
@@ -121,7 +122,7 @@ fn smollm2_codec_round_trips_through_a_hf_directory() {
     let back = HfChatCodec::from_hf_dir(dir).expect("read back");
     assert_eq!(back.stop_ids(), codec.stop_ids());
     assert_eq!(back.vocab_size(), codec.vocab_size());
-    let json = hir::tokenizer::tokenizer_json_from_gguf(&vocab, &origin).expect("json");
+    let json = hir::io::tokenizer::tokenizer_json_from_gguf(&vocab, &origin).expect("json");
     let from_json: tokenizers::Tokenizer = json.parse().expect("parse");
     for case in common::smollm2_golden_json("tokenize.json")["cases"]
         .as_array()

@@ -9,7 +9,7 @@
 mod common;
 
 use common::{golden_dirs, max_abs_diff};
-use hir::model_io::read_tensors;
+use hir::io::model::read_tensors;
 use std::path::Path;
 use std::process::Command;
 

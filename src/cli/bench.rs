@@ -3,7 +3,7 @@
 //! Numbers are only comparable within one run on one machine; `benches/compare_pytorch.sh`
 //! runs these next to the PyTorch baseline and prints ratios.
 
-use super::backend_arg::BackendArg;
+use crate::backend_choice::BackendChoice;
 use clap::{Args, ValueEnum};
 use hir_core::backend::{Backend, Matmul, SampleParams};
 use hir_core::model::{
@@ -38,7 +38,7 @@ pub struct BenchArgs {
     pub kind: BenchKind,
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
-    pub backend: BackendArg,
+    pub backend: BackendChoice,
     /// The model for `step`, `decode`, `generate` and `prompt`: a GGUF file or a Hugging
     /// Face directory (default: a random ~10M-parameter Llama).
     #[arg(long, conflicts_with = "config")]
@@ -222,15 +222,15 @@ fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
 
 fn bench_model<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<Model<B>> {
     if let Some(path) = &args.model {
-        let host = crate::model_io::load_host_model(path)?;
+        let host = crate::io::model::load_host_model(path)?;
         return Ok(Model::from_host(b, host.config, &host.params)?);
     }
     let cfg = match &args.config {
         Some(path) => {
-            let text = crate::input_file::read_text(
+            let text = crate::io::input_file::read_text(
                 path,
                 "a model config",
-                crate::input_file::MAX_CONFIG_BYTES,
+                crate::io::input_file::MAX_CONFIG_BYTES,
             )?;
             ModelConfig::from_hf_json(&text)
                 .map_err(|e| anyhow::anyhow!("--config `{}`: {e}", path.display()))?

@@ -7,9 +7,9 @@ use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
 
-use super::backend_arg::BackendArg;
+use crate::backend_choice::BackendChoice;
 use crate::plot::{line_plot_svg, Series};
-use crate::run::builtin::{builtin_config, builtin_data};
+use crate::run::demo_job::{builtin_config, builtin_data};
 use crate::run::methods::{method_config, METHODS};
 use crate::run::metrics_log::read_metrics;
 use crate::run::overrides::apply_overrides;
@@ -43,7 +43,7 @@ pub struct CompareArgs {
     pub json: bool,
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
-    pub backend: BackendArg,
+    pub backend: BackendChoice,
 }
 
 /// One run of the comparison (`--json` "runs").
@@ -252,6 +252,6 @@ fn write_compare_plot(args: &CompareArgs, methods: &[String]) -> Result<()> {
         &series,
     );
     std::fs::create_dir_all(&args.out_dir)?;
-    crate::model_io::write_atomic(&args.out_dir.join("compare.svg"), svg.as_bytes())?;
+    crate::io::model::write_atomic(&args.out_dir.join("compare.svg"), svg.as_bytes())?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `hir data`: training-data files (the project's generated IFEval-style prompts).
 
-use crate::data::generated::{write_jsonl, MAX_GENERATED_ROWS};
-use crate::model_io::AtomicFile;
+use crate::io::data::generated::{write_jsonl, MAX_GENERATED_ROWS};
+use crate::io::model::AtomicFile;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;

@@ -1,15 +1,15 @@
 //! `hir eval ifeval|ifbench`: score responses like the official tools do, or (with `--model`)
 //! generate them first.
 
-use super::backend_arg::BackendArg;
-use crate::data::PromptLimit;
+use crate::backend_choice::BackendChoice;
 use crate::eval::benchmarks::{prompt_file, prompt_file_name};
-use crate::eval::generate::{generate_responses, write_responses, ResponseOptions};
 use crate::eval::input::parse_prompt_line;
+use crate::eval::responses::{generate_responses, write_responses, ResponseOptions};
 use crate::eval::{evaluate, EvalError, Suite};
-use crate::input_file::JsonlLines;
-use crate::model_io::write_atomic;
-use crate::pretrained::Pretrained;
+use crate::io::data::PromptLimit;
+use crate::io::input_file::JsonlLines;
+use crate::io::model::write_atomic;
+use crate::io::pretrained::Pretrained;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use hir_core::model::Model;
@@ -93,7 +93,7 @@ pub struct EvalArgs {
         requires = "model",
         conflicts_with = "input_response_data"
     )]
-    pub backend: BackendArg,
+    pub backend: BackendChoice,
 }
 
 /// Runs `hir eval`: (generates,) scores, writes both result files, prints the official report.
@@ -107,7 +107,7 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
         None => match (&args.input_data, &args.input_response_data) {
             (Some(p), Some(r)) => {
                 anyhow::ensure!(
-                    !(crate::input_file::is_stdio(p) && crate::input_file::is_stdio(r)),
+                    !(crate::io::input_file::is_stdio(p) && crate::io::input_file::is_stdio(r)),
                     "--input_data and --input_response_data are both `-`: standard input can \
                      carry only one of them; pass the other as a file"
                 );

@@ -1,8 +1,8 @@
 //! `hir forward` and `hir grad`: logits and gradients of a model for fixed token ids, written
 //! to safetensors (the files the PyTorch parity checks compare).
 
-use super::backend_arg::BackendArg;
-use crate::model_io::{load_host_model, write_f32_safetensors};
+use crate::backend_choice::BackendChoice;
+use crate::io::model::{load_host_model, write_f32_safetensors};
 use anyhow::Context;
 use clap::Args;
 use hir_core::backend::Backend;
@@ -23,13 +23,13 @@ pub struct ForwardArgs {
     pub out: PathBuf,
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
-    pub backend: BackendArg,
+    pub backend: BackendChoice,
 }
 
 /// The model at `--model`, with `--ids` checked against it: at most
 /// `max_position_embeddings` tokens, as `hir generate` enforces (the model checks the ids
 /// against its vocabulary).
-fn load_checked(args: &ForwardArgs) -> anyhow::Result<crate::model_io::HostModel> {
+fn load_checked(args: &ForwardArgs) -> anyhow::Result<crate::io::model::HostModel> {
     let host = load_host_model(&args.model)?;
     let max = host.config.max_position_embeddings;
     if args.ids.len() > max {

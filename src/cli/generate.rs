@@ -1,9 +1,9 @@
 //! `hir generate`: chat with a model — each prompt becomes a single user turn through the
 //! model's chat template, and all prompts are generated together in one batch.
 
-use super::backend_arg::BackendArg;
-use crate::data::PromptLimit;
-use crate::pretrained::Pretrained;
+use crate::backend_choice::BackendChoice;
+use crate::io::data::PromptLimit;
+use crate::io::pretrained::Pretrained;
 use clap::Args;
 use hir_core::backend::{Backend, SampleParams};
 use hir_core::instruct::ChatCodec;
@@ -41,7 +41,7 @@ pub struct GenerateArgs {
     pub json: bool,
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
-    pub backend: BackendArg,
+    pub backend: BackendChoice,
 }
 
 /// Checks the `--temperature` and `--top-p` flags (of `hir generate` and `hir eval --model`).

@@ -2,7 +2,6 @@
 
 use clap::{Parser, Subcommand};
 
-pub mod backend_arg;
 pub mod bench;
 pub mod compare;
 pub mod data;

@@ -62,7 +62,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         text.push('\n');
     }
     match &args.output {
-        Some(path) => crate::model_io::write_atomic(path, text.as_bytes())?,
+        Some(path) => crate::io::model::write_atomic(path, text.as_bytes())?,
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout

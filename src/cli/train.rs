@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::backend_arg::BackendArg;
-use crate::run::builtin::{builtin_config, builtin_data};
-use crate::run::overrides::{apply_overrides, load_config_file};
-use crate::run::pretrained::{
-    pretrained_config, pretrained_data, Source, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
+use crate::backend_choice::BackendChoice;
+use crate::run::demo_job::{builtin_config, builtin_data};
+use crate::run::model_job::{
+    pretrained_config, pretrained_data, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
 };
+use crate::run::overrides::{apply_overrides, load_config_file};
 use crate::run::run_dir::check_new_run_dir;
+use crate::run::source::Source;
 use crate::run::{checkpoint, interrupt};
 use crate::run::{run_job, JobOptions, Summary};
 
@@ -65,7 +66,7 @@ pub struct TrainArgs {
     pub eval_max_tokens: Option<usize>,
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
-    pub backend: BackendArg,
+    pub backend: BackendChoice,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -76,7 +77,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if args
         .data
         .as_deref()
-        .is_some_and(crate::input_file::is_stdio)
+        .is_some_and(crate::io::input_file::is_stdio)
     {
         anyhow::bail!(
             "--data -: training data must be a file (`--resume` reads it again); save it to a \

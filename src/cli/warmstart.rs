@@ -1,8 +1,8 @@
 //! `hir warmstart`: rebuilds the built-in policy (tokenizer, tiny Llama, supervised warm start)
 //! and prints its held-out greedy metrics.
 
-use crate::model_io::{save_hf_dir_f16, write_atomic, HostModel};
-use crate::suite::warmstart::{warm_start, WarmStartConfig};
+use crate::demo_world::warmstart::{warm_start, WarmStartConfig};
+use crate::io::model::{save_hf_dir_f16, write_atomic, HostModel};
 use anyhow::Context;
 use std::path::PathBuf;
 

@@ -21,7 +21,7 @@ pub enum EvalError {
         /// The flag the file was given with (`--input_data`, `--input_response_data`).
         flag: &'static str,
         /// What is wrong with it.
-        source: crate::input_file::InputError,
+        source: crate::io::input_file::InputError,
     },
     /// A line is not what the format requires.
     #[error("{}:{line}: {message}", path.display())]

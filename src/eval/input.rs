@@ -2,7 +2,7 @@
 //! (`input_response_data`).
 
 use super::error::EvalError;
-use crate::input_file::JsonlLines;
+use crate::io::input_file::JsonlLines;
 use hir_core::constraint::Kwargs;
 use serde_json::{Map, Value};
 use std::collections::HashMap;

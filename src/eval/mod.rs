@@ -8,9 +8,9 @@
 pub mod benchmarks;
 pub mod dumps;
 pub mod error;
-pub mod generate;
 pub mod input;
 pub mod report;
+pub mod responses;
 pub mod score;
 pub mod write;
 

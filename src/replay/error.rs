@@ -1,6 +1,6 @@
 //! Errors of `hir replay`: each names the file, the line and the field, and what was expected.
 
-use crate::data::LineError;
+use crate::io::data::LineError;
 use std::path::PathBuf;
 
 /// Why `hir replay` could not produce its output.
@@ -17,7 +17,7 @@ pub enum ReplayError {
     /// The input file cannot be read (missing, not a regular file, too large, a line too
     /// long, not UTF-8).
     #[error("--input: {0}")]
-    Input(#[from] crate::input_file::InputError),
+    Input(#[from] crate::io::input_file::InputError),
     /// A line of the input is not a valid rollout group.
     #[error(transparent)]
     Line(#[from] LineError),

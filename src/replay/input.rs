@@ -3,8 +3,8 @@
 //! "suite"?}], "responses": [{"text", "entropy"}]}`.
 
 use super::error::ReplayError;
-use crate::data::jsonl::{for_each_object, objects, LineError, Loc};
-use crate::data::parse_hir_style;
+use crate::io::data::jsonl::{for_each_object, objects, LineError, Loc};
+use crate::io::data::parse_hir_style;
 use hir_core::instruct::Instruction;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -33,7 +33,7 @@ pub struct ResponseInput {
 
 /// Reads every non-blank line of `path` as a prompt group.
 /// The file is streamed one line at a time (regular files only, each line and the file
-/// capped: see [`crate::input_file::JsonlLines`]).
+/// capped: see [`crate::io::input_file::JsonlLines`]).
 pub fn read_groups(path: &Path) -> Result<Vec<GroupInput>, ReplayError> {
     let mut out = Vec::new();
     for_each_object(

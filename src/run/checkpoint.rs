@@ -18,10 +18,10 @@ use hir_core::model::{param_shapes, ModelConfig, Params};
 use hir_core::train::{TrainerConfig, TrainerState};
 use serde::{Deserialize, Serialize};
 
-use super::fingerprint::Fingerprint;
 use super::interrupt;
-use crate::input_file::{read_text, MAX_CONFIG_BYTES};
-use crate::model_io::{
+use crate::io::fingerprint::Fingerprint;
+use crate::io::input_file::{read_text, MAX_CONFIG_BYTES};
+use crate::io::model::{
     load_hf_dir, read_weights, save_hf_dir, sync_dir, write_atomic, write_f32_safetensors,
     HostModel,
 };

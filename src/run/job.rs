@@ -16,14 +16,13 @@ use super::checkpoint::{
     load_checkpoint, load_params, recover, save_checkpoint, save_params, Manifest, STATE,
 };
 use super::interrupt;
+use super::job_data::JobData;
 use super::metrics_log::{read_metrics, MetricsLine, MetricsLog};
-use super::pretrained::Source;
 use super::run_dir::check_new_run_dir;
-use crate::cli::backend_arg::BackendArg;
-use crate::input_file::{read_text, MAX_CONFIG_BYTES};
-use crate::model_io::write_atomic;
+use crate::backend_choice::BackendChoice;
+use crate::io::input_file::{read_text, MAX_CONFIG_BYTES};
+use crate::io::model::write_atomic;
 use crate::plot::{line_plot_svg, Series};
-use crate::tokenizer::HfChatCodec;
 
 /// What a job needs besides the trainer configuration.
 #[derive(Debug, Clone)]
@@ -43,7 +42,7 @@ pub struct JobOptions {
     /// and the directory was created).
     pub announce: bool,
     /// Compute backend.
-    pub backend: BackendArg,
+    pub backend: BackendChoice,
     /// Save a checkpoint every this many steps (and at the end).
     pub save_every: u64,
     /// Most new tokens of an evaluation response.
@@ -57,32 +56,6 @@ pub struct JobOptions {
     /// checkpoint in order ([`recover`]) and verified it (a real-model resume reads its model
     /// from the checkpoint before the job starts); `None`: the job does both.
     pub verified_checkpoint: Option<Manifest>,
-}
-
-/// The policy, tokenizer and instructions a job trains on.
-pub struct JobData {
-    /// Architecture of the policy.
-    pub model_config: ModelConfig,
-    /// Initial weights.
-    pub init: Params<Vec<f32>>,
-    /// The tokenizer (chat template included).
-    pub codec: HfChatCodec,
-    /// `tokenizer.json` bytes, copied into checkpoints.
-    pub tokenizer_json: Vec<u8>,
-    /// `tokenizer_config.json` bytes (chat template), copied into checkpoints when present.
-    pub tokenizer_config_json: Option<Vec<u8>>,
-    /// Training instructions.
-    pub train: Vec<Instruction>,
-    /// Held-out instructions.
-    pub eval: Vec<Instruction>,
-    /// The model file whose weights are the initial policy (real-model runs). It is then
-    /// also the reference policy: the run directory keeps no copy of it, and `--resume`
-    /// reads the reference from it again. `None`: the initial weights are saved as
-    /// `reference.safetensors` when the run needs a reference.
-    pub reference_model: Option<PathBuf>,
-    /// The model and data of a real-model run, saved as the new run's `source.json` (for
-    /// `--resume`); `None` for the built-in suite.
-    pub source: Option<Source>,
 }
 
 /// `summary.json`.
@@ -307,7 +280,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The reference policy of a resumed real-model run: the weights of the model it started from.
 fn reference_from_model(model: &Path, config: &ModelConfig) -> Result<Params<Vec<f32>>> {
-    let host = crate::pretrained::Pretrained::load_weights(model)?;
+    let host = crate::io::pretrained::Pretrained::load_weights(model)?;
     anyhow::ensure!(
         &host.config == config,
         "`{}`: its architecture differs from the run's checkpoint, so it cannot be the run's \

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::model_io::write_atomic;
+use crate::io::model::write_atomic;
 
 /// One line of `metrics.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,8 +24,11 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricsLine>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text =
-        crate::input_file::read_text(path, "a metrics log", crate::input_file::MAX_JSONL_BYTES)?;
+    let text = crate::io::input_file::read_text(
+        path,
+        "a metrics log",
+        crate::io::input_file::MAX_JSONL_BYTES,
+    )?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())

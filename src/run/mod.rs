@@ -17,16 +17,28 @@
 //! Every file is written atomically, and a checkpoint as a set, so an interrupted run never
 //! leaves a half-written file or a checkpoint mixing two steps; `--resume` checks the
 //! checkpoint against its manifest, continues from it and drops later metrics lines.
+//!
+//! - [`job`]: [`run_job`], one training job from start (or resume) to `summary.json`;
+//! - [`job_data`]: [`JobData`], what a job trains: from [`demo_job`] (the built-in demo world)
+//!   or [`model_job`] (a real model and data file, remembered in [`source`]'s `source.json`);
+//! - [`checkpoint`], [`metrics_log`], [`run_dir`]: the run directory's files. They stay in
+//!   this engine rather than in [`io`](crate::io) because they are its protocol, not plain
+//!   formats: a checkpoint swap and a metrics rewrite run inside [`interrupt`]'s critical
+//!   sections, and resume decides from them what to redo;
+//! - [`interrupt`]: SIGINT/SIGTERM handling; [`overrides`] and [`methods`]: the trainer
+//!   configuration a job starts from.
 
-pub mod builtin;
 pub mod checkpoint;
-pub mod fingerprint;
+pub mod demo_job;
 pub mod interrupt;
 pub mod job;
+pub mod job_data;
 pub mod methods;
 pub mod metrics_log;
+pub mod model_job;
 pub mod overrides;
-pub mod pretrained;
 pub mod run_dir;
+pub mod source;
 
 pub use job::{run_job, JobOptions, Summary};
+pub use job_data::JobData;

@@ -34,10 +34,10 @@ pub fn apply_overrides(config: &TrainerConfig, sets: &[String]) -> Result<Traine
 /// that is not a trainer config field, or a value of the wrong type, is an error naming it.
 pub fn load_config_file(path: &std::path::Path, base: &TrainerConfig) -> Result<TrainerConfig> {
     let p = path.display();
-    let text = crate::input_file::read_text(
+    let text = crate::io::input_file::read_text(
         path,
         "a trainer config",
-        crate::input_file::MAX_CONFIG_BYTES,
+        crate::io::input_file::MAX_CONFIG_BYTES,
     )?;
     // Both formats are read as a table of field → value, merged over `base` in TOML form
     // (which, unlike JSON, holds every value a field may have, `nan` included).

@@ -160,7 +160,6 @@ impl<B: Backend> Model<B> {
         batch: &PackedBatch,
         grads: &mut Params<B::Tensor>,
     ) -> Result<f32> {
-        let v = self.config.vocab_size;
         let targets = batch.next_token_targets();
         let count = targets.iter().filter(|&&t| t != IGNORE).count();
         if count == 0 {
@@ -168,8 +167,30 @@ impl<B: Backend> Model<B> {
                 "no sequence has two or more tokens: there is nothing to predict".into(),
             ));
         }
+        self.loss_and_grads_on_targets(b, batch, &targets, grads)
+    }
+
+    /// Mean cross-entropy of `batch` against `targets` (one per packed token: the id that
+    /// position should predict, or [`IGNORE`] for a position that is not scored, such as a
+    /// prompt position in supervised fine-tuning), with gradients ADDED into `grads`. Returns
+    /// the loss. [`loss_and_grads`](Self::loss_and_grads) is this with every next token as
+    /// the target.
+    pub fn loss_and_grads_on_targets(
+        &self,
+        b: &B,
+        batch: &PackedBatch,
+        targets: &[u32],
+        grads: &mut Params<B::Tensor>,
+    ) -> Result<f32> {
+        let v = self.config.vocab_size;
+        let count = targets.iter().filter(|&&t| t != IGNORE).count();
+        if count == 0 {
+            return Err(super::ModelError::Input(
+                "every target is IGNORE: there is nothing to predict".into(),
+            ));
+        }
         let (logits, acts) = self.forward(b, batch)?;
-        let targets_dev = b.upload_index(&targets)?;
+        let targets_dev = b.upload_index(targets)?;
         let (rows, lse) = b.cross_entropy(&logits, &targets_dev, v)?;
         let inv = 1.0 / count as f32;
         let loss = b.download(&rows)?.iter().map(|&x| x as f64).sum::<f64>() as f32 * inv;

@@ -1,0 +1,44 @@
+//! The embedded default: the built-in instruction-following suite, its warm-started tiny
+//! policy, and the trainer settings `hir train` uses for it when given no `--config`.
+
+use anyhow::Result;
+use hir_core::train::TrainerConfig;
+
+use super::job_data::JobData;
+
+/// Seed of the built-in suite's instructions (fixed: every run and seed sees the same
+/// train/eval split; the run seed only drives training randomness).
+pub const SUITE_SEED: u64 = 0;
+
+/// The trainer settings for the built-in suite: the spec's defaults, scaled to a tiny model
+/// on 2 CPU cores (batch, lengths, steps) and with a learning rate for a model trained from
+/// scratch minutes ago rather than a pretrained one (spec's `1e-6` is for real models).
+pub fn builtin_config() -> TrainerConfig {
+    TrainerConfig {
+        total_steps: 100,
+        train_batch_size: 16,
+        rollout_n: 6,
+        max_prompt_length: 256,
+        max_response_length: 64,
+        ppo_mini_batch_size: 8,
+        lr: 3e-4,
+        ..TrainerConfig::default()
+    }
+}
+
+/// Loads the embedded suite and policy.
+pub fn builtin_data() -> Result<JobData> {
+    let suite = crate::demo_world::builtin_suite(SUITE_SEED);
+    let (model_config, init, codec) = crate::demo_world::builtin_policy()?;
+    Ok(JobData {
+        reference_model: None,
+        source: None,
+        model_config,
+        init,
+        codec,
+        tokenizer_json: crate::demo_world::embedded_policy::TOKENIZER_JSON.to_vec(),
+        tokenizer_config_json: None,
+        train: suite.train,
+        eval: suite.eval,
+    })
+}

@@ -1,0 +1,103 @@
+//! Jobs on a real model (`hir train --model M [--data F]`): the trainer settings for a
+//! pretrained policy on a CPU, the data split, and the job's data from the model and data
+//! files its [`Source`] (`source.json`, which lets `--resume` find the data again) names.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use hir_core::instruct::Instruction;
+use hir_core::train::TrainerConfig;
+
+use super::job_data::JobData;
+use super::source::Source;
+use crate::io::data::{parse_instructions, read_instructions_limited, PromptLimit};
+use crate::io::pretrained::Pretrained;
+
+/// The committed IFEval-style training set (`assets/data/ifeval_style_train.jsonl`), the
+/// default `--data` of `hir train --model`.
+pub const DEFAULT_DATA: &str = include_str!("../../assets/data/ifeval_style_train.jsonl");
+
+/// Default held-out rows (the last ones of the data file).
+pub const DEFAULT_EVAL_COUNT: usize = 32;
+
+/// Default micro-batch size in tokens for real models (bounds the `[tokens, vocab]` logits
+/// and the activations kept for the backward pass: ~1.5 GB for SmolLM2-135M).
+pub const DEFAULT_TOKEN_BUDGET: usize = 1024;
+
+/// Trainer settings for a pretrained instruct model on a few CPU cores: the spec's algorithm
+/// defaults (m = 6 is scaled to 4, k = 2), the spec's learning rate for real models, and
+/// small batches so that one step takes minutes, not hours.
+pub fn pretrained_config() -> TrainerConfig {
+    TrainerConfig {
+        total_steps: 10,
+        train_batch_size: 4,
+        rollout_n: 4,
+        temperature: 1.0,
+        max_prompt_length: 512,
+        max_response_length: 128,
+        ppo_mini_batch_size: 4,
+        lr: 1e-6,
+        ..TrainerConfig::default()
+    }
+}
+
+/// Splits `rows` into (train, held-out): the last `eval_count` rows are held out, and at least
+/// one row must remain for training.
+pub fn split(
+    mut rows: Vec<Instruction>,
+    eval_count: usize,
+    origin: &str,
+) -> Result<(Vec<Instruction>, Vec<Instruction>)> {
+    anyhow::ensure!(
+        eval_count > 0,
+        "--eval-count 0: at least one row must be held out, since the run scores the policy \
+         on the held-out rows before and after training; pass --eval-count 1 or more"
+    );
+    anyhow::ensure!(
+        rows.len() > eval_count,
+        "{origin}: {} rows, but {eval_count} are held out for evaluation (--eval-count); \
+         at least one must remain for training",
+        rows.len()
+    );
+    let eval = rows.split_off(rows.len() - eval_count);
+    Ok((rows, eval))
+}
+
+/// The policy, tokenizer and data of a real-model job. `model` is loaded from
+/// `model_path` (on resume, the caller passes the run's checkpoint directory).
+pub fn pretrained_data(model_path: &Path, source: &Source) -> Result<JobData> {
+    let pre = Pretrained::load(model_path)?;
+    // Rows are streamed; a prompt that cannot fit the model's context is refused from its
+    // length before the trainer tokenizes it (the trainer then checks max_prompt_length).
+    let limit = PromptLimit::new(
+        &pre.codec,
+        pre.host.config.max_position_embeddings,
+        "the model's context, max_position_embeddings",
+    );
+    let (origin, rows) = match &source.data {
+        Some(p) => (
+            p.display().to_string(),
+            read_instructions_limited(p, limit.as_ref()).context("--data")?,
+        ),
+        None => {
+            let origin = "<built-in>/assets/data/ifeval_style_train.jsonl".to_string();
+            let rows = parse_instructions(Path::new(&origin), DEFAULT_DATA)?;
+            (origin, rows)
+        }
+    };
+    let (train, eval) = split(rows, source.eval_count, &origin)?;
+    Ok(JobData {
+        reference_model: source
+            .model_fingerprint
+            .is_some()
+            .then(|| source.model.clone()),
+        source: Some(source.clone()),
+        model_config: pre.host.config.clone(),
+        init: pre.host.params,
+        codec: pre.codec,
+        tokenizer_json: pre.tokenizer_json,
+        tokenizer_config_json: pre.tokenizer_config_json,
+        train,
+        eval,
+    })
+}
