@@ -9,9 +9,9 @@ use common::random_params;
 use hir_backend_cpu::CpuBackend;
 use hir_core::constraint::registry::{build, Suite};
 use hir_core::constraint::Kwargs;
+use hir_core::hindsight::Scope;
 use hir_core::instruct::{ChatCodec, CodecError, Instruction, InstructionConstraint, Layout};
 use hir_core::model::ModelConfig;
-use hir_core::hindsight::Scope;
 use hir_core::rl::{AdvEstimator, LossAggMode};
 use hir_core::train::{
     metrics::is_timing, ObjectiveKind, ReplayLogprobs, ReplayShortage, Trainer, TrainerConfig,
