@@ -9,9 +9,11 @@ use hir_core::train::{ObjectiveKind, ReplayLogprobs, ReplayShortage, TrainerConf
 use serde::Serialize;
 use serde_json::json;
 
-/// Per field: the allowed spellings as the error lists them, and each spelling with the name
-/// it is written back as.
-const FIELDS: &[(&str, &str, &[(&str, &str)])] = &[
+/// Each spelling a field reads, with the name it is written back as.
+type Spellings = &'static [(&'static str, &'static str)];
+
+/// Per field: the allowed spellings as the error lists them, and [`Spellings`].
+const FIELDS: &[(&str, &str, Spellings)] = &[
     (
         "replay_scope",
         "group, global",
@@ -69,7 +71,7 @@ const FIELDS: &[(&str, &str, &[(&str, &str)])] = &[
 ];
 
 const KLS: &str = "k1, kl, k2, mse, k3, low_var_kl";
-const KL_SPELLINGS: &[(&str, &str)] = &[
+const KL_SPELLINGS: Spellings = &[
     ("kl", "kl"),
     ("k1", "kl"),
     ("mse", "mse"),
