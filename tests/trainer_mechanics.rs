@@ -9,9 +9,13 @@ use common::random_params;
 use hir_backend_cpu::CpuBackend;
 use hir_core::constraint::registry::{build, Suite};
 use hir_core::constraint::Kwargs;
+use hir_core::hindsight::Scope;
 use hir_core::instruct::{ChatCodec, CodecError, Instruction, InstructionConstraint, Layout};
 use hir_core::model::ModelConfig;
-use hir_core::train::{metrics::is_timing, Trainer, TrainerConfig};
+use hir_core::rl::{AdvEstimator, LossAggMode};
+use hir_core::train::{
+    metrics::is_timing, ObjectiveKind, ReplayLogprobs, ReplayShortage, Trainer, TrainerConfig,
+};
 
 /// Bytes are ids 0..=255; 256 starts a turn, 257 ends one (the stop token), 258 marks the
 /// assistant.
@@ -150,7 +154,7 @@ fn replay_rows_follow_their_sources_with_copied_log_probs() {
 #[test]
 fn recompute_option_scores_replays_under_the_rewritten_prompt() {
     let mut t = trainer(TrainerConfig {
-        replay_logprobs: "recompute".into(),
+        replay_logprobs: ReplayLogprobs::Recompute,
         ..config()
     });
     let rows = t.collect().unwrap().rows;
@@ -224,7 +228,7 @@ fn resample_samples_more_until_k_failures_are_eligible() {
     // 4 per group) until 4 of its responses are eligible.
     let cfg = TrainerConfig {
         replay_k: 4,
-        replay_shortage: "resample".into(),
+        replay_shortage: ReplayShortage::Resample,
         replay_max_resample: 4,
         ..config()
     };
@@ -254,7 +258,7 @@ fn resample_samples_more_until_k_failures_are_eligible() {
 #[test]
 fn global_scope_caps_replays_at_k_times_b() {
     let mut t = trainer(TrainerConfig {
-        replay_scope: "global".into(),
+        replay_scope: Scope::Global,
         replay_k: 1,
         ..config()
     });
@@ -266,40 +270,47 @@ fn global_scope_caps_replays_at_k_times_b() {
 #[test]
 fn every_objective_and_estimator_trains_without_nan() {
     for (objective, estimator, kl_loss) in [
-        ("pairwise", "reinforce_plus_plus", false),
-        ("ppo", "grpo", true),
-        ("ppo", "rloo", false),
-        ("ppo", "reinforce_plus_plus_baseline", false),
+        (
+            ObjectiveKind::Pairwise,
+            AdvEstimator::ReinforcePlusPlus,
+            false,
+        ),
+        (ObjectiveKind::Ppo, AdvEstimator::Grpo, true),
+        (ObjectiveKind::Ppo, AdvEstimator::Rloo, false),
+        (
+            ObjectiveKind::Ppo,
+            AdvEstimator::ReinforcePlusPlusBaseline,
+            false,
+        ),
     ] {
         let mut t = trainer(TrainerConfig {
-            objective: objective.into(),
-            adv_estimator: estimator.into(),
+            objective,
+            adv_estimator: estimator,
             use_kl_loss: kl_loss,
-            loss_agg_mode: "seq-mean-token-mean".into(),
+            loss_agg_mode: LossAggMode::SeqMeanTokenMean,
             ..config()
         });
         let before = t.state().unwrap().policy;
         let m = t.step().unwrap();
         assert!(
             m["actor/loss"].is_finite(),
-            "{objective}/{estimator}: {m:?}"
+            "{objective:?}/{estimator:?}: {m:?}"
         );
         assert!(m["actor/grad_norm"].is_finite() && m["actor/grad_norm"] > 0.0);
         assert_ne!(
             t.state().unwrap().policy,
             before,
-            "{objective}/{estimator} did not update"
+            "{objective:?}/{estimator:?} did not update"
         );
     }
 }
 
 #[test]
 fn config_errors_name_the_field() {
-    let bad = TrainerConfig {
-        adv_estimator: "ppo2".into(),
-        ..config()
-    };
-    let e = bad.validate().unwrap_err().to_string();
+    // An enumerated field is refused when the config is read (it cannot hold a bad name).
+    let e = serde_json::from_str::<TrainerConfig>(r#"{"adv_estimator": "ppo2"}"#)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("adv_estimator") && e.contains("ppo2"), "{e}");
     let bad = TrainerConfig {
         ppo_mini_batch_size: 3,

@@ -14,7 +14,7 @@ use hir_core::constraint::registry::{build, Suite};
 use hir_core::constraint::Kwargs;
 use hir_core::instruct::{ChatCodec, CodecError, Instruction, InstructionConstraint, Layout};
 use hir_core::model::{ModelConfig, Params};
-use hir_core::train::{Trainer, TrainerConfig};
+use hir_core::train::{ObjectiveKind, Trainer, TrainerConfig};
 
 /// Bytes are ids 0..=255; 256 starts a turn, 257 ends it (stop), 258 marks the assistant.
 struct ByteCodec([u32; 1]);
@@ -79,7 +79,7 @@ fn data() -> Vec<Instruction> {
         .collect()
 }
 
-fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: &str) -> Trainer<B> {
+fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: ObjectiveKind) -> Trainer<B> {
     let cfg = TrainerConfig {
         train_batch_size: 2,
         rollout_n: 3,
@@ -87,7 +87,7 @@ fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: &str) -> Traine
         max_response_length: 10,
         ppo_mini_batch_size: 1,
         lr: 0.0,
-        objective: objective.into(),
+        objective,
         ..TrainerConfig::default()
     };
     Trainer::new(
@@ -106,12 +106,12 @@ fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: &str) -> Traine
 fn an_update_on_wgpu_matches_the_cpu() {
     let gpu = gpu("trainer_step");
     let init = Params::init_random(&model_config(), 0.3, 5);
-    let mut cpu = trainer(CpuBackend::new(), &init, "ppo");
+    let mut cpu = trainer(CpuBackend::new(), &init, ObjectiveKind::Ppo);
     let batch = cpu.collect().unwrap();
     let replays = batch.rows.iter().filter(|r| r.replay_of.is_some()).count();
     assert!(replays > 0, "the toy data should produce replays");
     let want = cpu.learn(batch.clone()).unwrap();
-    let mut gpu = trainer(gpu, &init, "ppo");
+    let mut gpu = trainer(gpu, &init, ObjectiveKind::Ppo);
     let got = gpu.learn(batch).unwrap();
     let mut compared = 0;
     for key in [

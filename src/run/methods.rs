@@ -1,6 +1,8 @@
 //! The methods `hir compare` runs: HiR, the binary-reward baselines and the selection
 //! ablations, each a change of a few trainer fields from a base configuration.
 
+use hir_core::hindsight::Selection;
+use hir_core::rl::{AdvEstimator, KlEstimator};
 use hir_core::train::TrainerConfig;
 
 /// Method names, in table order.
@@ -28,13 +30,13 @@ pub fn method_config(method: &str, base: &TrainerConfig) -> Option<TrainerConfig
         "reinforce_pp" => c.replay = false,
         "grpo" => {
             c.replay = false;
-            c.adv_estimator = "grpo".into();
+            c.adv_estimator = AdvEstimator::Grpo;
             c.use_kl_in_reward = false;
             c.use_kl_loss = true;
-            c.kl_loss_type = "low_var_kl".into();
+            c.kl_loss_type = KlEstimator::K3;
             c.kl_loss_coef = base.kl_coef;
         }
-        "hir_random_select" => c.replay_selection = "random".into(),
+        "hir_random_select" => c.replay_selection = Selection::Random,
         "hir_no_curriculum" => c.replay_curriculum = false,
         _ => return None,
     }

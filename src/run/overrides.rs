@@ -21,6 +21,9 @@ pub fn apply_overrides(config: &TrainerConfig, sets: &[String]) -> Result<Traine
             Err(_) => toml::Value::String(raw.into()),
         };
         table.insert(key.into(), value);
+        if let Err(Unread::Refused(message)) = read(&table, key) {
+            bail!(message);
+        }
     }
     let text = toml::to_string(&table)?;
     let out: TrainerConfig =
@@ -69,13 +72,43 @@ pub fn load_config_file(path: &std::path::Path, base: &TrainerConfig) -> Result<
         let shown = value.to_string();
         merged.insert(key.clone(), value);
         // One field at a time, so that a wrong type names its field.
-        toml::Value::Table(merged.clone())
-            .try_into::<TrainerConfig>()
-            .with_context(|| format!("`{p}`: `{key} = {shown}` has the wrong type for `{key}`"))?;
+        match read(&merged, &key) {
+            Ok(_) => {}
+            Err(Unread::Refused(message)) => bail!("`{p}`: {message}"),
+            Err(Unread::WrongType(e)) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "`{p}`: `{key} = {shown}` has the wrong type for `{key}`"
+                )))
+            }
+        }
     }
     let config: TrainerConfig = toml::Value::Table(merged)
         .try_into()
         .with_context(|| format!("`{p}`: not a trainer configuration"))?;
     config.validate().with_context(|| format!("`{p}`"))?;
     Ok(config)
+}
+
+/// Why a table of fields is not a trainer configuration.
+enum Unread {
+    /// The enumerated field being set has a spelling it does not accept: the message (a
+    /// [`hir_core::train::ConfigError`]'s) names the field, the value and every allowed
+    /// spelling.
+    Refused(String),
+    /// Some value has the wrong type for its field.
+    WrongType(toml::de::Error),
+}
+
+/// Reads `table` as a trainer configuration, telling a refused spelling of field `key` apart
+/// from a value of the wrong type.
+fn read(table: &toml::Table, key: &str) -> Result<TrainerConfig, Unread> {
+    toml::Value::Table(table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            if e.message().starts_with(&format!("config field `{key}`: ")) {
+                Unread::Refused(e.message().to_string())
+            } else {
+                Unread::WrongType(e)
+            }
+        })
 }

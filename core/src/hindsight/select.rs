@@ -11,27 +11,77 @@
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-/// Where the top-`k` is taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+use serde::{Deserialize, Serialize};
+
+/// Where the top-`k` is taken (the trainer's `replay_scope`: `"group"` or `"global"`, the
+/// spellings serde reads and writes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Scope {
     /// The top `k` of each prompt group (paper text; default).
     #[default]
+    #[serde(rename = "group")]
     Group,
     /// The top `k·B` over the whole batch of `B` prompt groups (released code).
+    #[serde(rename = "global")]
     Global,
 }
 
-/// How `F_div` reduces the per-token entropies `H_t` of a response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+impl Scope {
+    /// The scope's name in a trainer config (`"group"`, `"global"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Group => "group",
+            Scope::Global => "global",
+        }
+    }
+}
+
+/// How the responses to replay are ranked (the trainer's `replay_selection`: `"score"` or
+/// `"random"`, the spellings serde reads and writes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Selection {
+    /// By `F = F_div + λ_s·F_int` (the method; default).
+    #[default]
+    #[serde(rename = "score")]
+    Score,
+    /// Uniformly at random among the eligible responses (an ablation): the trainer ranks by a
+    /// seeded uniform draw per response in place of `F_div`, with `λ_0 = 0`.
+    #[serde(rename = "random")]
+    Random,
+}
+
+impl Selection {
+    /// The rule's name in a trainer config (`"score"`, `"random"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Selection::Score => "score",
+            Selection::Random => "random",
+        }
+    }
+}
+
+/// How `F_div` reduces the per-token entropies `H_t` of a response (the trainer's
+/// `replay_entropy`: `"mean"` or `"sum"`, the spellings serde reads and writes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum EntropyAgg {
     /// Mean over the response tokens (released code, verl's `token-mean`; default).
     #[default]
+    #[serde(rename = "mean")]
     Mean,
     /// Sum over the response tokens (the paper's formula).
+    #[serde(rename = "sum")]
     Sum,
 }
 
 impl EntropyAgg {
+    /// The reduction's name in a trainer config (`"mean"`, `"sum"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            EntropyAgg::Mean => "mean",
+            EntropyAgg::Sum => "sum",
+        }
+    }
+
     /// `F_div` of a response from its per-token entropies `H_t = −Σ_j p_{t,j} log p_{t,j}`
     /// (0.0 for an empty response).
     pub fn aggregate(self, token_entropies: &[f32]) -> f32 {

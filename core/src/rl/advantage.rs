@@ -22,26 +22,36 @@ use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use serde::{Deserialize, Serialize};
+
 use super::kl::KlEstimator;
 
 /// The epsilon of verl's `masked_whiten`: `(x − mean) · rsqrt(var + 1e-8)`.
 pub const WHITEN_EPS: f64 = 1e-8;
 
 /// Which advantage estimator turns outcome rewards into per-token advantages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+///
+/// serde reads and writes verl's names (`algorithm.adv_estimator`), the same as
+/// [`AdvEstimator::name`]: `"reinforce_plus_plus"`, `"reinforce_plus_plus_baseline"`,
+/// `"grpo"`, `"rloo"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AdvEstimator {
     /// REINFORCE++ (verl `compute_reinforce_plus_plus_outcome_advantage`): discounted
     /// return-to-go of the token rewards, whitened over every response token of the batch.
     /// The estimator the HiR authors ran (spec §2.6).
     #[default]
+    #[serde(rename = "reinforce_plus_plus")]
     ReinforcePlusPlus,
     /// REINFORCE++-baseline (verl `compute_reinforce_plus_plus_baseline_outcome_advantage`):
     /// sequence score minus its group mean, broadcast to the tokens, whitened over the batch.
+    #[serde(rename = "reinforce_plus_plus_baseline")]
     ReinforcePlusPlusBaseline,
     /// GRPO (verl `compute_grpo_outcome_advantage`): `(score − group mean) / (group std + ε)`.
+    #[serde(rename = "grpo")]
     Grpo,
     /// RLOO (verl `compute_rloo_outcome_advantage`): score minus the leave-one-out mean of the
     /// other members of its group.
+    #[serde(rename = "rloo")]
     Rloo,
 }
 

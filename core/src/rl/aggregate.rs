@@ -17,15 +17,22 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
+use serde::{Deserialize, Serialize};
+
 /// How per-token losses are reduced to one number (verl's `loss_agg_mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+///
+/// serde reads and writes verl's names, the same as [`LossAggMode::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum LossAggMode {
     /// Mean over every response token of the (mini-)batch (`"token-mean"`, the default).
     #[default]
+    #[serde(rename = "token-mean")]
     TokenMean,
     /// Sum over each sequence's tokens, mean over sequences (`"seq-mean-token-sum"`).
+    #[serde(rename = "seq-mean-token-sum")]
     SeqMeanTokenSum,
     /// Mean over each sequence's tokens, mean over sequences (`"seq-mean-token-mean"`).
+    #[serde(rename = "seq-mean-token-mean")]
     SeqMeanTokenMean,
 }
 

@@ -1,16 +1,24 @@
 //! KL-divergence estimators between the policy and a reference, per token (Schulman's k1/k2/k3,
 //! named as in verl's `kl_penalty`).
 
+use serde::{Deserialize, Serialize};
+
 /// A per-token estimator of `KL(π_θ ‖ π_ref)` from `logp = log π_θ(y_t)` and
 /// `ref_logp = log π_ref(y_t)` of the sampled token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+///
+/// serde reads verl's names and their aliases (`kl`/`k1`, `mse`/`k2`, `low_var_kl`/`k3`) and
+/// writes the first of each, the same as [`KlEstimator::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum KlEstimator {
     /// k1 (`kl`): `logp − ref_logp`. Unbiased, high variance, can be negative.
     #[default]
+    #[serde(rename = "kl", alias = "k1")]
     K1,
     /// k2 (`mse`): `½ (logp − ref_logp)²`.
+    #[serde(rename = "mse", alias = "k2")]
     K2,
     /// k3 (`low_var_kl`): `exp(ref − logp) − (ref − logp) − 1`, clamped to `[−10, 10]` as in verl.
+    #[serde(rename = "low_var_kl", alias = "k3")]
     K3,
 }
 

@@ -22,20 +22,24 @@ use crate::instruct::{prompt_char_bound, ChatCodec, Instruction};
 use crate::model::{Model, ModelConfig, Params};
 use crate::objective::{PairwiseObjective, PolicyObjective, PpoObjective};
 use crate::optim::{AdamW, AdamWConfig};
-use crate::rl::{KlEstimator, PpoClip};
+use crate::rl::PpoClip;
 
 pub mod config;
 pub mod error;
 pub mod eval;
+mod learn;
 pub mod logprob;
 pub mod metrics;
 pub mod nonfinite;
+mod ref_logprobs;
+mod replay;
+mod rollout;
 pub mod rows;
 pub mod schedule;
 pub mod step;
 mod update;
 
-pub use config::{ConfigError, TrainerConfig};
+pub use config::{ConfigError, ObjectiveKind, ReplayLogprobs, ReplayShortage, TrainerConfig};
 pub use error::TrainError;
 pub use eval::{evaluate, EvalResult};
 pub use metrics::StepMetrics;
@@ -254,29 +258,21 @@ fn adam_config(c: &TrainerConfig) -> AdamWConfig {
     }
 }
 
-/// The KL estimator named by a (validated) config string.
-pub(crate) fn kl_estimator(name: &str) -> KlEstimator {
-    KlEstimator::from_name(name).unwrap_or_default()
-}
-
 fn default_objective<B: Backend>(c: &TrainerConfig) -> Box<dyn PolicyObjective<B>> {
-    if c.objective == "pairwise" {
-        Box::new(PairwiseObjective {
+    match c.objective {
+        ObjectiveKind::Pairwise => Box::new(PairwiseObjective {
             beta: c.pairwise_beta,
             response_pairs: true,
             instruction_pairs: true,
-        })
-    } else {
-        Box::new(PpoObjective {
+        }),
+        ObjectiveKind::Ppo => Box::new(PpoObjective {
             clip: PpoClip {
                 clip_ratio_low: c.clip_ratio_low,
                 clip_ratio_high: c.clip_ratio_high,
                 clip_ratio_c: c.clip_ratio_c,
             },
-            kl_loss: c
-                .use_kl_loss
-                .then(|| (kl_estimator(&c.kl_loss_type), c.kl_loss_coef)),
-        })
+            kl_loss: c.use_kl_loss.then_some((c.kl_loss_type, c.kl_loss_coef)),
+        }),
     }
 }
 

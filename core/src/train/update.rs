@@ -37,7 +37,7 @@ impl<B: Backend> Trainer<B> {
         step: u64,
     ) -> Result<UpdateStats, TrainError> {
         let cfg = self.config.clone();
-        let mode = LossAggMode::from_name(&cfg.loss_agg_mode).unwrap_or_default();
+        let mode = cfg.loss_agg_mode;
         let groups_per_mb = cfg.ppo_mini_batch_size;
         let n_groups = rows.iter().map(|r| r.group as usize + 1).max().unwrap_or(0);
         let mut grad_norms = Vec::new();

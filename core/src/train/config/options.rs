@@ -1,0 +1,84 @@
+//! The trainer's own enumerated options: what to do when a group is short of replay
+//! candidates, where replay rows get their old/reference log-probs, and which policy objective
+//! to train. (The other enumerated fields use the hindsight and RL libraries' enums:
+//! [`Scope`](crate::hindsight::Scope), [`Selection`](crate::hindsight::Selection),
+//! [`EntropyAgg`](crate::hindsight::EntropyAgg), [`AdvEstimator`](crate::rl::AdvEstimator),
+//! [`KlEstimator`](crate::rl::KlEstimator), [`LossAggMode`](crate::rl::LossAggMode).)
+//!
+//! serde reads and writes each variant under the name in its `rename`, which is also what
+//! `name()` returns.
+
+use serde::{Deserialize, Serialize};
+
+/// What a prompt group with fewer than `replay_k` eligible responses does
+/// (`replay_shortage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ReplayShortage {
+    /// Replay fewer (`"skip"`, default).
+    #[default]
+    #[serde(rename = "skip")]
+    Skip,
+    /// Sample more responses for the group, up to `replay_max_resample`, until `k` are
+    /// eligible (`"resample"`).
+    #[serde(rename = "resample")]
+    Resample,
+}
+
+impl ReplayShortage {
+    /// The option's name in a trainer config.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplayShortage::Skip => "skip",
+            ReplayShortage::Resample => "resample",
+        }
+    }
+}
+
+/// Where a replay row's old and reference log-probs come from (`replay_logprobs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ReplayLogprobs {
+    /// Copied from the source row, i.e. scored under the original prompt (`"copy"`, the
+    /// released code; default).
+    #[default]
+    #[serde(rename = "copy")]
+    Copy,
+    /// Computed again under the rewritten prompt (`"recompute"`).
+    #[serde(rename = "recompute")]
+    Recompute,
+}
+
+impl ReplayLogprobs {
+    /// The option's name in a trainer config.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplayLogprobs::Copy => "copy",
+            ReplayLogprobs::Recompute => "recompute",
+        }
+    }
+}
+
+/// The policy objective a run trains with by default (`objective`; a user may still install
+/// any [`PolicyObjective`](crate::rl::PolicyObjective) with
+/// [`Trainer::set_objective`](crate::train::Trainer::set_objective)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ObjectiveKind {
+    /// PPO-clip in the REINFORCE++ form ([`PpoObjective`](crate::rl::PpoObjective); `"ppo"`,
+    /// default).
+    #[default]
+    #[serde(rename = "ppo")]
+    Ppo,
+    /// Explicit dual-preference pairs ([`PairwiseObjective`](crate::rl::PairwiseObjective);
+    /// `"pairwise"`). Needs the reference policy.
+    #[serde(rename = "pairwise")]
+    Pairwise,
+}
+
+impl ObjectiveKind {
+    /// The objective's name in a trainer config.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectiveKind::Ppo => "ppo",
+            ObjectiveKind::Pairwise => "pairwise",
+        }
+    }
+}
