@@ -58,16 +58,16 @@ impl ReplayLogprobs {
 }
 
 /// The policy objective a run trains with by default (`objective`; a user may still install
-/// any [`PolicyObjective`](crate::rl::PolicyObjective) with
+/// any [`PolicyObjective`](crate::objective::PolicyObjective) with
 /// [`Trainer::set_objective`](crate::train::Trainer::set_objective)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ObjectiveKind {
-    /// PPO-clip in the REINFORCE++ form ([`PpoObjective`](crate::rl::PpoObjective); `"ppo"`,
+    /// PPO-clip in the REINFORCE++ form ([`PpoObjective`](crate::objective::PpoObjective); `"ppo"`,
     /// default).
     #[default]
     #[serde(rename = "ppo")]
     Ppo,
-    /// Explicit dual-preference pairs ([`PairwiseObjective`](crate::rl::PairwiseObjective);
+    /// Explicit dual-preference pairs ([`PairwiseObjective`](crate::objective::PairwiseObjective);
     /// `"pairwise"`). Needs the reference policy.
     #[serde(rename = "pairwise")]
     Pairwise,
