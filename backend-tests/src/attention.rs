@@ -6,7 +6,7 @@ use hir_core::backend::{Backend, BackendError, Result};
 use crate::finite_difference::{fd_check, weighted_sum};
 use crate::inputs::{normal, starts};
 use crate::report::{Expected, Outputs, Tolerance};
-use crate::suite::{Case, Failure, Outcome, Suite};
+use crate::suite::{shape_error, Case, Failure, Outcome, Suite};
 
 /// The head layout of an attention call: `q: [N, heads, head_dim]`,
 /// `k, v: [N, kv_heads, head_dim]`.
@@ -389,7 +389,7 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
         kv_heads: 1,
         head_dim: 4,
     };
-    match attention(
+    let (op, detail) = shape_error(attention(
         b,
         Qkv {
             q: &t,
@@ -398,20 +398,13 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
         },
         &[0, 1],
         h,
-    ) {
-        Err(BackendError::Shape { op, detail }) => {
-            ensure!(op == "attention", "op {op}");
-            ensure!(
-                detail.contains("seq_starts") && detail.contains("N = 2"),
-                "{detail}"
-            );
-            Ok(())
-        }
-        other => Err(Failure(format!(
-            "expected a shape error, got {:?}",
-            other.map(drop)
-        ))),
-    }
+    ))?;
+    ensure!(op == "attention", "op {op}");
+    ensure!(
+        detail.contains("seq_starts") && detail.contains("N = 2"),
+        "{detail}"
+    );
+    Ok(())
 }
 
 /// Every call with inconsistent sizes is an error, not a panic or a success.

@@ -1,12 +1,12 @@
 //! The losses over the vocabulary: `cross_entropy`, `cross_entropy_backward` and
 //! `token_logprobs_entropy`.
 
-use hir_core::backend::{Backend, BackendError, Result};
+use hir_core::backend::{Backend, Result};
 
 use crate::finite_difference::{fd_check, weighted_sum};
 use crate::inputs::{ints, normal};
 use crate::report::{Expected, Outputs, Tolerance, F32_REDUCTION};
-use crate::suite::{Case, Failure, Outcome, Suite};
+use crate::suite::{shape_error, Case, Outcome, Suite};
 
 /// The ignored-row marker of the targets.
 const IGNORE: u32 = u32::MAX;
@@ -266,20 +266,14 @@ fn backward_fd<B: Backend>(b: &B) -> Outcome {
 
 /// A target past the vocabulary names the target and the ignore marker.
 fn error_message<B: Backend>(b: &B) -> Outcome {
-    match b.cross_entropy(&b.upload(&[0.0; 6])?, &b.upload_index(&[1, 7])?, 3) {
-        Err(BackendError::Shape { op, detail }) => {
-            ensure!(op == "cross_entropy", "op {op}");
-            ensure!(
-                detail.contains("targets[1]") && detail.contains("u32::MAX"),
-                "{detail}"
-            );
-            Ok(())
-        }
-        other => Err(Failure(format!(
-            "expected a shape error, got {:?}",
-            other.map(drop)
-        ))),
-    }
+    let (op, detail) =
+        shape_error(b.cross_entropy(&b.upload(&[0.0; 6])?, &b.upload_index(&[1, 7])?, 3))?;
+    ensure!(op == "cross_entropy", "op {op}");
+    ensure!(
+        detail.contains("targets[1]") && detail.contains("u32::MAX"),
+        "{detail}"
+    );
+    Ok(())
 }
 
 /// Every call with inconsistent sizes (or a temperature of 0) is an error, not a panic or a

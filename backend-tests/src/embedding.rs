@@ -1,11 +1,11 @@
 //! `embedding` and `embedding_backward_acc`.
 
-use hir_core::backend::{Backend, BackendError, Result};
+use hir_core::backend::{Backend, Result};
 
 use crate::finite_difference::{fd_check, weighted_sum};
 use crate::inputs::{ints, normal, wide};
 use crate::report::{Expected, Outputs, Tolerance, F32_REDUCTION};
-use crate::suite::{Case, Failure, Outcome, Suite};
+use crate::suite::{shape_error, Case, Outcome, Suite};
 
 /// The embedding family's cases.
 pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
@@ -108,20 +108,14 @@ fn backward_fd<B: Backend>(b: &B) -> Outcome {
 
 /// An id past the table names the id and its value.
 fn error_message<B: Backend>(b: &B) -> Outcome {
-    match b.embedding(&b.upload(&[0.0; 6])?, &b.upload_index(&[0, 3])?, 2) {
-        Err(BackendError::Shape { op, detail }) => {
-            ensure!(op == "embedding", "op {op}");
-            ensure!(
-                detail.contains("ids[1]") && detail.contains("= 3"),
-                "{detail}"
-            );
-            Ok(())
-        }
-        other => Err(Failure(format!(
-            "expected a shape error, got {:?}",
-            other.map(drop)
-        ))),
-    }
+    let (op, detail) =
+        shape_error(b.embedding(&b.upload(&[0.0; 6])?, &b.upload_index(&[0, 3])?, 2))?;
+    ensure!(op == "embedding", "op {op}");
+    ensure!(
+        detail.contains("ids[1]") && detail.contains("= 3"),
+        "{detail}"
+    );
+    Ok(())
 }
 
 /// Every call with inconsistent sizes is an error, not a panic or a success.

@@ -1,11 +1,11 @@
 //! The KV cache: `kv_cache_write` and `attention_cached` (prefill and decode).
 
-use hir_core::backend::{Backend, BackendError, Result};
+use hir_core::backend::{Backend, Result};
 
 use crate::attention::{self, Heads, ATTENTION};
 use crate::inputs::{normal, starts, wide};
 use crate::report::{Expected, Outputs, Tolerance};
-use crate::suite::{Case, Failure, Outcome, Suite};
+use crate::suite::{shape_error, Case, Outcome, Suite};
 
 /// The layout of a KV cache `[slots, max_len, kv_heads, head_dim]` and the query heads
 /// attending to it.
@@ -373,13 +373,9 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
         (&slot, &pos),
         d,
     );
-    match r {
-        Err(BackendError::Shape { op, .. }) => {
-            ensure!(op == "kv_cache_write", "op {op}");
-            Ok(())
-        }
-        other => Err(Failure(format!("expected a shape error, got {other:?}"))),
-    }
+    let (op, _) = shape_error(r)?;
+    ensure!(op == "kv_cache_write", "op {op}");
+    Ok(())
 }
 
 /// Every call with inconsistent sizes is an error, not a panic or a success.

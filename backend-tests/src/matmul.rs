@@ -1,11 +1,11 @@
 //! `matmul`: `C = alpha·op(A)·op(B) + beta·C` in every storage layout.
 
-use hir_core::backend::{Backend, BackendError, Result};
+use hir_core::backend::{Backend, Result};
 
 use crate::finite_difference::{fd_check, weighted_sum};
 use crate::inputs::normal;
 use crate::report::{Expected, Outputs, Tolerance};
-use crate::suite::{Case, Failure, Outcome, Suite};
+use crate::suite::{shape_error, Case, Outcome, Suite};
 
 /// The dimensions, layout flags and scalars of one [`Backend::matmul`] call: `op(A)` is
 /// `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`.
@@ -323,19 +323,15 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
         &mut b.upload(&[0.0; 4])?,
         Gemm::plain(2, 3, 2, false, true),
     );
-    match r {
-        Err(BackendError::Shape { op, detail }) => {
-            ensure!(op == "matmul", "op {op}");
-            ensure!(
-                detail.contains("`b [n, k]")
-                    && detail.contains("5 elements")
-                    && detail.contains("expected 6"),
-                "{detail}"
-            );
-            Ok(())
-        }
-        other => Err(Failure(format!("expected a shape error, got {other:?}"))),
-    }
+    let (op, detail) = shape_error(r)?;
+    ensure!(op == "matmul", "op {op}");
+    ensure!(
+        detail.contains("`b [n, k]")
+            && detail.contains("5 elements")
+            && detail.contains("expected 6"),
+        "{detail}"
+    );
+    Ok(())
 }
 
 /// Every call with inconsistent sizes is an error, not a panic or a success.

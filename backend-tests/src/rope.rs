@@ -1,12 +1,12 @@
 //! `rope`: rotary position embedding, Hugging Face "rotate half" layout, and its inverse
 //! (which is its backward).
 
-use hir_core::backend::{Backend, BackendError, Result};
+use hir_core::backend::{Backend, Result};
 
 use crate::finite_difference::{fd_check, weighted_sum};
 use crate::inputs::{ints, normal, wide};
 use crate::report::{Expected, Outputs, Tolerance, TRANSCENDENTAL};
-use crate::suite::{Case, Failure, Outcome, Suite};
+use crate::suite::{shape_error, Case, Outcome, Suite};
 
 /// The rope family's cases.
 pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
@@ -181,14 +181,10 @@ fn table_reuse<B: Backend>(b: &B) -> Outcome {
 /// An odd head size says it must be even.
 fn error_message<B: Backend>(b: &B) -> Outcome {
     let mut x = b.upload(&[0.0; 6])?;
-    match b.rope(&mut x, &b.upload_index(&[0])?, 2, 3, 1e4, false) {
-        Err(BackendError::Shape { op, detail }) => {
-            ensure!(op == "rope", "op {op}");
-            ensure!(detail.contains("even"), "{detail}");
-            Ok(())
-        }
-        other => Err(Failure(format!("expected a shape error, got {other:?}"))),
-    }
+    let (op, detail) = shape_error(b.rope(&mut x, &b.upload_index(&[0])?, 2, 3, 1e4, false))?;
+    ensure!(op == "rope", "op {op}");
+    ensure!(detail.contains("even"), "{detail}");
+    Ok(())
 }
 
 /// Every call with inconsistent sizes is an error, not a panic or a success.

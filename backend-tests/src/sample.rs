@@ -1,12 +1,12 @@
 //! `sample`: one token per row, greedy at temperature 0, otherwise softmax sampling with
 //! optional top-p, from the counter-based uniform number of each row's seed.
 
-use hir_core::backend::{Backend, BackendError, Result, SampleParams};
+use hir_core::backend::{Backend, Result, SampleParams};
 use hir_core::rng::uniform;
 
 use crate::inputs::normal;
 use crate::report::{Expected, Outputs, Tolerance, EXACT};
-use crate::suite::{Case, Failure, Outcome, Suite};
+use crate::suite::{shape_error, Case, Outcome, Suite};
 
 /// The sample family's cases.
 pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
@@ -380,13 +380,9 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
         temperature: -1.0,
         top_p: 1.0,
     };
-    match b.sample(&b.upload(&[0.0; 6])?, 3, &[1, 2], &p) {
-        Err(BackendError::Shape { op, .. }) => {
-            ensure!(op == "sample", "op {op}");
-            Ok(())
-        }
-        other => Err(Failure(format!("expected a shape error, got {other:?}"))),
-    }
+    let (op, _) = shape_error(b.sample(&b.upload(&[0.0; 6])?, 3, &[1, 2], &p))?;
+    ensure!(op == "sample", "op {op}");
+    Ok(())
 }
 
 /// Every call with inconsistent sizes or settings is an error, not a panic or a success.

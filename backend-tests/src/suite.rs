@@ -40,6 +40,16 @@ impl From<BackendError> for Failure {
 /// What a check returns: `Ok` when every assertion held.
 pub type Outcome = core::result::Result<(), Failure>;
 
+/// The op and the message of the shape error `r` should be, or a failure saying what came
+/// instead.
+pub fn shape_error<T>(r: Result<T>) -> core::result::Result<(&'static str, String), Failure> {
+    match r {
+        Err(BackendError::Shape { op, detail }) => Ok((op, detail)),
+        Err(e) => Err(Failure(format!("expected a shape error, got {e:?}"))),
+        Ok(_) => Err(Failure("expected a shape error, got success".into())),
+    }
+}
+
 /// Runs the cases of every op family on one backend and collects their reports.
 ///
 /// In a plain run ([`crate::run_all`]) table cases are compared with their f64 reference and
