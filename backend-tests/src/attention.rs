@@ -140,85 +140,66 @@ const FORWARD: Tolerance = Tolerance {
     rel: 0.0,
 };
 
+/// An attention configuration: `(heads, kv_heads, head_dim, sequence lengths)`.
+pub type Config = (usize, usize, usize, &'static [u32]);
+
+/// Single tokens, GQA groups of 1..8, odd head sizes, an empty sequence, a 256-token
+/// sequence (also the configurations of the KV-cache cases).
+pub const CONFIGS: [Config; 6] = [
+    (1, 1, 1, &[1]),
+    (2, 1, 3, &[1, 4]),
+    (4, 2, 8, &[5, 1, 9]),
+    (6, 3, 17, &[33, 0, 1, 16]),
+    (8, 8, 64, &[100]),
+    (8, 1, 16, &[256]),
+];
+
+/// Ragged batches with an empty and a 40-token sequence, GQA 2:1, 3:1 and 8:1 (the forward
+/// against f64, and the KV cache against the training attention).
+pub const FORWARD_CONFIGS: [Config; 4] = [
+    (1, 1, 1, &[1]),
+    (4, 2, 5, &[3, 1, 0, 7]),
+    (6, 2, 17, &[1, 40, 2]),
+    (8, 1, 64, &[33]),
+];
+
+/// Longer than one query tile (64 rows) of the blocked kernels, with ragged tails: several
+/// tiles per sequence, tails of 1 and 63 rows, an exact multiple of the tile, and GQA groups
+/// of 1, 2 and 3.
+const MULTI_TILE: [Config; 3] = [
+    (4, 2, 32, &[130, 1, 64]),
+    (3, 1, 16, &[191, 65]),
+    (2, 2, 8, &[129]),
+];
+
+/// 640 tokens (sequences of 5 and 635), E = 64, GQA 2:1: before its head-dim loops were
+/// unrolled, the wgpu kernel exceeded lavapipe's loop cap here and came back as zeros.
+const LONG: Config = (2, 1, 64, &[5, 635]);
+
+/// The heads of a configuration.
+pub fn heads_of((heads, kv_heads, head_dim, _): Config) -> Heads {
+    Heads {
+        heads,
+        kv_heads,
+        head_dim,
+    }
+}
+
 /// The attention family's cases.
 pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
-    // Single tokens, GQA groups of 1..8, odd head sizes, an empty sequence, a 256-token
-    // sequence.
-    for (heads, kv_heads, head_dim, lens) in [
-        (1, 1, 1, &[1][..]),
-        (2, 1, 3, &[1, 4]),
-        (4, 2, 8, &[5, 1, 9]),
-        (6, 3, 17, &[33, 0, 1, 16]),
-        (8, 8, 64, &[100]),
-        (8, 1, 16, &[256]),
-    ] {
-        s.table(&AttentionCase {
-            h: Heads {
-                heads,
-                kv_heads,
-                head_dim,
-            },
-            lens,
-            seeds: [40, 41, 42, 43],
-            qk_scale: 1.0,
-            tol: ATTENTION,
-            backward: true,
-        });
+    for c in CONFIGS {
+        s.table(&AttentionCase::new(c, [40, 41, 42, 43], 1.0, ATTENTION));
     }
-    for (heads, kv_heads, head_dim, lens) in [
-        (1, 1, 1, &[1][..]),
-        (4, 2, 5, &[3, 1, 0, 7]),
-        (6, 2, 17, &[1, 40, 2]),
-        (8, 1, 64, &[33]),
-    ] {
+    for c in FORWARD_CONFIGS {
         s.table(&AttentionCase {
-            h: Heads {
-                heads,
-                kv_heads,
-                head_dim,
-            },
-            lens,
-            seeds: [4, 5, 6, 0],
-            qk_scale: 1.5,
-            tol: FORWARD,
             backward: false,
+            ..AttentionCase::new(c, [4, 5, 6, 0], 1.5, FORWARD)
         });
     }
-    // Longer than one query tile (64 rows) of the blocked kernels, with ragged tails: several
-    // tiles per sequence, tails of 1 and 63 rows, an exact multiple of the tile, and GQA
-    // groups of 1, 2 and 3.
-    for (heads, kv_heads, head_dim, lens) in [
-        (4, 2, 32, &[130, 1, 64][..]),
-        (3, 1, 16, &[191, 65]),
-        (2, 2, 8, &[129]),
-    ] {
-        s.table(&AttentionCase {
-            h: Heads {
-                heads,
-                kv_heads,
-                head_dim,
-            },
-            lens,
-            seeds: [21, 22, 23, 24],
-            qk_scale: 1.0,
-            tol: TIGHT,
-            backward: true,
-        });
+    for c in MULTI_TILE {
+        s.table(&AttentionCase::new(c, [21, 22, 23, 24], 1.0, TIGHT));
     }
-    // 640 tokens (sequences of 5 and 635), E = 64, GQA 2:1: before its head-dim loops were
-    // unrolled, the wgpu kernel exceeded lavapipe's loop cap here and came back as zeros.
-    s.table(&AttentionCase {
-        h: Heads {
-            heads: 2,
-            kv_heads: 1,
-            head_dim: 64,
-        },
-        lens: &[5, 635],
-        seeds: [1, 2, 3, 4],
-        qk_scale: 1.0,
-        tol: ATTENTION,
-        backward: true,
-    });
+    s.table(&AttentionCase::new(LONG, [1, 2, 3, 4], 1.0, ATTENTION));
     s.check(
         "attention_backward dq, dk, dv against finite differences (GQA, ragged)",
         |b| backward_fd(b),
@@ -242,6 +223,17 @@ struct AttentionCase {
 }
 
 impl AttentionCase {
+    /// Forward and backward of configuration `c`.
+    fn new(c: Config, seeds: [u64; 4], qk_scale: f32, tol: Tolerance) -> Self {
+        AttentionCase {
+            h: heads_of(c),
+            lens: c.3,
+            seeds,
+            qk_scale,
+            tol,
+            backward: true,
+        }
+    }
     fn inputs(&self) -> (Vec<u32>, [Vec<f32>; 4]) {
         let seq = starts(self.lens);
         let n = seq[seq.len() - 1] as usize;

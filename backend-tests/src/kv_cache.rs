@@ -47,21 +47,10 @@ pub fn attention_cached<B: Backend>(
 
 /// The kv_cache family's cases.
 pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
-    for (heads, kv_heads, head_dim, lens) in [
-        (1, 1, 1, &[1][..]),
-        (2, 1, 3, &[1, 4]),
-        (4, 2, 8, &[5, 1, 9]),
-        (6, 3, 17, &[33, 0, 1, 16]),
-        (8, 8, 64, &[100]),
-        (8, 1, 16, &[256]),
-    ] {
+    for c in attention::CONFIGS {
         s.table(&PrefillDecode {
-            h: Heads {
-                heads,
-                kv_heads,
-                head_dim,
-            },
-            lens,
+            h: attention::heads_of(c),
+            lens: c.3,
         });
     }
     s.check("cached attention equals the training attention", |b| {
@@ -226,17 +215,9 @@ const CACHED_TOLERANCE: f32 = 1e-5;
 /// same tokens, up to f32 rounding of the reordered score sums ([`CACHED_TOLERANCE`]);
 /// garbage in the cache beyond what is written must not matter.
 fn equals_training<B: Backend>(b: &B) -> Outcome {
-    for (heads, kv_heads, e, lens) in [
-        (1, 1, 1, &[1][..]),
-        (4, 2, 5, &[3, 1, 0, 7]),
-        (6, 2, 17, &[1, 40, 2]),
-        (8, 1, 64, &[33]),
-    ] {
-        let h = Heads {
-            heads,
-            kv_heads,
-            head_dim: e,
-        };
+    for c in attention::FORWARD_CONFIGS {
+        let (h, lens) = (attention::heads_of(c), c.3);
+        let (heads, kv_heads, e) = (h.heads, h.kv_heads, h.head_dim);
         let seq = starts(lens);
         let n = seq[seq.len() - 1] as usize;
         let q = normal(7, n * heads * e, 1.0);
