@@ -39,6 +39,8 @@
 //! each ([`matmul::matmul`], [`attention::attention`], [`attention::attention_backward`],
 //! [`kv_cache::kv_cache_write`], [`kv_cache::attention_cached`]).
 
+#![warn(missing_docs)]
+
 use hir_core::backend::Backend;
 
 /// Returns `Err(Failure(format!(…)))` from the enclosing check unless `cond` holds (in scope
