@@ -36,9 +36,6 @@ mod rope;
 mod sample;
 mod swiglu;
 
-#[cfg(feature = "conformance")]
-pub mod conformance;
-
 use std::sync::Arc;
 
 use hir_core::backend::{

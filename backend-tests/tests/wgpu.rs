@@ -1,0 +1,49 @@
+//! The shared backend test suite on `WgpuBackend`: every case of every op family against its
+//! f64 reference and finite differences, the wgpu backend's lavapipe loop-cap guard, and
+//! bit-identical results when the table is run twice (the backend is deterministic: no
+//! atomics whose order depends on scheduling).
+//!
+//! GPU policy: `#[ignore]`d, so a plain `cargo test` lists it as ignored, with the reason,
+//! instead of passing it without running anything. `cargo test -p hir-backend-tests --test
+//! wgpu -- --ignored --nocapture` runs it (as `.ci/run` does, on lavapipe when there is no
+//! GPU) and prints the adapter and the cases run and passed per op family; run that way, a
+//! missing adapter fails it.
+
+use hir_backend_tests::{attention, print_summary, run_against, run_all, CaseReport};
+use hir_backend_wgpu::WgpuBackend;
+
+#[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-tests -- --ignored"]
+fn every_case_passes_on_the_wgpu_backend() {
+    let gpu = match WgpuBackend::new() {
+        Ok(b) => b,
+        Err(e) => panic!(
+            "no GPU adapter ({e}); this test runs only when asked for (--ignored), and needs one"
+        ),
+    };
+    let adapter = gpu.adapter_info();
+    println!("wgpu backend tests: adapter {adapter}");
+    let mut reports = run_all(&gpu);
+    let is_lavapipe = adapter.name.contains("llvmpipe");
+    let guard = attention::refuses_beyond_loop_cap(&gpu, is_lavapipe);
+    reports.push(CaseReport {
+        family: "attention",
+        name: "lavapipe refuses sequences beyond its loop cap (4096 tokens, E=64)".into(),
+        max_abs_diff: 0.0,
+        worst_ratio: 0.0,
+        tolerance: None,
+        passed: guard.is_ok(),
+        detail: guard.err().map(|f| f.0),
+    });
+    let twice = run_against(&gpu, &gpu);
+    let mut failures = print_summary(&format!("wgpu on {}", adapter.name), &reports);
+    failures.extend(print_summary(
+        &format!("wgpu on {}, table run twice, bit for bit", adapter.name),
+        &twice,
+    ));
+    assert!(
+        failures.is_empty(),
+        "failed cases:\n{}",
+        failures.join("\n")
+    );
+}
