@@ -1,6 +1,7 @@
 //! `hir_verify::text::emoji::is_emoji` against `emoji.is_emoji` (emoji 2.16.0) on every
 //! character of the response corpus, every `EMOJI_DATA` key and variants of it
 //! (`data/lang/make_golden.py`).
+#![cfg(feature = "emoji")]
 
 mod lang_common;
 

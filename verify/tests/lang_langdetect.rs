@@ -1,6 +1,7 @@
 //! `hir_verify::text::langdetect` against Python langdetect 1.0.9 (seed 0) on the IFEval /
 //! IFBench response corpus; golden data from `data/lang/make_golden.py`, produced under
 //! CPython 3.11 (`langdetect.jsonl.gz`) and CPython 3.12 (`langdetect_py312.jsonl.gz`).
+#![cfg(feature = "langdetect")]
 
 mod lang_common;
 

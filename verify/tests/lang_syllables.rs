@@ -1,5 +1,6 @@
 //! `hir_verify::text::syllables::count` against `syllapy.count` 0.8.0 on every distinct token
 //! of the IFEval / IFBench response corpus plus tricky cases (`data/lang/make_golden.py`).
+#![cfg(feature = "syllables")]
 
 mod lang_common;
 
