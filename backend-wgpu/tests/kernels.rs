@@ -16,55 +16,37 @@ fn normal(seed: u64, n: usize) -> Vec<f32> {
 }
 
 /// `C = alpha·op(A)·op(B) + beta·C` on backend `be`, read back.
-#[allow(clippy::too_many_arguments)]
-fn run_matmul<B: Backend>(
-    be: &B,
-    (a, b, c): (&[f32], &[f32], &[f32]),
-    (m, k, n): (usize, usize, usize),
-    ta: bool,
-    tb: bool,
-    alpha: f32,
-    beta: f32,
-) -> Vec<f32> {
+fn run_matmul<B: Backend>(be: &B, (a, b, c): (&[f32], &[f32], &[f32]), mm: Matmul) -> Vec<f32> {
     let (a, b, mut c) = (
         be.upload(a).unwrap(),
         be.upload(b).unwrap(),
         be.upload(c).unwrap(),
     );
-    be.matmul(
-        &a,
-        &b,
-        &mut c,
-        Matmul {
-            m,
-            k,
-            n,
-            trans_a: ta,
-            trans_b: tb,
-            alpha,
-            beta,
-        },
-    )
-    .unwrap();
+    be.matmul(&a, &b, &mut c, mm).unwrap();
     be.download(&c).unwrap()
 }
 
-/// Runs the matmul on both backends and checks the difference.
-#[allow(clippy::too_many_arguments)]
+/// Runs the matmul `(m, k, n)` with transposes `(ta, tb)` and scalars `(alpha, beta)` on
+/// both backends and checks the difference.
 fn check_matmul<B: Backend>(
     gpu: &B,
-    m: usize,
-    k: usize,
-    n: usize,
-    ta: bool,
-    tb: bool,
-    alpha: f32,
-    beta: f32,
+    (m, k, n): (usize, usize, usize),
+    (ta, tb): (bool, bool),
+    (alpha, beta): (f32, f32),
 ) {
     let (a, b, c) = (normal(1, m * k), normal(2, k * n), normal(3, m * n));
     let inputs = (&a[..], &b[..], &c[..]);
-    let got = run_matmul(gpu, inputs, (m, k, n), ta, tb, alpha, beta);
-    let want = run_matmul(&CpuBackend::new(), inputs, (m, k, n), ta, tb, alpha, beta);
+    let mm = Matmul {
+        m,
+        k,
+        n,
+        trans_a: ta,
+        trans_b: tb,
+        alpha,
+        beta,
+    };
+    let got = run_matmul(gpu, inputs, mm);
+    let want = run_matmul(&CpuBackend::new(), inputs, mm);
     let abs = 2e-6 * (k as f32 + 16.0);
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert!(
@@ -81,16 +63,16 @@ fn matmul_unchecked_tiles_and_matvec() {
     let mut cases = 0;
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         // Multiples of 64 × 16 × 64: the bounds-check-free variant.
-        check_matmul(&gpu, 128, 48, 64, ta, tb, 1.0, 0.0);
-        check_matmul(&gpu, 64, 16, 192, ta, tb, -0.5, 2.0);
+        check_matmul(&gpu, (128, 48, 64), (ta, tb), (1.0, 0.0));
+        check_matmul(&gpu, (64, 16, 192), (ta, tb), (-0.5, 2.0));
         // m = 1: matrix–vector kernels (rows of B when tB, columns otherwise).
-        check_matmul(&gpu, 1, 300, 257, ta, tb, 1.0, 0.0);
-        check_matmul(&gpu, 1, 64, 70, ta, tb, 0.5, -1.5);
+        check_matmul(&gpu, (1, 300, 257), (ta, tb), (1.0, 0.0));
+        check_matmul(&gpu, (1, 64, 70), (ta, tb), (0.5, -1.5));
         // 2–9 rows (batched decoding): the tiled kernel with most of its 64-row tile masked.
-        check_matmul(&gpu, 2, 300, 257, ta, tb, 1.0, 0.0);
-        check_matmul(&gpu, 5, 65, 70, ta, tb, 0.5, -1.5);
-        check_matmul(&gpu, 8, 576, 131, ta, tb, 1.0, 0.0);
-        check_matmul(&gpu, 9, 100, 33, ta, tb, 1.0, 0.5);
+        check_matmul(&gpu, (2, 300, 257), (ta, tb), (1.0, 0.0));
+        check_matmul(&gpu, (5, 65, 70), (ta, tb), (0.5, -1.5));
+        check_matmul(&gpu, (8, 576, 131), (ta, tb), (1.0, 0.0));
+        check_matmul(&gpu, (9, 100, 33), (ta, tb), (1.0, 0.5));
         cases += 8;
     }
     println!(

@@ -85,19 +85,21 @@ pub(crate) fn run<B: Backend>(b: &B, r: &CpuBackend, reports: &mut Vec<CaseRepor
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             for (alpha, beta) in [(1.0, 0.0), (0.5, -1.5)] {
                 let name = format!("matmul m={m} k={k} n={n} tA={ta} tB={tb} α={alpha} β={beta}");
+                let mm = Matmul {
+                    m,
+                    k,
+                    n,
+                    trans_a: ta,
+                    trans_b: tb,
+                    alpha,
+                    beta,
+                };
                 // The error of a k-term f32 dot product grows with k; inputs are O(1).
                 let tol = Tolerance {
                     abs: 2e-6 * (k as f32 + 16.0),
                     rel: 1e-5,
                 };
-                case!(
-                    reports,
-                    b,
-                    r,
-                    name,
-                    tol,
-                    matmul(m, k, n, ta, tb, alpha, beta)
-                );
+                case!(reports, b, r, name, tol, matmul(mm));
             }
         }
     }
@@ -247,17 +249,8 @@ fn embedding<B: Backend>(b: &B, vocab: usize, dim: usize, n: usize) -> Result<Ou
     ])
 }
 
-#[allow(clippy::too_many_arguments)]
-fn matmul<B: Backend>(
-    b: &B,
-    m: usize,
-    k: usize,
-    n: usize,
-    ta: bool,
-    tb: bool,
-    alpha: f32,
-    beta: f32,
-) -> Result<Outputs> {
+fn matmul<B: Backend>(b: &B, mm: Matmul) -> Result<Outputs> {
+    let Matmul { m, k, n, beta, .. } = mm;
     let a = b.upload(&normal(10, m * k, 1.0))?;
     let bm = b.upload(&normal(11, k * n, 1.0))?;
     // beta = 0 must ignore C, even NaN.
@@ -267,20 +260,7 @@ fn matmul<B: Backend>(
         normal(12, m * n, 1.0)
     };
     let mut c = b.upload(&c0)?;
-    b.matmul(
-        &a,
-        &bm,
-        &mut c,
-        Matmul {
-            m,
-            k,
-            n,
-            trans_a: ta,
-            trans_b: tb,
-            alpha,
-            beta,
-        },
-    )?;
+    b.matmul(&a, &bm, &mut c, mm)?;
     Ok(vec![("c", b.download(&c)?)])
 }
 
