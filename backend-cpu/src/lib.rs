@@ -3,7 +3,10 @@
 //! The f32 reference implementation of [`hir_core::backend::Backend`].
 //!
 //! Every op is written out plainly, one file per op family (forward, then backward), in the
-//! spirit of llm.c; matrix products go through the `gemm` crate. Work is spread over rayon
+//! spirit of llm.c; matrix products go through the `gemm` crate. A family's file has the name
+//! of its contract in `hir_core::backend` (whose `check` validates the arguments first, the
+//! same call the wgpu backend makes) and of its WGSL kernels in `hir-kernels`; the training
+//! attention's forward and backward share their tiling through `attention_tiles.rs`. Work is spread over rayon
 //! threads by rows, tokens or heads, and every reduction has a fixed order, so results are
 //! bit-identical across runs and thread counts.
 //!

@@ -18,6 +18,10 @@ use super::Result;
 
 /// `inv_freq` of pair `i`: `1 / theta^(2i/head_dim)` computed in f64 and rounded to f32, as
 /// Hugging Face transformers does. Every backend rotates by `f32(pos) * inv_freq`.
+///
+/// With the `std` feature only: the power is the platform's `f64::powf` (what the backends
+/// have always used), not `libm`'s, whose last bit may differ.
+#[cfg(feature = "std")]
 pub fn inv_freq(i: usize, head_dim: usize, theta: f32) -> f32 {
     (1.0 / (theta as f64).powf((2 * i) as f64 / head_dim as f64)) as f32
 }

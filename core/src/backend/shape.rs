@@ -1,8 +1,10 @@
-//! Argument validation for backend implementations: turns a size mismatch into a
+//! The building blocks of argument validation: each turns a size mismatch into a
 //! [`BackendError::Shape`] that names the op, the argument and what was expected.
 //!
-//! Every backend checks its arguments with these functions, so a shape error reads the same
-//! on the CPU reference and on a GPU.
+//! The op contracts' `check` functions (one per op family, in the sibling modules) are made
+//! of these, and every backend calls those checks, so a shape error reads the same on the CPU
+//! reference and on a GPU. A backend uses these directly only for limits of its own (e.g. the
+//! 32-bit sizes of the GPU kernels).
 
 use alloc::format;
 use alloc::string::String;
