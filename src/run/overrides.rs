@@ -34,7 +34,8 @@ pub fn apply_overrides(config: &TrainerConfig, sets: &[String]) -> Result<Traine
 
 /// Reads a trainer configuration file (`.toml`, or `.json`) as overrides of `base`, the
 /// settings the command uses without a file: only the fields the file lists change. A key
-/// that is not a trainer config field, or a value of the wrong type, is an error naming it.
+/// that is not a trainer config field, a value of the wrong type, or a spelling that an
+/// enumerated field does not accept is an error naming it.
 pub fn load_config_file(path: &std::path::Path, base: &TrainerConfig) -> Result<TrainerConfig> {
     let p = path.display();
     let text = crate::io::input_file::read_text(

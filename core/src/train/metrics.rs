@@ -4,8 +4,8 @@
 //! Timing keys start with `timing_s/` and `perf/`; everything else is a pure function of the
 //! seed and the data, which is what the resume test compares.
 //!
-//! A step writes its metrics in two parts: [`experience`] after
-//! [`Trainer::collect`](super::Trainer::collect), [`learned`] after
+//! A step writes its metrics in two parts: `experience` after
+//! [`Trainer::collect`](super::Trainer::collect), `learned` after
 //! [`Trainer::learn`](super::Trainer::learn).
 
 use alloc::collections::BTreeMap;

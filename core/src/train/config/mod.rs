@@ -3,9 +3,10 @@
 //! Every field has the spec's default (`../spec/hir.md`), so an empty TOML/JSON object is a
 //! valid configuration. Enumerated options are strings in the file, spelled as in verl's
 //! YAML, and enums in the program: reading a config refuses a spelling that is not one of the
-//! enum's, naming the field, the value and the allowed spellings ([`choice`]); so the trainer
+//! enum's, naming the field, the value and the allowed spellings (`choice.rs`); so the trainer
 //! matches on enums and never compares strings. [`TrainerConfig::validate`] checks every
-//! range, naming the field at fault ([`validate`](mod@validate)).
+//! range, naming the field at fault (`validate.rs`). The trainer's own enums are in
+//! [`options`].
 
 use alloc::string::{String, ToString};
 
