@@ -1,6 +1,10 @@
-//! Reading and writing models and tensors: GGUF files (read, through [`crate::io::gguf`]), Hugging Face directories (`config.json` +
+//! Reading and writing models and tensors: Hugging Face directories (`config.json` +
 //! `model.safetensors`, or shards listed in `model.safetensors.index.json`) with f32, f16 or
-//! bf16 weights, and plain f32 safetensors files for command outputs.
+//! bf16 weights, plain f32 safetensors files for command outputs, any model path
+//! ([`load_host_model`]: a GGUF file, read through [`crate::io::gguf`], or a Hugging Face
+//! directory), and the atomic file writer every output goes through ([`write_atomic`],
+//! [`AtomicFile`]). Models load into [`HostModel`] (defined in [`crate::io::host_model`],
+//! which the GGUF reader shares without depending on this module).
 //!
 //! A model directory is untrusted input: its files are opened only when regular, shard names
 //! must be plain file names beside the index, every size in `config.json` is bounded and
