@@ -1,8 +1,10 @@
 //! # hir-backend-wgpu
 //!
 //! [`hir_core::backend::Backend`] on wgpu 30: every op is a hand-written WGSL compute kernel
-//! (the sources live in the `hir-kernels` crate, one file per op family), checked against the
-//! CPU reference by the conformance suite of `hir-backend-cpu`.
+//! (the sources live in the `hir-kernels` crate, one file per op family). Each op checks its
+//! arguments with its contract in `hir_core::backend::<family>` and keeps only the dispatch;
+//! the shared suite of `hir-backend-tests` (`tests/wgpu.rs`) checks every op against an f64
+//! reference and finite differences, as it does the CPU backend.
 //!
 //! An op family `F` has four files: its contract (argument types, shapes, the argument
 //! `check`) in `hir_core::backend::F`, the CPU reference in `hir-backend-cpu/src/F.rs`, the

@@ -123,8 +123,8 @@ fn an_update_on_wgpu_matches_the_cpu() {
         "critic/advantages/mean",
     ] {
         let (w, g) = (want[key], got[key]);
-        // f32 reductions over a few hundred tokens in another order (see the conformance
-        // tolerances): 1e-4 relative, 1e-5 absolute.
+        // f32 reductions over a few hundred tokens in another order (see the tolerances of
+        // hir-backend-tests): 1e-4 relative, 1e-5 absolute.
         assert!(
             (w - g).abs() <= 1e-5 + 1e-4 * w.abs(),
             "{key}: wgpu {g} vs cpu {w}"
