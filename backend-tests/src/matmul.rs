@@ -7,38 +7,12 @@ use crate::inputs::normal;
 use crate::report::{Expected, Outputs, Tolerance};
 use crate::suite::{shape_error, Case, Outcome, Suite};
 
-/// The dimensions, layout flags and scalars of one [`Backend::matmul`] call: `op(A)` is
-/// `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Gemm {
-    /// Rows of `op(A)` and `C`.
-    pub m: usize,
-    /// The summed dimension.
-    pub k: usize,
-    /// Columns of `op(B)` and `C`.
-    pub n: usize,
-    /// `A` is stored transposed (`[k, m]`).
-    pub ta: bool,
-    /// `B` is stored transposed (`[n, k]`).
-    pub tb: bool,
-    /// Factor of the product.
-    pub alpha: f32,
-    /// Factor of the previous `C` (0 ignores it, even NaN).
-    pub beta: f32,
-}
-
-impl Gemm {
-    /// `C = op(A)·op(B)` with these dimensions and layouts (`alpha = 1`, `beta = 0`).
-    pub fn plain(m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Self {
-        Gemm {
-            m,
-            k,
-            n,
-            ta,
-            tb,
-            alpha: 1.0,
-            beta: 0.0,
-        }
+/// `C = op(A)·op(B)` with these dimensions and layouts (`alpha = 1`, `beta = 0`).
+pub fn plain(m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool) -> Matmul {
+    Matmul {
+        trans_a,
+        trans_b,
+        ..Matmul::new(m, k, n)
     }
 }
 
@@ -48,28 +22,20 @@ pub fn matmul<B: Backend>(
     a: &B::Tensor,
     bm: &B::Tensor,
     c: &mut B::Tensor,
-    g: Gemm,
+    g: Matmul,
 ) -> Result<()> {
-    b.matmul(
-        a,
-        bm,
-        c,
-        Matmul {
-            m: g.m,
-            k: g.k,
-            n: g.n,
-            trans_a: g.ta,
-            trans_b: g.tb,
-            alpha: g.alpha,
-            beta: g.beta,
-        },
-    )
+    b.matmul(a, bm, c, g)
 }
 
 /// `alpha·op(A)·op(B) + beta·C` in f64 with plain loops (`beta = 0` ignores `C`).
-pub fn reference(a: &[f32], bm: &[f32], c: &[f32], g: Gemm) -> Vec<f64> {
-    let Gemm {
-        m, k, n, ta, tb, ..
+pub fn reference(a: &[f32], bm: &[f32], c: &[f32], g: Matmul) -> Vec<f64> {
+    let Matmul {
+        m,
+        k,
+        n,
+        trans_a: ta,
+        trans_b: tb,
+        ..
     } = g;
     let mut out = vec![0.0f64; m * n];
     for i in 0..m {
@@ -125,12 +91,12 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     for (m, k, n) in SHAPES {
         for (ta, tb) in LAYOUTS {
             for (alpha, beta) in [(1.0, 0.0), (0.5, -1.5)] {
-                s.table(&MatmulCase(Gemm {
+                s.table(&MatmulCase(Matmul {
                     m,
                     k,
                     n,
-                    ta,
-                    tb,
+                    trans_a: ta,
+                    trans_b: tb,
                     alpha,
                     beta,
                 }));
@@ -139,12 +105,12 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     }
     for (m, k, n, alpha, beta) in KERNEL_VARIANTS {
         for (ta, tb) in LAYOUTS {
-            s.table(&MatmulCase(Gemm {
+            s.table(&MatmulCase(Matmul {
                 m,
                 k,
                 n,
-                ta,
-                tb,
+                trans_a: ta,
+                trans_b: tb,
                 alpha,
                 beta,
             }));
@@ -165,11 +131,11 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
 
 /// One matmul on seeded inputs; with `beta = 0` the previous `C` is all NaN, which must be
 /// ignored.
-struct MatmulCase(Gemm);
+struct MatmulCase(Matmul);
 
 impl MatmulCase {
     fn inputs(&self) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-        let Gemm { m, k, n, beta, .. } = self.0;
+        let Matmul { m, k, n, beta, .. } = self.0;
         let c0 = if beta == 0.0 {
             vec![f32::NAN; m * n]
         } else {
@@ -181,12 +147,12 @@ impl MatmulCase {
 
 impl Case for MatmulCase {
     fn name(&self) -> String {
-        let Gemm {
+        let Matmul {
             m,
             k,
             n,
-            ta,
-            tb,
+            trans_a: ta,
+            trans_b: tb,
             alpha,
             beta,
         } = self.0;
@@ -235,12 +201,12 @@ fn error_bound<B: Backend>(b: &B) -> Outcome {
                     normal(3, m * n, 1.0)
                 };
                 let mut c = b.upload(&c0)?;
-                let g = Gemm {
+                let g = Matmul {
                     m,
                     k,
                     n,
-                    ta,
-                    tb,
+                    trans_a: ta,
+                    trans_b: tb,
                     alpha,
                     beta,
                 };
@@ -290,7 +256,7 @@ fn gradients_fd<B: Backend>(b: &B) -> Outcome {
         let w = normal(26, m * n, 1.0);
         let obj = |a: &[f32], bm: &[f32]| {
             let mut c = b.zeros(m * n)?;
-            let g = Gemm::plain(m, k, n, ta, tb);
+            let g = plain(m, k, n, ta, tb);
             matmul(b, &b.upload(a)?, &b.upload(bm)?, &mut c, g)?;
             Ok(weighted_sum(&w, &b.download(&c)?))
         };
@@ -299,15 +265,15 @@ fn gradients_fd<B: Backend>(b: &B) -> Outcome {
         let (wt, at, bt) = (b.upload(&w)?, b.upload(&a)?, b.upload(&bm)?);
         match ta {
             // A stored [m, k]: dA = W·op(B)ᵀ.
-            false => matmul(b, &wt, &bt, &mut da, Gemm::plain(m, n, k, false, !tb)),
+            false => matmul(b, &wt, &bt, &mut da, plain(m, n, k, false, !tb)),
             // A stored [k, m]: dA = op(B)·Wᵀ.
-            true => matmul(b, &bt, &wt, &mut da, Gemm::plain(k, n, m, tb, true)),
+            true => matmul(b, &bt, &wt, &mut da, plain(k, n, m, tb, true)),
         }?;
         match tb {
             // B stored [k, n]: dB = op(A)ᵀ·W.
-            false => matmul(b, &at, &wt, &mut db, Gemm::plain(k, m, n, !ta, false)),
+            false => matmul(b, &at, &wt, &mut db, plain(k, m, n, !ta, false)),
             // B stored [n, k]: dB = Wᵀ·op(A).
-            true => matmul(b, &wt, &at, &mut db, Gemm::plain(n, m, k, true, ta)),
+            true => matmul(b, &wt, &at, &mut db, plain(n, m, k, true, ta)),
         }?;
         fd_check(
             &format!("matmul dA tA={ta} tB={tb}"),
@@ -334,7 +300,7 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
         &b.upload(&[0.0; 6])?,
         &b.upload(&[0.0; 5])?,
         &mut b.upload(&[0.0; 4])?,
-        Gemm::plain(2, 3, 2, false, true),
+        plain(2, 3, 2, false, true),
     );
     let (op, detail) = shape_error(r)?;
     ensure!(op == "matmul", "op {op}");
@@ -351,25 +317,11 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
 fn shape_errors<B: Backend>(b: &B) -> Outcome {
     let t = |n: usize| b.upload(&normal(70, n, 1.0));
     ensure!(
-        matmul(
-            b,
-            &t(6)?,
-            &t(6)?,
-            &mut t(5)?,
-            Gemm::plain(2, 3, 2, false, false)
-        )
-        .is_err(),
+        matmul(b, &t(6)?, &t(6)?, &mut t(5)?, plain(2, 3, 2, false, false)).is_err(),
         "C of 5 elements for [2, 2]"
     );
     ensure!(
-        matmul(
-            b,
-            &t(6)?,
-            &t(5)?,
-            &mut t(4)?,
-            Gemm::plain(2, 3, 2, true, true)
-        )
-        .is_err(),
+        matmul(b, &t(6)?, &t(5)?, &mut t(4)?, plain(2, 3, 2, true, true)).is_err(),
         "B of 5 elements for [2, 3]"
     );
     Ok(())
@@ -387,7 +339,7 @@ pub fn bit_identical_across<B: Backend>(backends: &[B]) -> Outcome {
         let mut first: Option<Vec<f32>> = None;
         for be in backends {
             let mut c = be.zeros(m * n)?;
-            let g = Gemm::plain(m, k, n, ta, tb);
+            let g = plain(m, k, n, ta, tb);
             matmul(be, &be.upload(&a)?, &be.upload(&bm)?, &mut c, g)?;
             let c = be.download(&c)?;
             match &first {
