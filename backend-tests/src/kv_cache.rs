@@ -362,9 +362,7 @@ fn error_message<B: Backend>(b: &B) -> Outcome {
         (&slot, &pos),
         d,
     );
-    let (op, _) = shape_error(r)?;
-    ensure!(op == "kv_cache_write", "op {op}");
-    Ok(())
+    shape_error(r, "kv_cache_write", &[])
 }
 
 /// Every call with inconsistent sizes is an error, not a panic or a success.

@@ -40,14 +40,19 @@ impl From<BackendError> for Failure {
 /// What a check returns: `Ok` when every assertion held.
 pub type Outcome = core::result::Result<(), Failure>;
 
-/// The op and the message of the shape error `r` should be, or a failure saying what came
-/// instead.
-pub fn shape_error<T>(r: Result<T>) -> core::result::Result<(&'static str, String), Failure> {
-    match r {
-        Err(BackendError::Shape { op, detail }) => Ok((op, detail)),
-        Err(e) => Err(Failure(format!("expected a shape error, got {e:?}"))),
-        Ok(_) => Err(Failure("expected a shape error, got success".into())),
+/// Requires `r` to be a shape error of `op` whose message contains every one of `needles`;
+/// otherwise a failure saying what came instead.
+pub fn shape_error<T>(r: Result<T>, op: &str, needles: &[&str]) -> Outcome {
+    let (got, detail) = match r {
+        Err(BackendError::Shape { op, detail }) => (op, detail),
+        Err(e) => return Err(Failure(format!("expected a shape error, got {e:?}"))),
+        Ok(_) => return Err(Failure("expected a shape error, got success".into())),
+    };
+    ensure!(got == op, "op {got}, expected {op}");
+    for needle in needles {
+        ensure!(detail.contains(needle), "{detail} (no `{needle}`)");
     }
+    Ok(())
 }
 
 /// Runs the cases of every op family on one backend and collects their reports.
