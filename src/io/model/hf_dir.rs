@@ -197,18 +197,30 @@ fn assemble(
     Ok(HostModel { config, params })
 }
 
-/// Saves a model as a Hugging Face directory (`config.json` + f32 `model.safetensors`),
-/// creating `dir` if needed. Each file is written atomically.
-pub fn save_hf_dir(dir: &Path, model: &HostModel) -> Result<(), ModelIoError> {
+/// A tensor to save: its Hugging Face name, shape and data.
+type NamedTensor<'m> = (String, Vec<usize>, &'m [f32]);
+
+/// Creates `dir` if needed and lists the model's tensors under their Hugging Face names and
+/// shapes, in file order (what both savers write).
+fn named_tensors<'m>(
+    dir: &Path,
+    model: &'m HostModel,
+) -> Result<Vec<NamedTensor<'m>>, ModelIoError> {
     std::fs::create_dir_all(dir).map_err(|source| ModelIoError::Write {
         path: dir.to_path_buf(),
         source,
     })?;
-    let tensors: Vec<(String, Vec<usize>, &[f32])> = param_shapes(&model.config)
+    Ok(param_shapes(&model.config)
         .into_iter()
         .zip(model.params.tensors())
         .map(|((name, shape), data)| (name, shape, data.as_slice()))
-        .collect();
+        .collect())
+}
+
+/// Saves a model as a Hugging Face directory (`config.json` + f32 `model.safetensors`),
+/// creating `dir` if needed. Each file is written atomically.
+pub fn save_hf_dir(dir: &Path, model: &HostModel) -> Result<(), ModelIoError> {
+    let tensors = named_tensors(dir, model)?;
     write_f32_safetensors(&dir.join("model.safetensors"), &tensors)?;
     write_atomic(
         &dir.join("config.json"),
@@ -220,15 +232,7 @@ pub fn save_hf_dir(dir: &Path, model: &HostModel) -> Result<(), ModelIoError> {
 /// `torch_dtype: "float16"` + `model.safetensors`), creating `dir` if needed. Each file is
 /// written atomically.
 pub fn save_hf_dir_f16(dir: &Path, model: &HostModel) -> Result<(), ModelIoError> {
-    std::fs::create_dir_all(dir).map_err(|source| ModelIoError::Write {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let tensors: Vec<(String, Vec<usize>, &[f32])> = param_shapes(&model.config)
-        .into_iter()
-        .zip(model.params.tensors())
-        .map(|((name, shape), data)| (name, shape, data.as_slice()))
-        .collect();
+    let tensors = named_tensors(dir, model)?;
     write_f16_safetensors(&dir.join("model.safetensors"), &tensors)?;
     let config = model
         .config
