@@ -1,20 +1,16 @@
 //! Dequantization of ggml blocks to f32, value for value as ggml's `dequantize_row_*`
 //! (ggml-quants.c) and gguf-py's `gguf.quants.dequantize` compute it.
 //!
-//! Each supported type has a block function `fn(&[u8], &mut [f32])` that turns one block of
+//! The block functions live in [`hir_quant::dequant`] (shared with the quantized kernels, which
+//! are checked against them); each supported type has a block function `fn(&[u8], &mut [f32])` that turns one block of
 //! `type_size` bytes into `block_size` values; [`dequantize`] splits a tensor into runs of
 //! blocks and converts them in parallel (rayon). The arithmetic is done in f32 in the same
 //! order as the reference (`d * q - m`, `(d * sc) * q`) and never fused, so results are
 //! bit-identical to gguf-py's numpy code.
 
-mod k_quants;
-mod legacy;
-
 use super::dtype::GgmlType;
+use hir_quant::dequant::{k_quants, legacy, BlockFn};
 use rayon::prelude::*;
-
-/// Converts one block of a type to f32.
-type BlockFn = fn(&[u8], &mut [f32]);
 
 /// Blocks converted per parallel task.
 const BLOCKS_PER_TASK: usize = 512;
@@ -61,10 +57,4 @@ pub fn dequantize(ty: GgmlType, bytes: &[u8]) -> Option<Vec<f32>> {
             }
         });
     Some(out)
-}
-
-/// An f16 stored little-endian at `b[i..i + 2]`, as f32.
-#[inline]
-fn f16_at(b: &[u8], i: usize) -> f32 {
-    half::f16::from_le_bytes([b[i], b[i + 1]]).to_f32()
 }
