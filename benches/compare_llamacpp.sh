@@ -6,41 +6,58 @@
 #
 # Environment:
 #   PYTHON    a Python with llama-cpp-python (0.3.36 used; install: tests/golden/smollm2/README.md)
-#   THREADS   threads for both (default 2); hir's CPU backend reads RAYON_NUM_THREADS
+#   THREADS   thread counts to measure, e.g. "1 2" (default "2"); hir reads RAYON_NUM_THREADS
+#   BATCH     sequences decoded together for the batched row (default 16)
+#   HIR       a hir binary (default: build this tree); HIR_FLAGS extra flags for its benches
+#             (e.g. "--dtype f32" to measure dequantized f32 weights)
 #   HIR_SMOLLM2  the GGUF (default: fixtures/downloads/, fetched by scripts/fetch-smollm2.sh)
 #
-# llama.cpp's OpenMP threads spin-wait at barriers; on a machine with other load that collapses
-# its 2-thread numbers, so OMP_WAIT_POLICY=passive is set (its quiet-machine speed is unchanged).
-# Both sides: a 128-token prompt; decode = 128 greedy new tokens of one sequence after it;
-# batched = 8 sequences x 128 new tokens decoded together (hir's number includes the 8 prompts'
-# prefill, llama.cpp's does not: hir is not favoured).
+# llama.cpp runs twice per thread count: with OpenMP's default wait policy (its threads spin at
+# barriers: fastest on a quiet machine, collapses when other processes compete for the cores)
+# and with OMP_WAIT_POLICY=passive. Both sides: a 128-token prompt; decode = 128 greedy new
+# tokens of one sequence after it; batched = BATCH sequences x 128 new tokens decoded together,
+# after their prefill (hir's `decode_tokens_per_s` of `bench generate`; its prefill-included
+# figure is printed too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 THREADS=${THREADS:-2}
+BATCH=${BATCH:-16}
 MODEL=${HIR_SMOLLM2:-fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf}
 [ -f "$MODEL" ] || bash scripts/fetch-smollm2.sh
-cargo build --release --quiet
-HIR=${CARGO_TARGET_DIR:-target}/release/hir
-export RAYON_NUM_THREADS=$THREADS OMP_WAIT_POLICY=passive
-llama=$(mktemp)
-hir_out=$(mktemp)
-trap 'rm -f "$llama" "$hir_out"' EXIT
-"$PYTHON" scripts/bench/llamacpp_speed.py --model "$MODEL" --threads "$THREADS" --repeats 3 >"$llama"
-for kind in prompt decode generate; do
-    "$HIR" bench "$kind" --model "$MODEL" --seq 128 --prompt-tokens 128 --tokens 128 --batch 8 --reps 3
-done >"$hir_out"
-"$PYTHON" - "$llama" "$hir_out" "$THREADS" <<'PY'
+if [ -z "${HIR:-}" ]; then
+    cargo build --release --quiet
+    HIR=${CARGO_TARGET_DIR:-target}/release/hir
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1); hir: $HIR ${HIR_FLAGS:-}"
+for t in $THREADS; do
+    (unset OMP_WAIT_POLICY; "$PYTHON" scripts/bench/llamacpp_speed.py --model "$MODEL" --threads "$t" \
+        --repeats 3 --batch "$BATCH" >"$tmp/llama-default-$t")
+    OMP_WAIT_POLICY=passive "$PYTHON" scripts/bench/llamacpp_speed.py --model "$MODEL" --threads "$t" \
+        --repeats 3 --batch "$BATCH" >"$tmp/llama-passive-$t"
+    for kind in prompt decode generate; do
+        RAYON_NUM_THREADS=$t "$HIR" bench "$kind" --model "$MODEL" --seq 128 --prompt-tokens 128 \
+            --tokens 128 --batch "$BATCH" --reps 3 ${HIR_FLAGS:-}
+    done >"$tmp/hir-$t"
+done
+"$PYTHON" - "$tmp" "$THREADS" "$BATCH" <<'PY'
 import json, sys
-llama = json.load(open(sys.argv[1]))
-hir = {r["bench"]: r for r in map(json.loads, open(sys.argv[2]))}
-rows = [
-    ("prompt processing, 128 tokens, tokens/s", hir["prompt"]["tokens_per_s"], llama["prompt_tok_per_s"]["median"]),
-    ("single-stream greedy decode, 128 new tokens, tokens/s", hir["decode"]["tokens_per_s"], llama["decode_tok_per_s"]["median"]),
-    ("8 sequences x 128 new tokens, total new tokens/s", hir["generate"]["tokens_per_s"], llama["batched_total_new_tok_per_s"]["median"]),
-]
-print(f"| SmolLM2-135M-Instruct Q4_1, {sys.argv[3]} threads | hir (f32 weights) | llama.cpp {llama['llama_cpp_python']} (Q4_1 weights) | hir / llama.cpp |")
-print("|---|---|---|---|")
-for name, h, l in rows:
-    print(f"| {name} | {h:.1f} | {l:.1f} | {h / l:.2f} |")
+tmp, threads, batch = sys.argv[1], sys.argv[2].split(), sys.argv[3]
+for t in threads:
+    d = json.load(open(f"{tmp}/llama-default-{t}"))
+    p = json.load(open(f"{tmp}/llama-passive-{t}"))
+    hir = {r["bench"]: r for r in map(json.loads, open(f"{tmp}/hir-{t}"))}
+    print(f"\n| SmolLM2-135M-Instruct Q4_1, {t} thread(s), tokens/s | hir | llama.cpp {d['llama_cpp_python']} default OpenMP | hir / llama.cpp | llama.cpp, OMP_WAIT_POLICY=passive | hir / llama.cpp |")
+    print("|---|---|---|---|---|---|")
+    rows = [
+        ("prompt processing, 128 tokens", hir["prompt"]["tokens_per_s"], "prompt_tok_per_s"),
+        ("single-stream greedy decode, 128 new tokens", hir["decode"]["tokens_per_s"], "decode_tok_per_s"),
+        (f"{batch} sequences x 128 new tokens decoded together, total", hir["generate"]["decode_tokens_per_s"], "batched_total_new_tok_per_s"),
+    ]
+    for name, h, key in rows:
+        ld, lp = d[key]["median"], p[key]["median"]
+        print(f"| {name} | {h:.1f} | {ld:.1f} | {h / ld:.2f} | {lp:.1f} | {h / lp:.2f} |")
+    print(f"| hir, {batch} sequences with their prefill | {hir['generate']['tokens_per_s']:.1f} | | | | |")
 PY

@@ -13,6 +13,10 @@ Measures, with `torch.set_num_threads(2)` and float32:
     first generated token comes from the prefill logits, every later one from a
     one-token cached forward; 1 warm-up run, then the median of --decode-runs).
 
+`--config config.json` builds that Hugging Face config instead of the "~10M" one (random
+weights, as `hir bench --config`); `--batch` / `--seq` set the training batch; `--no-decode`
+skips (b).
+
 Attention: `--attn eager` (default, the same math as the Rust side: explicit
 softmax(QK^T/sqrt(d)+mask)V) or `--attn sdpa` (PyTorch's fused
 scaled_dot_product_attention).
@@ -73,6 +77,16 @@ def config_10m(attn: str) -> LlamaConfig:
         bos_token_id=None,
         eos_token_id=None,
     )
+
+
+def config_from_file(path: str, attn: str) -> LlamaConfig:
+    """A Hugging Face config.json (the file `hir bench --config` reads)."""
+    with open(path) as f:
+        d = json.load(f)
+    d.pop("architectures", None)
+    d.pop("model_type", None)
+    return LlamaConfig(**d, attn_implementation=attn, pad_token_id=None, bos_token_id=None,
+                       eos_token_id=None)
 
 
 def bench_train(model: LlamaForCausalLM, steps: int, gen: torch.Generator) -> list[float]:
@@ -150,16 +164,22 @@ def main() -> int:
     ap.add_argument("--train-steps", type=int, default=5)
     ap.add_argument("--decode-runs", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--config", help="a Hugging Face config.json (default: the ~10M config)")
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--seq", type=int, default=256)
+    ap.add_argument("--no-decode", action="store_true", help="measure the training step only")
     args = ap.parse_args()
+    globals().update(BATCH=args.batch, SEQ=args.seq)
 
     torch.set_num_threads(THREADS)
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
-    model = LlamaForCausalLM(config_10m(args.attn)).float()
+    cfg = config_from_file(args.config, args.attn) if args.config else config_10m(args.attn)
+    model = LlamaForCausalLM(cfg).float()
     params = sum(p.numel() for p in model.parameters())
 
     train = bench_train(model, args.train_steps, gen)
-    decode = bench_decode(model, args.decode_runs, gen)
+    decode = None if args.no_decode else bench_decode(model, args.decode_runs, gen)
     step_s = statistics.median(train)
     result = {
         "torch": torch.__version__,
@@ -175,7 +195,7 @@ def main() -> int:
         "train_tokens_per_s": round(BATCH * SEQ / step_s, 1),
         "decode_prompt": PROMPT,
         "decode_new_tokens": NEW_TOKENS,
-        "decode_tokens_per_s": round(statistics.median(decode), 1),
+        "decode_tokens_per_s": None if decode is None else round(statistics.median(decode), 1),
     }
     print(json.dumps(result))
     return 0

@@ -4,11 +4,11 @@
 Measures, through llama-cpp-python's low-level API (llama_batch_init / llama_decode):
   prompt      prompt processing of a 128-token prompt (one llama_decode, logits on the last)
   decode      single-stream greedy decode of 128 new tokens after that prompt (tok/s)
-  batched     8 sequences (distinct 128-token prompts, prefilled first, not timed) decoding
+  batched     --batch sequences (default 8; distinct 128-token prompts, prefilled first, not timed) decoding
               greedily together, one token per sequence per llama_decode: total new tokens/s
 Each measurement is repeated (--repeats, default 3); prints JSON with median, min and max.
 
-Usage: python scripts/bench/llamacpp_speed.py [--model PATH] [--threads 2] [--repeats 3]
+Usage: python scripts/bench/llamacpp_speed.py [--model PATH] [--threads 2] [--repeats 3] [--batch 8]
 Needs llama-cpp-python (0.3.36 used; see tests/golden/smollm2/README.md for the install).
 
 The pip build of llama.cpp uses OpenMP, whose threads spin at barriers: on an oversubscribed
@@ -175,7 +175,9 @@ def main():
     ap.add_argument("--model")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=N_SEQ, help="sequences decoded together")
     args = ap.parse_args()
+    n_seq = args.batch
     path = model_path(args.model)
 
     lc.llama_log_set(_quiet_log, ctypes.c_void_p(0))
@@ -186,13 +188,14 @@ def main():
         sys.exit(f"failed to load {path}")
     vocab = lc.llama_model_get_vocab(model)
     base = tokenize(vocab, TEXT * 4)
-    assert len(base) >= PROMPT_TOKENS + N_SEQ * 7
+    while len(base) < PROMPT_TOKENS + n_seq * 7:
+        base = base + base
     prompt = base[:PROMPT_TOKENS]
-    prompts = [base[7 * s:7 * s + PROMPT_TOKENS] for s in range(N_SEQ)]  # distinct prompts
+    prompts = [base[7 * s:7 * s + PROMPT_TOKENS] for s in range(n_seq)]  # distinct prompts
 
     per_seq_ctx = 512  # >= 128 prompt + 128 new
     single = Ctx(model, per_seq_ctx, 1, args.threads, 512)
-    multi = Ctx(model, per_seq_ctx * N_SEQ, N_SEQ, args.threads, 512)
+    multi = Ctx(model, per_seq_ctx * n_seq, n_seq, args.threads, 512)
 
     # Warm-up (not reported): page in the weights, size the compute buffers.
     bench_prompt(single, prompt)
@@ -218,7 +221,8 @@ def main():
         "llama_cpp_python": md.version("llama-cpp-python"),
         "threads": args.threads, "threads_batch": args.threads,
         "cpu": platform.processor() or platform.machine(), "os_cpus": os.cpu_count(),
-        "prompt_tokens": PROMPT_TOKENS, "new_tokens": NEW_TOKENS, "batched_sequences": N_SEQ,
+        "prompt_tokens": PROMPT_TOKENS, "new_tokens": NEW_TOKENS, "batched_sequences": n_seq,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "prompt_tok_per_s": summary(pp),
         "decode_tok_per_s": summary(dec),
         "batched_total_new_tok_per_s": summary(bat),

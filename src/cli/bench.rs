@@ -24,10 +24,36 @@ pub enum BenchKind {
     /// not timed).
     Decode,
     /// Batched greedy generation (`--batch` sequences of `--prompt-tokens`, `--tokens` new
-    /// tokens each), new tokens/s over the whole batch, prefill included.
+    /// tokens each), new tokens/s over the whole batch, prefill included (`tokens_per_s`) and
+    /// without it (`decode_tokens_per_s`: the steps after the prefill).
     Generate,
     /// Prompt processing (prefill of one `--seq`-token prompt into the KV cache), tokens/s.
     Prompt,
+}
+
+/// Which operand of `hir bench matmul` is stored transposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Transpose {
+    /// `C = A·B`.
+    None,
+    /// `C = Aᵀ·B` (A stored `[K, M]`).
+    A,
+    /// `C = A·Bᵀ` (B stored `[N, K]`).
+    B,
+}
+
+/// Parses `M,K,N` (also `MxKxN`) into three positive sizes.
+fn parse_shape(s: &str) -> Result<(usize, usize, usize), String> {
+    let parts: Vec<&str> = s.split([',', 'x', 'X']).map(str::trim).collect();
+    let bad = || format!("`{s}`: expected three positive sizes M,K,N (e.g. 2048,384,1024)");
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let mut v = [0usize; 3];
+    for (o, p) in v.iter_mut().zip(&parts) {
+        *o = p.parse().ok().filter(|&x| x > 0).ok_or_else(bad)?;
+    }
+    Ok((v[0], v[1], v[2]))
 }
 
 /// Flags of `hir bench`.
@@ -47,9 +73,18 @@ pub struct BenchArgs {
     /// SmolLM2's, to measure a model's speed without its weights).
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
-    /// Matrix size for `matmul`.
+    /// Matrix size for `matmul` (`--size N` is the product N×N by N×N).
     #[arg(long, default_value_t = 1024)]
     pub size: usize,
+    /// A non-square `matmul`: `M,K,N` multiplies op(A) `[M, K]` by op(B) `[K, N]` (overrides
+    /// `--size`).
+    #[arg(long, value_parser = parse_shape)]
+    pub shape: Option<(usize, usize, usize)>,
+    /// Which `matmul` operand is transposed (the model's products: `b` is `x·Wᵀ`, the forward
+    /// of a linear layer; `a` is `dyᵀ·x`, its weight gradient; `none` is `dy·W`, its input
+    /// gradient).
+    #[arg(long, value_enum, default_value_t = Transpose::None)]
+    pub transpose: Transpose,
     /// Sequences per training step, or sequences generated together for `generate`.
     #[arg(long, default_value_t = 4)]
     pub batch: usize,
@@ -103,16 +138,31 @@ fn check_counts(args: &BenchArgs) -> anyhow::Result<()> {
     };
     positive("--reps", args.reps)?;
     match args.kind {
-        BenchKind::Matmul => {
-            positive("--size", args.size)?;
-            anyhow::ensure!(
-                args.size <= MAX_MATMUL_SIZE,
-                "--size {}: the three {0}×{0} f32 matrices would take {:.1} GB; at most \
-                 {MAX_MATMUL_SIZE} is accepted",
-                args.size,
-                3.0 * 4.0 * (args.size as f64).powi(2) / 1e9
-            );
-        }
+        BenchKind::Matmul => match args.shape {
+            None => {
+                positive("--size", args.size)?;
+                anyhow::ensure!(
+                    args.size <= MAX_MATMUL_SIZE,
+                    "--size {}: the three {0}×{0} f32 matrices would take {:.1} GB; at most \
+                     {MAX_MATMUL_SIZE} is accepted",
+                    args.size,
+                    3.0 * 4.0 * (args.size as f64).powi(2) / 1e9
+                );
+            }
+            Some((m, k, n)) => {
+                let most = MAX_MATMUL_SIZE * MAX_MATMUL_SIZE;
+                for (what, len) in [
+                    ("M·K", m.checked_mul(k)),
+                    ("K·N", k.checked_mul(n)),
+                    ("M·N", m.checked_mul(n)),
+                ] {
+                    anyhow::ensure!(
+                        len.is_some_and(|l| l <= most),
+                        "--shape {m},{k},{n}: {what} is over {most} elements; use smaller sizes"
+                    );
+                }
+            }
+        },
         BenchKind::Step => {
             positive("--batch", args.batch)?;
             positive("--seq", args.seq)?;
@@ -185,38 +235,53 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
-    let n = args.size;
-    let mut rng = Rng::new(1);
-    // n ≤ MAX_MATMUL_SIZE (checked in `check_counts`), so n² cannot overflow.
+/// `len` random normal floats, or an error naming the operand when they cannot be allocated.
+fn random_matrix(len: usize, what: &str, rng: &mut Rng) -> anyhow::Result<Vec<f32>> {
     let mut host: Vec<f32> = Vec::new();
-    host.try_reserve_exact(n * n).map_err(|_| {
+    host.try_reserve_exact(len).map_err(|_| {
         anyhow::anyhow!(
-            "--size {n}: cannot allocate the {:.1} GB of one {n}×{n} f32 matrix; use a smaller \
-             --size",
-            (n * n * 4) as f64 / 1e9
+            "cannot allocate the {:.1} GB of matrix {what}; use a smaller --size or --shape",
+            (len as f64) * 4.0 / 1e9
         )
     })?;
-    host.extend((0..n * n).map(|_| rng.next_normal()));
-    let a = b.upload(&host)?;
-    let bm = b.upload(&host)?;
-    let mut c = b.zeros(n * n)?;
+    host.extend((0..len).map(|_| rng.next_normal()));
+    Ok(host)
+}
+
+fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
+    // Sizes are bounded in `check_counts`, so the products below cannot overflow.
+    let (m, k, n) = args.shape.unwrap_or((args.size, args.size, args.size));
+    let mut rng = Rng::new(1);
+    let a = b.upload(&random_matrix(m * k, "A", &mut rng)?)?;
+    let bm = b.upload(&random_matrix(k * n, "B", &mut rng)?)?;
+    let mut c = b.zeros(m * n)?;
+    let mm = match args.transpose {
+        Transpose::None => Matmul::new(m, k, n),
+        Transpose::A => Matmul::new(m, k, n).transpose_a(),
+        Transpose::B => Matmul::new(m, k, n).transpose_b(),
+    };
     // Reading back one row of C waits for the product on asynchronous backends (the GPU
     // runs commands in order) without timing the transfer of the whole matrix.
     let row0 = b.upload_index(&[0])?;
-    b.matmul(&a, &bm, &mut c, Matmul::new(n, n, n))?;
+    b.matmul(&a, &bm, &mut c, mm)?;
     b.download(&b.gather_rows(&c, &row0, n)?)?; // warm-up and sync
     let mut times = Vec::new();
     for _ in 0..args.reps {
         let t = Instant::now();
-        b.matmul(&a, &bm, &mut c, Matmul::new(n, n, n))?;
+        b.matmul(&a, &bm, &mut c, mm)?;
         b.download(&b.gather_rows(&c, &row0, n)?)?;
         times.push(t.elapsed().as_secs_f64());
     }
     let s = median(times);
+    let transpose = match args.transpose {
+        Transpose::None => "none",
+        Transpose::A => "a",
+        Transpose::B => "b",
+    };
     Ok(serde_json::json!({
-        "bench": "matmul", "backend": b.name(), "size": n,
-        "seconds": s, "gflops": 2.0 * (n as f64).powi(3) / s / 1e9,
+        "bench": "matmul", "backend": b.name(), "size": args.size, "m": m, "k": k, "n": n,
+        "transpose": transpose, "seconds": s,
+        "gflops": 2.0 * (m as f64) * (k as f64) * (n as f64) / s / 1e9,
     }))
 }
 
@@ -273,12 +338,13 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
         .collect();
     let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
     let seeds: Vec<u64> = (0..args.batch as u64).collect();
+    let greedy = SampleParams {
+        temperature: 0.0,
+        top_p: 1.0,
+    };
     let cfg = GenerateConfig {
         max_new_tokens: args.tokens,
-        sample: SampleParams {
-            temperature: 0.0,
-            top_p: 1.0,
-        },
+        sample: greedy.clone(),
         stop_ids: Vec::new(),
     };
     let mut times = Vec::new();
@@ -289,11 +355,36 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
         times.push(t.elapsed().as_secs_f64());
         produced = out.iter().map(|g| g.tokens.len()).sum::<usize>();
     }
+    // The same batch decoded step by step, timing only the steps after the prefill (the
+    // figure llama.cpp's batched benchmark reports).
+    let mut decode_times = Vec::new();
+    for _ in 0..args.reps {
+        let mut cache = KvCache::new(b, &model, args.batch, args.prompt_tokens + args.tokens)?;
+        let entries: Vec<(usize, &[u32])> = refs.iter().copied().enumerate().collect();
+        let logits = model.forward_cached(b, &mut cache, &entries)?;
+        let mut next = b.sample(&logits, v, &seeds, &greedy)?;
+        let t = Instant::now();
+        for _ in 1..args.tokens {
+            let singles: Vec<[u32; 1]> = next.iter().map(|&x| [x]).collect();
+            let entries: Vec<(usize, &[u32])> = singles
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, &s[..]))
+                .collect();
+            let logits = model.forward_cached(b, &mut cache, &entries)?;
+            next = b.sample(&logits, v, &seeds, &greedy)?;
+        }
+        decode_times.push(t.elapsed().as_secs_f64());
+    }
     let s = median(times);
+    let decode_s = median(decode_times);
+    let decoded = args.batch * (args.tokens - 1);
     Ok(serde_json::json!({
         "bench": "generate", "backend": b.name(), "params": param_count(&model.config),
         "batch": args.batch, "new_tokens": produced, "seconds": s,
         "tokens_per_s": produced as f64 / s,
+        "decode_new_tokens": decoded, "decode_seconds": decode_s,
+        "decode_tokens_per_s": decoded as f64 / decode_s,
     }))
 }
 
