@@ -54,10 +54,13 @@ for t in threads:
     rows = [
         ("prompt processing, 128 tokens", hir["prompt"]["tokens_per_s"], "prompt_tok_per_s"),
         ("single-stream greedy decode, 128 new tokens", hir["decode"]["tokens_per_s"], "decode_tok_per_s"),
-        (f"{batch} sequences x 128 new tokens decoded together, total", hir["generate"]["decode_tokens_per_s"], "batched_total_new_tok_per_s"),
+        (f"{batch} sequences x 128 new tokens decoded together, total", hir["generate"].get("decode_tokens_per_s"), "batched_total_new_tok_per_s"),
     ]
     for name, h, key in rows:
         ld, lp = d[key]["median"], p[key]["median"]
+        if h is None:  # a hir older than `decode_tokens_per_s`
+            print(f"| {name} | n/a | {ld:.1f} | | {lp:.1f} | |")
+            continue
         print(f"| {name} | {h:.1f} | {ld:.1f} | {h / ld:.2f} | {lp:.1f} | {h / lp:.2f} |")
     print(f"| hir, {batch} sequences with their prefill | {hir['generate']['tokens_per_s']:.1f} | | | | |")
 PY

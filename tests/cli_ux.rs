@@ -548,3 +548,35 @@ fn a_dash_is_refused_where_one_stdin_cannot_serve() {
     let o = hir(&["train", "--model", "m", "--data", "-"]);
     assert_fails(&o, 1, &["--data -: training data must be a file"]);
 }
+
+/// `hir bench matmul --shape M,K,N --transpose a|b|none` measures that product; a malformed
+/// shape is refused by the parser with the expected form.
+#[test]
+fn bench_matmul_takes_a_shape_and_a_transposed_operand() {
+    for t in ["none", "a", "b"] {
+        let o = hir(&[
+            "bench",
+            "matmul",
+            "--backend",
+            "cpu",
+            "--shape",
+            "3,5,7",
+            "--transpose",
+            t,
+            "--reps",
+            "1",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(
+            (v["m"].as_u64(), v["k"].as_u64(), v["n"].as_u64()),
+            (Some(3), Some(5), Some(7))
+        );
+        assert_eq!(v["transpose"], t);
+        assert!(v["gflops"].as_f64().unwrap() > 0.0);
+    }
+    for bad in ["3,5", "3,0,7", "a,b,c"] {
+        let o = hir(&["bench", "matmul", "--shape", bad]);
+        assert_fails(&o, 2, &["expected three positive sizes M,K,N"]);
+    }
+}

@@ -501,6 +501,8 @@ fn bench_sizes_are_checked_before_allocating() {
     bench(&["matmul", "--size", "100000"]).assert_clear_error(&[
         "--size 100000: the three 100000×100000 f32 matrices would take 120.0 GB; at most 32768",
     ]);
+    bench(&["matmul", "--shape", "1048576,1048576,1"])
+        .assert_clear_error(&["--shape 1048576,1048576,1: M·K is over 1073741824 elements"]);
     bench(&["decode", "--tokens", "0"])
         .assert_clear_error(&["--tokens must be at least 2 for decode", "got 0"]);
     bench(&["generate", "--tokens", "0"]).assert_clear_error(&["--tokens must be at least 1"]);
