@@ -3,6 +3,8 @@
 
     OMP_NUM_THREADS=2 /work/venv-bench/bin/python benches/sgemm_torch.py [FILTER [ROUNDS]]
 
+With FILTER `-` it reads exact case names from stdin, one per line (server mode).
+
 Prints `name m k n ta tb beta torch_gflops`: the fastest call over ROUNDS turns (default 3) of at
 least 0.1 s each. The products are written into preallocated outputs (`out=` / `addmm_`), as hir's
 matmul writes into its C.
@@ -29,28 +31,41 @@ def best(f):
     return best_t
 
 
+def cases():
+    for line in open(CASES):
+        if not line.startswith("#") and line.strip():
+            yield line.split()
+
+
 def main():
     filt = sys.argv[1] if len(sys.argv) > 1 else ""
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    for line in open(CASES):
-        if line.startswith("#") or not line.strip():
-            continue
-        name, m, k, n, ta, tb, beta = line.split()
-        if filt not in name:
-            continue
-        m, k, n, ta, tb, beta = int(m), int(k), int(n), ta == "1", tb == "1", float(beta)
-        gen = torch.Generator().manual_seed(0)
-        a = torch.randn((k, m) if ta else (m, k), generator=gen)
-        b = torch.randn((n, k) if tb else (k, n), generator=gen)
-        opa = a.t() if ta else a
-        opb = b.t() if tb else b
-        c = torch.zeros(m, n)
-        if beta == 0.0:
-            f = lambda: torch.mm(opa, opb, out=c)
-        else:
-            f = lambda: c.addmm_(opa, opb, beta=beta)
-        t = min(best(f) for _ in range(rounds))
-        print(f"{name} {m} {k} {n} {int(ta)} {int(tb)} {beta:g} {2 * m * n * k / t / 1e9:.1f}", flush=True)
+    if filt == "-":
+        # Server mode for backend-cpu/benches/sgemm_compare.py: one exact case name per line.
+        table = {c[0]: c for c in cases()}
+        for line in sys.stdin:
+            measure(table[line.strip()], rounds)
+        return
+    for case in cases():
+        if filt in case[0]:
+            measure(case, rounds)
+
+
+def measure(case, rounds):
+    name, m, k, n, ta, tb, beta = case
+    m, k, n, ta, tb, beta = int(m), int(k), int(n), ta == "1", tb == "1", float(beta)
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn((k, m) if ta else (m, k), generator=gen)
+    b = torch.randn((n, k) if tb else (k, n), generator=gen)
+    opa = a.t() if ta else a
+    opb = b.t() if tb else b
+    c = torch.zeros(m, n)
+    if beta == 0.0:
+        f = lambda: torch.mm(opa, opb, out=c)
+    else:
+        f = lambda: c.addmm_(opa, opb, beta=beta)
+    t = min(best(f) for _ in range(rounds))
+    print(f"{name} {m} {k} {n} {int(ta)} {int(tb)} {beta:g} {2 * m * n * k / t / 1e9:.1f}", flush=True)
 
 
 if __name__ == "__main__":

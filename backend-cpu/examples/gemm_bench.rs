@@ -7,9 +7,13 @@
 //! RAYON_NUM_THREADS=2 cargo run --release -p hir-backend-cpu --example gemm_bench [-- FILTER [ROUNDS]]
 //! ```
 //!
+//! With `FILTER` = `-` it reads exact case names from stdin, one per line, and answers each
+//! with its line (how `benches/sgemm_compare.py` interleaves it with PyTorch, case by case).
+//!
 //! Every case runs `ROUNDS` turns (default 3) of at least 0.1 s each and prints its fastest
 //! call: `name m k n ta tb beta gflops`.
 
+use std::io::Write;
 use std::time::Instant;
 
 use hir_backend_cpu::CpuBackend;
@@ -60,7 +64,24 @@ fn main() {
     let filter = args.get(1).map(String::as_str).unwrap_or("");
     let rounds: usize = args.get(2).map_or(3, |r| r.parse().expect("rounds"));
     let backend = CpuBackend::new();
+    if filter == "-" {
+        // Server mode for sgemm_compare.py: one exact case name per input line.
+        for line in std::io::stdin().lines() {
+            let line = line.expect("stdin");
+            for case in cases("").into_iter().filter(|c| c.name == line.trim()) {
+                measure(&backend, &case, rounds);
+            }
+        }
+        return;
+    }
     for case in cases(filter) {
+        measure(&backend, &case, rounds);
+    }
+}
+
+/// Prints the fastest call of `case` over `rounds` turns.
+fn measure(backend: &CpuBackend, case: &Case, rounds: usize) {
+    {
         let mm = case.mm;
         let a: Vec<f32> = (0..mm.m * mm.k)
             .map(|i| ((i * 7) % 13) as f32 / 13.0 - 0.5)
@@ -91,5 +112,6 @@ fn main() {
             mm.beta,
             flop / t / 1e9
         );
+        std::io::stdout().flush().expect("stdout");
     }
 }
