@@ -27,10 +27,11 @@ extern crate alloc;
 pub mod dequant;
 mod format;
 mod isa;
+pub mod kernels;
 mod matmul;
 mod matrix;
 
 pub use format::WeightFormat;
 pub use isa::Isa;
-pub use matmul::matmul_xwt;
+pub use matmul::{dequantize_rows, matmul_xwt};
 pub use matrix::{QuantError, QuantMatrix};
