@@ -186,7 +186,7 @@ unsafe impl<S: Simd> Decode<S> for Q4K {
         // even sub-block is the low nibbles, the odd one the high nibbles.
         unsafe {
             let b = S::load_b(p.add(16 + 32 * (c / 2)));
-            let q = if c % 2 == 0 {
+            let q = if c.is_multiple_of(2) {
                 S::and_b(b, 0x0F)
             } else {
                 S::shr_b(b, 4)
@@ -212,7 +212,7 @@ unsafe impl<S: Simd> Decode<S> for Q5K {
         // value `l` of sub-block `c`), `qs` at 48..176 as in Q4_K.
         unsafe {
             let b = S::load_b(p.add(48 + 32 * (c / 2)));
-            let lo = if c % 2 == 0 {
+            let lo = if c.is_multiple_of(2) {
                 S::and_b(b, 0x0F)
             } else {
                 S::shr_b(b, 4)

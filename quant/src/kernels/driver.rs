@@ -84,7 +84,8 @@ pub(crate) unsafe fn tile<S: Simd, D: Decode<S>, const MR: usize, const NR: usiz
             for (n, &a) in acc_r.iter().enumerate() {
                 let mut tail = 0f32;
                 for i in done..t.k {
-                    tail += plain_value::<S, D>(t.w.add(n * t.row_bytes), i) * *t.x.add(r * t.k + i);
+                    tail +=
+                        plain_value::<S, D>(t.w.add(n * t.row_bytes), i) * *t.x.add(r * t.k + i);
                 }
                 *t.out.add(r * t.out_stride + n) = S::acc_sum(a) + tail;
             }

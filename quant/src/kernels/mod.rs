@@ -26,6 +26,8 @@
 
 pub(crate) mod decode;
 pub(crate) mod driver;
+#[cfg(any(test, target_arch = "aarch64"))]
+pub(crate) mod half_bits;
 pub(crate) mod portable;
 pub(crate) mod simd;
 
