@@ -199,6 +199,11 @@ unsafe impl Simd for Avx2 {
         }
     }
     #[inline(always)]
+    unsafe fn prefetch(p: *const u8) {
+        // SAFETY: a prefetch never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
+    #[inline(always)]
     unsafe fn acc_zero() -> [__m256; 2] {
         // SAFETY: the trait's contract.
         unsafe { [_mm256_setzero_ps(); 2] }

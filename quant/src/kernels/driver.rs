@@ -52,6 +52,11 @@ unsafe fn plain_value<S: Simd, D: Decode<S>>(w: *const u8, i: usize) -> f32 {
     v
 }
 
+/// How far ahead of a step its weight row is prefetched, in bytes (x86-64; about 10 cache
+/// lines: on the 28 MB Q8_0 head at m = 1 the best of interleaved runs went from 12.2 to
+/// 11.3 ms, within the noise of a loaded machine elsewhere).
+const PREFETCH: usize = 640;
+
 /// The tile kernel (see [`Tile`]).
 ///
 /// # Safety
@@ -68,6 +73,9 @@ pub(crate) unsafe fn tile<S: Simd, D: Decode<S>, const MR: usize, const NR: usiz
         for s in 0..steps {
             let wp: [*const u8; NR] =
                 core::array::from_fn(|n| t.w.add(n * t.row_bytes + s * D::BYTES));
+            for &p in &wp {
+                S::prefetch(p.wrapping_add(PREFETCH));
+            }
             let st: [D::St; NR] = core::array::from_fn(|n| D::prep(wp[n]));
             let xs = t.x.add(s * D::ELEMS);
             for c in 0..D::ELEMS / 32 {

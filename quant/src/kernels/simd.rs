@@ -66,6 +66,10 @@ pub(crate) unsafe trait Simd {
     /// Writes the 32 values to `p`.
     unsafe fn store(w: Self::W, p: *mut f32);
 
+    /// Hints that the bytes at `p` will be read soon (any address; no fault).
+    #[inline(always)]
+    unsafe fn prefetch(_p: *const u8) {}
+
     /// Zeroed sums.
     unsafe fn acc_zero() -> Self::Acc;
     /// `acc += w · x[0..32]` lane by lane.
