@@ -48,11 +48,18 @@
 //! | F16 576→1536 | 1 | 145 (12 GB/s) | 165 | 1347 | 2989 |
 //! | F32 576→1536 | 1 | 229 (15 GB/s) | 242 | 488 | 2372 |
 //!
-//! Weights in cache (`QBENCH_HOT=1`) Q4_1 at m = 1 runs at ~7 GB/s of blocks (~23 GFLOP/s)
-//! on this loaded machine, so at m = 1 the kernels read about as fast as one core streams
-//! memory; at m ≥ 4 they are FMA-bound. Calls longer than a few ms (the 49152-row head at
-//! m ≥ 4) are preempted on this shared machine and read slow. `dequantize_rows` writes
-//! ~5 G values/s (Q4_1, AVX-512), 2.6× the scalar reference.
+//! This machine has a 260 MB L3, so a 96 MB model stays in cache and decode is bound by the
+//! kernels' compute, not by memory. Weights in cache (`QBENCH_HOT=1`, same run, quieter
+//! moment), AVX-512, m = 1: Q4_1 75 µs (7.4 GB/s of blocks, 24 GFLOP/s), Q4_0 78, Q8_0 72
+//! (13 GB/s), F16 40 (44 GB/s), F32 119 (30 GB/s); m = 16: Q4_1 372 µs (76 GFLOP/s). A Q4_1
+//! chunk of 32 values costs ~11 vector instructions per weight row (widen, mask, shift,
+//! 2 converts, 2 FMAs to dequantize, 2 to accumulate, 2 scale broadcasts), and 512-bit
+//! instructions issue on only two ports, so m = 1 is instruction-bound at ~5.5 cycles per
+//! 32 values. Tried and dropped: picking the 16 possible values of a nibble from one
+//! register with `vpermps` (same results): m = 1 unchanged, m = 4 30% slower (port 5 is
+//! the bottleneck then). Calls longer than a few ms (the 49152-row head at m ≥ 4) are
+//! preempted on this shared machine and read slow. `dequantize_rows` writes ~5 G values/s
+//! (Q4_1, AVX-512), 2.6× the scalar reference.
 
 pub(crate) mod decode;
 pub(crate) mod driver;
