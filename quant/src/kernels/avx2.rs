@@ -46,6 +46,7 @@ unsafe impl Simd for Avx2 {
     type W = [__m256; 4];
     type B = __m256i;
     type Acc = [__m256; 2];
+    const SCALES_AHEAD: bool = true;
 
     #[inline(always)]
     unsafe fn load_b(p: *const u8) -> __m256i {
@@ -187,6 +188,15 @@ unsafe impl Simd for Avx2 {
         unsafe {
             let h = (p as *const u16).read_unaligned();
             _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h as i32)))
+        }
+    }
+    #[inline(always)]
+    unsafe fn f16x16(src: *const u16, dst: *mut f32) {
+        // SAFETY: the trait's contract.
+        unsafe {
+            let src = src as *const __m128i;
+            _mm256_storeu_ps(dst, _mm256_cvtph_ps(_mm_loadu_si128(src)));
+            _mm256_storeu_ps(dst.add(8), _mm256_cvtph_ps(_mm_loadu_si128(src.add(1))));
         }
     }
     #[inline(always)]

@@ -162,6 +162,16 @@ unsafe impl Simd for Avx512 {
         }
     }
     #[inline(always)]
+    unsafe fn f16x16(src: *const u16, dst: *mut f32) {
+        // SAFETY: the trait's contract.
+        unsafe {
+            _mm512_storeu_ps(
+                dst,
+                _mm512_cvtph_ps(_mm256_loadu_si256(src as *const __m256i)),
+            )
+        }
+    }
+    #[inline(always)]
     unsafe fn store(w: [__m512; 2], p: *mut f32) {
         // SAFETY: the trait's contract.
         unsafe {

@@ -27,6 +27,17 @@ pub(crate) unsafe trait Decode<S: Simd> {
     type St: Copy;
     /// Reads the step's scales.
     unsafe fn prep(p: *const u8) -> Self::St;
+    /// How many f16 scales open each step (at bytes 0, 2, ...) that [`Decode::from_scales`]
+    /// takes already widened; 0 when the driver is to call [`Decode::prep`] instead. The
+    /// driver widens the scales of many steps at once, ahead of the products: converting and
+    /// broadcasting them one block at a time cost a third of a Q4_1 product at m = 1.
+    const HALVES: usize = 0;
+    /// The step's state from its `HALVES` scales, widened: scale `i` at `sc[i · stride]`
+    /// (what `prep` returns).
+    #[inline(always)]
+    unsafe fn from_scales(_sc: *const f32, _stride: usize) -> Self::St {
+        unreachable!("{} reads its own scales", Self::FORMAT)
+    }
     /// Values `32c..32c + 32` of the step at `p`.
     unsafe fn chunk(st: &Self::St, p: *const u8, c: usize) -> S::W;
 }
@@ -105,6 +116,12 @@ unsafe impl<S: Simd> Decode<S> for Q8_0 {
         // SAFETY: see the impl note.
         unsafe { S::f16(p) }
     }
+    const HALVES: usize = 1;
+    #[inline(always)]
+    unsafe fn from_scales(sc: *const f32, _: usize) -> f32 {
+        // SAFETY: the driver's `HALVES` values.
+        unsafe { *sc }
+    }
     #[inline(always)]
     unsafe fn chunk(d: &f32, p: *const u8, _: usize) -> S::W {
         // SAFETY: see the impl note (`qs` at 2..34).
@@ -121,6 +138,12 @@ unsafe impl<S: Simd> Decode<S> for Q4_0 {
     unsafe fn prep(p: *const u8) -> f32 {
         // SAFETY: see the impl note.
         unsafe { S::f16(p) }
+    }
+    const HALVES: usize = 1;
+    #[inline(always)]
+    unsafe fn from_scales(sc: *const f32, _: usize) -> f32 {
+        // SAFETY: the driver's `HALVES` values.
+        unsafe { *sc }
     }
     #[inline(always)]
     unsafe fn chunk(d: &f32, p: *const u8, _: usize) -> S::W {
@@ -139,6 +162,12 @@ unsafe impl<S: Simd> Decode<S> for Q4_1 {
     unsafe fn prep(p: *const u8) -> (f32, f32) {
         // SAFETY: see the impl note (`d` at 0, `m` at 2).
         unsafe { (S::f16(p), S::f16(p.add(2))) }
+    }
+    const HALVES: usize = 2;
+    #[inline(always)]
+    unsafe fn from_scales(sc: *const f32, stride: usize) -> (f32, f32) {
+        // SAFETY: the driver's `HALVES` values.
+        unsafe { (*sc, *sc.add(stride)) }
     }
     #[inline(always)]
     unsafe fn chunk(&(d, m): &(f32, f32), p: *const u8, _: usize) -> S::W {

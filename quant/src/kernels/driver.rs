@@ -57,6 +57,9 @@ unsafe fn plain_value<S: Simd, D: Decode<S>>(w: *const u8, i: usize) -> f32 {
 /// 11.3 ms, within the noise of a loaded machine elsewhere).
 const PREFETCH: usize = 640;
 
+/// Steps whose scales are widened together (a multiple of 16; at most 2 halves per step).
+const SEG: usize = 32;
+
 /// The tile kernel (see [`Tile`]).
 ///
 /// # Safety
@@ -70,13 +73,13 @@ pub(crate) unsafe fn tile<S: Simd, D: Decode<S>, const MR: usize, const NR: usiz
     // chunk `c` of activation row `r` is 32 values at `x + r · k + s · ELEMS + 32c`.
     unsafe {
         let mut acc = [[S::acc_zero(); NR]; MR];
-        for s in 0..steps {
+        // Step `s` with its decoder states `st`.
+        let mut step = |s: usize, st: &[D::St; NR]| {
             let wp: [*const u8; NR] =
                 core::array::from_fn(|n| t.w.add(n * t.row_bytes + s * D::BYTES));
             for &p in &wp {
                 S::prefetch(p.wrapping_add(PREFETCH));
             }
-            let st: [D::St; NR] = core::array::from_fn(|n| D::prep(wp[n]));
             let xs = t.x.add(s * D::ELEMS);
             for c in 0..D::ELEMS / 32 {
                 for n in 0..NR {
@@ -85,6 +88,45 @@ pub(crate) unsafe fn tile<S: Simd, D: Decode<S>, const MR: usize, const NR: usiz
                         S::acc_fma(&mut acc_r[n], w, xs.add(r * t.k + 32 * c));
                     }
                 }
+            }
+        };
+        if D::HALVES == 0 || !S::SCALES_AHEAD {
+            for s in 0..steps {
+                let st = core::array::from_fn(|n| D::prep(t.w.add(n * t.row_bytes + s * D::BYTES)));
+                step(s, &st);
+            }
+        } else {
+            // Widen the scales of `SEG` steps per row at once (16 per instruction), then run
+            // the steps reading them from memory, scale `i` of every step in its own run of
+            // `SEG` (so each is one broadcast load, not a load and shuffles).
+            let mut halves = [[0u16; 2 * SEG]; NR];
+            let mut scales = [[0f32; 2 * SEG]; NR];
+            let mut s0 = 0;
+            while s0 < steps {
+                let seg = SEG.min(steps - s0);
+                for n in 0..NR {
+                    let row = t.w.add(n * t.row_bytes + s0 * D::BYTES);
+                    for s in 0..seg {
+                        for i in 0..D::HALVES {
+                            let p = row.add(s * D::BYTES + 2 * i);
+                            halves[n][i * SEG + s] = u16::from_le_bytes([*p, *p.add(1)]);
+                        }
+                    }
+                    for i in 0..D::HALVES {
+                        for c in (0..seg).step_by(16) {
+                            S::f16x16(
+                                halves[n].as_ptr().add(i * SEG + c),
+                                scales[n].as_mut_ptr().add(i * SEG + c),
+                            );
+                        }
+                    }
+                }
+                for s in 0..seg {
+                    let st =
+                        core::array::from_fn(|n| D::from_scales(scales[n].as_ptr().add(s), SEG));
+                    step(s0 + s, &st);
+                }
+                s0 += seg;
             }
         }
         let done = steps * D::ELEMS;

@@ -20,7 +20,9 @@
 //!   size so the sums and a chunk fit the registers: AVX-512 runs 1×4, 2–4×2, 5–8×1; AVX2
 //!   and NEON 1×2, 2–4×1). The panel is the outer loop, so its weight bytes come from memory
 //!   once and from L1 for the further groups. On x86-64 each weight row is prefetched 640
-//!   bytes ahead. Nothing is allocated.
+//!   bytes ahead. AVX2 widens the f16 scales of Q8_0 / Q4_0 / Q4_1 32 blocks ahead into a
+//!   stack buffer and broadcasts them from memory (`Simd::SCALES_AHEAD`; see there for why
+//!   AVX-512 does not). Nothing is allocated.
 //!
 //! Activations stay f32, so results equal the product with [`crate::dequant`]'s values up
 //! to summation order (property tests in `tests/kernels.rs`: within `1e-5 · Σ|w·x|` of an f64
@@ -47,6 +49,10 @@
 //! | Q6_K 512→1536 | 1 | 153 | 161 | 641 | 870 |
 //! | F16 576→1536 | 1 | 145 (12 GB/s) | 165 | 1347 | 2989 |
 //! | F32 576→1536 | 1 | 229 (15 GB/s) | 242 | 488 | 2372 |
+//!
+//! The avx2 column predates `SCALES_AHEAD`; with it (cache-resident, interleaved A/B, same
+//! run) AVX2 Q4_1 576→1536 m = 1 went 129 → 93–97 µs, Q8_0 111 → 83–86, Q4_0 m = 16
+//! 1038 → 694, Q8_0 m = 16 963 → 645–670, Q4_1 m = 16 619 → 671–713 (worse).
 //!
 //! This machine has a 260 MB L3, so a 96 MB model stays in cache and decode is bound by the
 //! kernels' compute, not by memory. Weights in cache (`QBENCH_HOT=1`, same run, quieter
