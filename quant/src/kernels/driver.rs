@@ -99,27 +99,13 @@ pub(crate) unsafe fn tile<S: Simd, D: Decode<S>, const MR: usize, const NR: usiz
             // Widen the scales of `SEG` steps per row at once (16 per instruction), then run
             // the steps reading them from memory, scale `i` of every step in its own run of
             // `SEG` (so each is one broadcast load, not a load and shuffles).
-            let mut halves = [[0u16; 2 * SEG]; NR];
             let mut scales = [[0f32; 2 * SEG]; NR];
             let mut s0 = 0;
             while s0 < steps {
                 let seg = SEG.min(steps - s0);
-                for n in 0..NR {
+                for (n, sc) in scales.iter_mut().enumerate() {
                     let row = t.w.add(n * t.row_bytes + s0 * D::BYTES);
-                    for s in 0..seg {
-                        for i in 0..D::HALVES {
-                            let p = row.add(s * D::BYTES + 2 * i);
-                            halves[n][i * SEG + s] = u16::from_le_bytes([*p, *p.add(1)]);
-                        }
-                    }
-                    for i in 0..D::HALVES {
-                        for c in (0..seg).step_by(16) {
-                            S::f16x16(
-                                halves[n].as_ptr().add(i * SEG + c),
-                                scales[n].as_mut_ptr().add(i * SEG + c),
-                            );
-                        }
-                    }
+                    S::scales_ahead(row, D::BYTES, D::HALVES, seg, sc.as_mut_ptr());
                 }
                 for s in 0..seg {
                     let st =

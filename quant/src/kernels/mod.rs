@@ -20,9 +20,10 @@
 //!   size so the sums and a chunk fit the registers: AVX-512 runs 1×4, 2–4×2, 5–8×1; AVX2
 //!   and NEON 1×2, 2–4×1). The panel is the outer loop, so its weight bytes come from memory
 //!   once and from L1 for the further groups. On x86-64 each weight row is prefetched 640
-//!   bytes ahead. AVX2 widens the f16 scales of Q8_0 / Q4_0 / Q4_1 32 blocks ahead into a
-//!   stack buffer and broadcasts them from memory (`Simd::SCALES_AHEAD`; see there for why
-//!   AVX-512 does not). Nothing is allocated.
+//!   bytes ahead. AVX2 and AVX-512 widen the f16 scales of Q8_0 / Q4_0 / Q4_1 32 blocks
+//!   ahead into a stack buffer and broadcast them from memory (`Simd::SCALES_AHEAD`):
+//!   converting and shuffling them per block cost a third of a Q4_1 product at m = 1.
+//!   Nothing is allocated.
 //!
 //! Activations stay f32, so results equal the product with [`crate::dequant`]'s values up
 //! to summation order (property tests in `tests/kernels.rs`: within `1e-5 · Σ|w·x|` of an f64
@@ -50,18 +51,19 @@
 //! | F16 576→1536 | 1 | 145 (12 GB/s) | 165 | 1347 | 2989 |
 //! | F32 576→1536 | 1 | 229 (15 GB/s) | 242 | 488 | 2372 |
 //!
-//! The avx2 column predates `SCALES_AHEAD`; with it (cache-resident, interleaved A/B, same
-//! run) AVX2 Q4_1 576→1536 m = 1 went 129 → 93–97 µs, Q8_0 111 → 83–86, Q4_0 m = 16
-//! 1038 → 694, Q8_0 m = 16 963 → 645–670, Q4_1 m = 16 619 → 671–713 (worse).
+//! The table predates `SCALES_AHEAD`; with it (cache-resident, interleaved A/B, same run)
+//! AVX2 Q4_1 576→1536 m = 1 went 129 → 93–97 µs, Q8_0 111 → 83–86, Q4_0 m = 16
+//! 1038 → 694, Q8_0 m = 16 963 → 645–670, Q4_1 m = 16 619 → 671–713 (worse); AVX-512
+//! Q4_1 m = 1 75 → 62–70 µs (576→1536) and 73 → 56–59 (1536→576), Q8_0 71 → 58–67 and
+//! 71 → 52–56, Q4_0 m = 16 611 → 468, Q4_1 m = 16 446 → 469 (slightly worse).
 //!
 //! This machine has a 260 MB L3, so a 96 MB model stays in cache and decode is bound by the
 //! kernels' compute, not by memory. Weights in cache (`QBENCH_HOT=1`, same run, quieter
-//! moment), AVX-512, m = 1: Q4_1 75 µs (7.4 GB/s of blocks, 24 GFLOP/s), Q4_0 78, Q8_0 72
-//! (13 GB/s), F16 40 (44 GB/s), F32 119 (30 GB/s); m = 16: Q4_1 372 µs (76 GFLOP/s). A Q4_1
-//! chunk of 32 values costs ~11 vector instructions per weight row (widen, mask, shift,
-//! 2 converts, 2 FMAs to dequantize, 2 to accumulate, 2 scale broadcasts), and 512-bit
-//! instructions issue on only two ports, so m = 1 is instruction-bound at ~5.5 cycles per
-//! 32 values. Tried and dropped: picking the 16 possible values of a nibble from one
+//! moment), AVX-512, m = 1, before `SCALES_AHEAD`: Q4_1 75 µs (7.4 GB/s of blocks,
+//! 24 GFLOP/s), Q4_0 78, Q8_0 72 (13 GB/s), F16 40 (44 GB/s), F32 119 (30 GB/s); m = 16:
+//! Q4_1 372 µs (76 GFLOP/s). A Q4_1 chunk of 32 values costs ~9 vector instructions per
+//! weight row (widen, mask, shift, 2 converts, 2 FMAs to dequantize, 2 to accumulate), and
+//! 512-bit instructions issue on only two ports, so m = 1 is instruction-bound. Tried and dropped: picking the 16 possible values of a nibble from one
 //! register with `vpermps` (same results): m = 1 unchanged, m = 4 30% slower (port 5 is
 //! the bottleneck then). Calls longer than a few ms (the 49152-row head at m ≥ 4) are
 //! preempted on this shared machine and read slow. `dequantize_rows` writes ~5 G values/s

@@ -21,11 +21,13 @@ pub(crate) unsafe trait Simd {
     /// The running sums of one (activation row, weight row) pair.
     type Acc: Copy;
 
-    /// Whether the tile widens the f16 scales of the legacy formats many blocks ahead
-    /// (`Decode::HALVES`) instead of block by block. Measured, cache-resident, m = 1, same
-    /// run: AVX2 Q4_1 576→1536 129 → 100 µs, Q8_0 109 → 86 µs; AVX-512 Q4_1 75 → 93 µs
-    /// (its block-by-block code widens the scales of 4 rows in one instruction already), so
-    /// only AVX2 turns it on.
+    /// Whether the tile widens the f16 scales of the legacy formats 32 blocks ahead
+    /// (`Decode::HALVES`, [`Simd::scales_ahead`]) and broadcasts them from memory instead of
+    /// converting and shuffling them block by block. Measured, cache-resident, m = 1, A/B
+    /// interleaved in one run: AVX2 Q4_1 576→1536 129 → ~95 µs, Q8_0 109 → ~85 µs; AVX-512
+    /// (with a gather, see its `scales_ahead`) Q4_1 75 → 62–70 µs, 1536→576 73 → 56–59,
+    /// Q8_0 71 → 58–67, m = 4 Q4_1 ~130 → 108–126. The portable and NEON kernels keep the
+    /// block-by-block path (not measured).
     const SCALES_AHEAD: bool = false;
 
     /// 32 bytes at `p`.
@@ -77,6 +79,26 @@ pub(crate) unsafe trait Simd {
         unsafe {
             for i in 0..16 {
                 *dst.add(i) = Self::f16(src.add(i) as *const u8);
+            }
+        }
+    }
+    /// The first `halves` (1 or 2) f16 of each of `seg` (≤ 32) blocks of `bytes` bytes at
+    /// `row`, widened: half `i` of block `s` into `out[32 i + s]`.
+    #[inline(always)]
+    unsafe fn scales_ahead(row: *const u8, bytes: usize, halves: usize, seg: usize, out: *mut f32) {
+        // SAFETY: the caller's contract (`seg` blocks readable, 64 values writable).
+        unsafe {
+            let mut h = [0u16; 64];
+            for s in 0..seg {
+                for i in 0..halves {
+                    let p = row.add(s * bytes + 2 * i);
+                    h[32 * i + s] = u16::from_le_bytes([*p, *p.add(1)]);
+                }
+            }
+            for i in 0..halves {
+                for c in (0..seg).step_by(16) {
+                    Self::f16x16(h.as_ptr().add(32 * i + c), out.add(32 * i + c));
+                }
             }
         }
     }
