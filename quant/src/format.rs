@@ -89,7 +89,7 @@ impl WeightFormat {
     /// Bytes of one row of `cols` values, or `None` when `cols` is not a whole number of
     /// blocks (or the size overflows).
     pub fn row_bytes(self, cols: usize) -> Option<usize> {
-        if cols % self.block_elems() != 0 {
+        if !cols.is_multiple_of(self.block_elems()) {
             return None;
         }
         (cols / self.block_elems()).checked_mul(self.block_bytes())

@@ -16,7 +16,11 @@
 //!   the weight's rows, with the instruction set picked by [`Isa`]: AVX-512 or AVX2 on
 //!   x86-64, NEON on aarch64, and a portable fallback that runs everywhere (and can be forced,
 //!   for tests and for comparing). Activations stay f32, so results equal the product with
-//!   the dequantized matrix up to summation order.
+//!   the dequantized matrix up to summation order. Each output's sum is computed the same way
+//!   whatever the row split between threads or the number of activation rows (same bits).
+//! * [`dequantize_rows`] converts a range of rows to f32 with the same SIMD decoders, for
+//!   products with many activation rows (prompt processing) that a GEMM does better.
+//! * [`kernels`] documents how the kernels are built and what they measured.
 //!
 //! `no_std` + `alloc`; the `std` feature adds run-time CPU feature detection.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -27,10 +31,11 @@ extern crate alloc;
 pub mod dequant;
 mod format;
 mod isa;
+pub mod kernels;
 mod matmul;
 mod matrix;
 
 pub use format::WeightFormat;
 pub use isa::Isa;
-pub use matmul::matmul_xwt;
+pub use matmul::{dequantize_rows, matmul_xwt};
 pub use matrix::{QuantError, QuantMatrix};

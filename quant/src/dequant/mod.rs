@@ -38,7 +38,7 @@ pub fn block_fn(format: WeightFormat) -> BlockFn {
 pub fn dequantize_row(format: WeightFormat, bytes: &[u8], out: &mut [f32]) {
     let (bs, ts) = (format.block_elems(), format.block_bytes());
     assert!(
-        bytes.len() % ts == 0 && out.len() == bytes.len() / ts * bs,
+        bytes.len().is_multiple_of(ts) && out.len() == bytes.len() / ts * bs,
         "dequantize_row: {} bytes of {format} do not make {} values",
         bytes.len(),
         out.len()
