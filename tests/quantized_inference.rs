@@ -168,8 +168,8 @@ fn smollm2_forward_on_q4_1_blocks_matches_f32_at_every_position() {
         let name = seq["name"].as_str().expect("name");
         let ids = common::ids_of(&seq["ids"]);
         let top5 = &tensors[&format!("{name}.top5_ids")].data;
-        // The whole sequence (prefill sizes: dequantized tiles into the f32 GEMM) and its first
-        // 8 tokens (products straight from the blocks).
+        // The whole sequence (37 and 40 tokens: products straight from the blocks; 100: the
+        // prefill path, dequantized tiles into the f32 GEMM) and its first 8 tokens.
         for n in [ids.len(), 8] {
             let ids = &ids[..n];
             let q = hir_forward(&gguf, ids, "auto", &dir.path().join("q.safetensors"));

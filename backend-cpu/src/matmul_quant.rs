@@ -2,7 +2,7 @@
 //! contract in [`hir_core::backend::weight`]).
 //!
 //! Two paths, chosen by the number of activation rows `m` alone (never by the thread count):
-//! * `m ≤ DIRECT_MAX_ROWS` (decoding, a few sequences): [`hir_quant::matmul_xwt`] reads the
+//! * `m ≤ DIRECT_MAX_ROWS` (decoding, batched decoding, short prompts): [`hir_quant::matmul_xwt`] reads the
 //!   blocks directly. The weight's rows are split into fixed runs of about `TASK_BYTES` bytes
 //!   (a function of the shape only), one rayon task each; every output element is one dot
 //!   product computed by one call, so the bits do not depend on the split or the threads.
@@ -23,8 +23,11 @@ use rayon::prelude::*;
 use crate::memory::zeroed;
 
 /// Largest `m` computed straight from the blocks; above it the weight is dequantized into the
-/// f32 GEMM. Measured on SmolLM2-135M Q4_1 shapes (see the commit): see `bench_quant_paths`.
-pub(crate) const DIRECT_MAX_ROWS: usize = 8;
+/// f32 GEMM. Measured with hir-quant's AVX-512 kernels on SmolLM2-135M Q4_1, 2 threads
+/// (`hir bench prompt --seq m --dtype auto`, this threshold at 8 vs 64 in one interleaved run,
+/// shared machine): at m = 16 the direct path gave 108–143 tokens/s against 43 for the
+/// dequantized tiles, at m = 32 137–160 against 63–94, at m = 64 93–99 against 90–110 (even).
+pub(crate) const DIRECT_MAX_ROWS: usize = 48;
 
 /// Weight bytes per rayon task of the direct path: enough rows that a task's work (tens of
 /// microseconds) dwarfs the hand-off, few enough that a `[576, 576]` Q4_1 projection still
