@@ -10,6 +10,11 @@
 //! threads by rows, tokens or heads, and every reduction has a fixed order, so results are
 //! bit-identical across runs and thread counts.
 //!
+//! A frozen weight uploaded with `upload_weight` keeps its GGUF blocks or f16/bf16 rows
+//! (contract in `hir_core::backend::weight`): `matmul_quant.rs` multiplies from them, and
+//! `embedding.rs` gathers rows from them; every other op refuses one with
+//! `BackendError::StoredWeight`, naming the op and the format.
+//!
 //! ```
 //! use hir_backend_cpu::CpuBackend;
 //! use hir_core::backend::{Backend, Matmul};
