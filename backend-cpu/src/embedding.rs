@@ -1,6 +1,7 @@
-//! Token embedding lookup and its (deterministic) backward.
+//! Token embedding lookup and its (deterministic) backward; the lookup also reads a table
+//! stored as GGUF blocks / f16 / bf16 rows (each gathered row is dequantized).
 
-use hir_core::backend::Result;
+use hir_core::backend::{BackendError, QuantMatrix, Result};
 use rayon::prelude::*;
 
 use crate::memory::zeroed;
@@ -16,6 +17,30 @@ pub(crate) fn embedding(table: &[f32], ids: &[u32], dim: usize) -> Result<Vec<f3
             let id = id as usize;
             o.copy_from_slice(&table[id * dim..(id + 1) * dim]);
         });
+    Ok(out)
+}
+
+/// `out[i, :] = table[ids[i], :]` with a stored `table: [V, dim]`, each row dequantized.
+pub(crate) fn embedding_stored(
+    table: &QuantMatrix<'_>,
+    ids: &[u32],
+    dim: usize,
+) -> Result<Vec<f32>> {
+    let dims = check_forward(table.rows() * table.cols(), ids, dim)?;
+    if dim != table.cols() {
+        return Err(BackendError::Shape {
+            op: "embedding",
+            detail: format!(
+                "a stored table is gathered by whole rows: dim = {dim}, but its rows hold {} \
+                 values",
+                table.cols()
+            ),
+        });
+    }
+    let mut out = zeroed(dims.out_len);
+    out.par_chunks_mut(dim)
+        .zip(ids.par_iter())
+        .for_each(|(o, &id)| table.dequantize_row(id as usize, o));
     Ok(out)
 }
 

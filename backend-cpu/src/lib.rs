@@ -10,6 +10,11 @@
 //! threads by rows, tokens or heads, and every reduction has a fixed order, so results are
 //! bit-identical across runs and thread counts.
 //!
+//! A frozen weight uploaded with `upload_weight` keeps its GGUF blocks or f16/bf16 rows
+//! (contract in `hir_core::backend::weight`): `matmul_quant.rs` multiplies from them, and
+//! `embedding.rs` gathers rows from them; every other op refuses one with
+//! `BackendError::StoredWeight`, naming the op and the format.
+//!
 //! ```
 //! use hir_backend_cpu::CpuBackend;
 //! use hir_core::backend::{Backend, Matmul};
@@ -31,6 +36,7 @@ mod embedding;
 mod exp;
 mod kv_cache;
 mod matmul;
+mod matmul_quant;
 mod memory;
 mod optim;
 mod policy_loss;
@@ -41,9 +47,11 @@ mod swiglu;
 
 use std::sync::Arc;
 
+use hir_core::backend::weight::stored_weight_error;
 use hir_core::backend::{
     AdamWParams, AttentionSaved, AttentionShape, Backend, BackendError, CachedAttention,
-    KvCacheShape, Matmul, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+    KvCacheShape, Matmul, PolicyLossParams, PolicyLossSums, QuantMatrix, Result, SampleParams,
+    WeightFormat,
 };
 
 pub use memory::{release_pooled_memory, CpuIndex, CpuTensor};
@@ -100,6 +108,28 @@ impl CpuBackend {
     }
 }
 
+/// The f32 elements of `t`, or the error of `op` given a stored weight (every op but
+/// `matmul`'s `b`, `embedding`'s table and the memory ops needs f32 tensors).
+fn dense<'a>(t: &'a CpuTensor, op: &'static str) -> Result<&'a [f32]> {
+    match t.weight_format() {
+        Some(format) => Err(stored_weight_error(op, format)),
+        None => Ok(t.as_slice()),
+    }
+}
+
+/// [`dense`] for every tensor of an op, when the op takes its slices itself.
+fn all_dense(ts: &[&CpuTensor], op: &'static str) -> Result<()> {
+    ts.iter().try_for_each(|t| dense(t, op).map(|_| ()))
+}
+
+/// [`dense`] for a tensor written in place.
+fn dense_mut<'a>(t: &'a mut CpuTensor, op: &'static str) -> Result<&'a mut [f32]> {
+    match t.weight_format() {
+        Some(format) => Err(stored_weight_error(op, format)),
+        None => Ok(t.as_mut_slice()),
+    }
+}
+
 impl Backend for CpuBackend {
     type Tensor = CpuTensor;
     type Index = CpuIndex;
@@ -113,6 +143,13 @@ impl Backend for CpuBackend {
     fn upload(&self, data: &[f32]) -> Result<CpuTensor> {
         Ok(CpuTensor::from_vec(memory::copied(data)))
     }
+    fn upload_weight(&self, w: QuantMatrix<'_>) -> Result<CpuTensor> {
+        if w.format() == WeightFormat::F32 {
+            // Plain f32 rows: an ordinary tensor, bit for bit.
+            return self.upload(&hir_core::backend::weight::dequantize(&w));
+        }
+        Ok(CpuTensor::stored(&w))
+    }
     fn upload_index(&self, data: &[u32]) -> Result<CpuIndex> {
         Ok(CpuIndex::from_vec(data.to_vec()))
     }
@@ -120,7 +157,10 @@ impl Backend for CpuBackend {
         Ok(memory::zeros(len))
     }
     fn download(&self, t: &CpuTensor) -> Result<Vec<f32>> {
-        Ok(t.as_slice().to_vec())
+        Ok(match t.weight_matrix() {
+            Some(w) => hir_core::backend::weight::dequantize(&w),
+            None => t.as_slice().to_vec(),
+        })
     }
     fn download_index(&self, t: &CpuIndex) -> Result<Vec<u32>> {
         Ok(t.as_slice().to_vec())
@@ -135,41 +175,55 @@ impl Backend for CpuBackend {
         Ok(src.clone())
     }
     fn fill_zero(&self, t: &mut CpuTensor) -> Result<()> {
-        memory::fill_zero(t);
+        dense_mut(t, "fill_zero")?.fill(0.0);
         Ok(())
     }
 
     // ---- elementwise ---------------------------------------------------------------------
 
     fn axpy(&self, alpha: f32, x: &CpuTensor, y: &mut CpuTensor) -> Result<()> {
-        self.run(|| elementwise::axpy(alpha, x.as_slice(), y.as_mut_slice()))
+        let (x, y) = (dense(x, "axpy")?, dense_mut(y, "axpy")?);
+        self.run(|| elementwise::axpy(alpha, x, y))
     }
     fn scale(&self, x: &mut CpuTensor, alpha: f32) -> Result<()> {
-        self.run(|| elementwise::scale(x.as_mut_slice(), alpha));
+        let x = dense_mut(x, "scale")?;
+        self.run(|| elementwise::scale(x, alpha));
         Ok(())
     }
     fn add_bias(&self, x: &mut CpuTensor, bias: &CpuTensor, cols: usize) -> Result<()> {
-        self.run(|| elementwise::add_bias(x.as_mut_slice(), bias.as_slice(), cols))
+        let (x, bias) = (dense_mut(x, "add_bias")?, dense(bias, "add_bias")?);
+        self.run(|| elementwise::add_bias(x, bias, cols))
     }
     fn bias_backward_acc(&self, dy: &CpuTensor, dbias: &mut CpuTensor, cols: usize) -> Result<()> {
-        self.run(|| elementwise::bias_backward_acc(dy.as_slice(), dbias.as_mut_slice(), cols))
+        const OP: &str = "bias_backward_acc";
+        let (dy, dbias) = (dense(dy, OP)?, dense_mut(dbias, OP)?);
+        self.run(|| elementwise::bias_backward_acc(dy, dbias, cols))
     }
     fn gather_rows(&self, x: &CpuTensor, rows: &CpuIndex, cols: usize) -> Result<CpuTensor> {
-        self.run(|| elementwise::gather_rows(x.as_slice(), rows.as_slice(), cols))
+        let x = dense(x, "gather_rows")?;
+        self.run(|| elementwise::gather_rows(x, rows.as_slice(), cols))
             .map(Into::into)
     }
 
     // ---- linear algebra ------------------------------------------------------------------
 
     fn matmul(&self, a: &CpuTensor, b: &CpuTensor, c: &mut CpuTensor, mm: Matmul) -> Result<()> {
-        self.run(|| matmul::matmul(a.as_slice(), b.as_slice(), c.as_mut_slice(), mm))
+        let (a, c) = (dense(a, "matmul")?, dense_mut(c, "matmul")?);
+        match b.weight_matrix() {
+            Some(w) => self.run(|| matmul_quant::matmul_stored(a, &w, c, mm)),
+            None => self.run(|| matmul::matmul(a, b.as_slice(), c, mm)),
+        }
     }
 
     // ---- embedding -----------------------------------------------------------------------
 
     fn embedding(&self, table: &CpuTensor, ids: &CpuIndex, dim: usize) -> Result<CpuTensor> {
-        self.run(|| embedding::embedding(table.as_slice(), ids.as_slice(), dim))
-            .map(Into::into)
+        let ids = ids.as_slice();
+        match table.weight_matrix() {
+            Some(w) => self.run(|| embedding::embedding_stored(&w, ids, dim)),
+            None => self.run(|| embedding::embedding(table.as_slice(), ids, dim)),
+        }
+        .map(Into::into)
     }
     fn embedding_backward_acc(
         &self,
@@ -178,10 +232,11 @@ impl Backend for CpuBackend {
         dtable: &mut CpuTensor,
         dim: usize,
     ) -> Result<()> {
+        const OP: &str = "embedding_backward_acc";
         embedding::embedding_backward_acc(
-            dout.as_slice(),
+            dense(dout, OP)?,
             ids.as_slice(),
-            dtable.as_mut_slice(),
+            dense_mut(dtable, OP)?,
             dim,
         )
     }
@@ -195,6 +250,7 @@ impl Backend for CpuBackend {
         dim: usize,
         eps: f32,
     ) -> Result<(CpuTensor, CpuTensor)> {
+        all_dense(&[x, w], "rmsnorm")?;
         let (y, rstd) = self.run(|| rmsnorm::rmsnorm(x.as_slice(), w.as_slice(), dim, eps))?;
         Ok((y.into(), rstd.into()))
     }
@@ -207,6 +263,7 @@ impl Backend for CpuBackend {
         dw: &mut CpuTensor,
         dim: usize,
     ) -> Result<CpuTensor> {
+        all_dense(&[dy, x, w, rstd, &*dw], "rmsnorm_backward")?;
         self.run(|| {
             rmsnorm::rmsnorm_backward(
                 dy.as_slice(),
@@ -231,6 +288,7 @@ impl Backend for CpuBackend {
         theta: f32,
         inverse: bool,
     ) -> Result<()> {
+        all_dense(&[&*x], "rope")?;
         self.run(|| {
             rope::rope(
                 x.as_mut_slice(),
@@ -253,6 +311,7 @@ impl Backend for CpuBackend {
         seq_starts: &[u32],
         shape: AttentionShape,
     ) -> Result<(CpuTensor, CpuTensor)> {
+        all_dense(&[q, k, v], "attention")?;
         let (q, k, v) = (q.as_slice(), k.as_slice(), v.as_slice());
         let (o, lse) = self.run(|| attention::attention(q, k, v, seq_starts, shape))?;
         Ok((o.into(), lse.into()))
@@ -265,6 +324,10 @@ impl Backend for CpuBackend {
         seq_starts: &[u32],
         shape: AttentionShape,
     ) -> Result<(CpuTensor, CpuTensor, CpuTensor)> {
+        all_dense(
+            &[d_o, saved.q, saved.k, saved.v, saved.o, saved.lse],
+            "attention_backward",
+        )?;
         let saved = saved.map(CpuTensor::as_slice);
         let (dq, dk, dv) = self.run(|| {
             attention_backward::attention_backward(d_o.as_slice(), saved, seq_starts, shape)
@@ -280,6 +343,7 @@ impl Backend for CpuBackend {
         pos: &CpuIndex,
         shape: KvCacheShape,
     ) -> Result<()> {
+        all_dense(&[&*cache, x], "kv_cache_write")?;
         let (slot, pos) = (slot.as_slice(), pos.as_slice());
         kv_cache::kv_cache_write(cache.as_mut_slice(), x.as_slice(), slot, pos, shape)
     }
@@ -293,6 +357,7 @@ impl Backend for CpuBackend {
         pos: &CpuIndex,
         shape: CachedAttention,
     ) -> Result<CpuTensor> {
+        all_dense(&[q, k_cache, v_cache], "attention_cached")?;
         let (q, k_cache, v_cache) = (q.as_slice(), k_cache.as_slice(), v_cache.as_slice());
         let (slot, pos) = (slot.as_slice(), pos.as_slice());
         self.run(|| kv_cache::attention_cached(q, k_cache, v_cache, slot, pos, shape))
@@ -302,6 +367,7 @@ impl Backend for CpuBackend {
     // ---- MLP -----------------------------------------------------------------------------
 
     fn swiglu(&self, gate: &CpuTensor, up: &CpuTensor) -> Result<CpuTensor> {
+        all_dense(&[gate, up], "swiglu")?;
         self.run(|| swiglu::swiglu(gate.as_slice(), up.as_slice()))
             .map(Into::into)
     }
@@ -311,6 +377,7 @@ impl Backend for CpuBackend {
         gate: &CpuTensor,
         up: &CpuTensor,
     ) -> Result<(CpuTensor, CpuTensor)> {
+        all_dense(&[dh, gate, up], "swiglu_backward")?;
         let (dg, du) =
             self.run(|| swiglu::swiglu_backward(dh.as_slice(), gate.as_slice(), up.as_slice()))?;
         Ok((dg.into(), du.into()))
@@ -324,6 +391,7 @@ impl Backend for CpuBackend {
         targets: &CpuIndex,
         vocab: usize,
     ) -> Result<(CpuTensor, CpuTensor)> {
+        all_dense(&[logits], "cross_entropy")?;
         let (loss, lse) = self
             .run(|| cross_entropy::cross_entropy(logits.as_slice(), targets.as_slice(), vocab))?;
         Ok((loss.into(), lse.into()))
@@ -336,6 +404,7 @@ impl Backend for CpuBackend {
         dloss: &CpuTensor,
         vocab: usize,
     ) -> Result<CpuTensor> {
+        all_dense(&[logits, lse, dloss], "cross_entropy_backward")?;
         self.run(|| {
             cross_entropy::cross_entropy_backward(
                 logits.as_slice(),
@@ -354,6 +423,7 @@ impl Backend for CpuBackend {
         vocab: usize,
         temperature: f32,
     ) -> Result<(CpuTensor, CpuTensor)> {
+        all_dense(&[logits], "token_logprobs_entropy")?;
         let (logp, ent) = self.run(|| {
             cross_entropy::token_logprobs_entropy(
                 logits.as_slice(),
@@ -368,6 +438,9 @@ impl Backend for CpuBackend {
     // ---- optimiser -----------------------------------------------------------------------
 
     fn sum_squares(&self, xs: &[&CpuTensor]) -> Result<f32> {
+        for t in xs {
+            dense(t, "sum_squares")?;
+        }
         let slices: Vec<&[f32]> = xs.iter().map(|t| t.as_slice()).collect();
         Ok(self.run(|| optim::sum_squares(&slices)))
     }
@@ -379,6 +452,7 @@ impl Backend for CpuBackend {
         v: &mut CpuTensor,
         p: &AdamWParams,
     ) -> Result<()> {
+        all_dense(&[&*param, grad, &*m, &*v], "adamw_step")?;
         self.run(|| {
             optim::adamw_step(
                 param.as_mut_slice(),
@@ -399,6 +473,7 @@ impl Backend for CpuBackend {
         seeds: &[u64],
         params: &SampleParams,
     ) -> Result<Vec<u32>> {
+        all_dense(&[logits], "sample")?;
         self.run(|| sample::sample(logits.as_slice(), vocab, seeds, params))
     }
 
@@ -413,6 +488,7 @@ impl Backend for CpuBackend {
         weight: &CpuTensor,
         p: &PolicyLossParams,
     ) -> Result<(CpuTensor, PolicyLossSums)> {
+        all_dense(&[logp, old_logp, ref_logp, adv, weight], "policy_loss")?;
         let (d, sums) = policy_loss::policy_loss(
             logp.as_slice(),
             old_logp.as_slice(),

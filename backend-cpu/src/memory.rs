@@ -10,8 +10,13 @@
 //! step's CPU time. A dropped [`CpuTensor`] of at least [`MIN_POOLED`] elements goes back to
 //! the pool (bounded by [`MAX_POOLED_BYTES`]); new buffers of a similar size are taken from
 //! it and zeroed (or overwritten) in user space.
+//!
+//! A frozen weight uploaded with `upload_weight` is kept as its bytes (GGUF blocks, f16/bf16
+//! rows) behind an `Arc`, outside the pool: it lives as long as the model.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use hir_core::backend::{QuantMatrix, WeightFormat};
 
 /// Buffers shorter than this (128 KiB) come from the allocator's heap and are not pooled.
 pub(crate) const MIN_POOLED: usize = 32 * 1024;
@@ -56,7 +61,7 @@ fn take(len: usize) -> Option<Vec<f32>> {
 }
 
 /// Gives a buffer back to the pool (or to the allocator when it is small).
-fn recycle(v: Vec<f32>) {
+pub(crate) fn recycle(v: Vec<f32>) {
     let cap = v.capacity();
     if cap < MIN_POOLED || cap * 4 > MAX_POOLED_BYTES {
         return;
@@ -108,54 +113,114 @@ pub fn release_pooled_memory() {
     drop(bufs);
 }
 
-/// A dense, row-major `f32` buffer: the CPU backend's [`hir_core::backend::Backend::Tensor`].
+/// A frozen weight matrix kept in its storage format (see [`hir_core::backend::weight`]): the
+/// bytes are shared, so cloning a stored tensor is cheap.
+#[derive(Debug, Clone, PartialEq)]
+struct Stored {
+    format: WeightFormat,
+    rows: usize,
+    cols: usize,
+    bytes: Arc<[u8]>,
+}
+
+impl Stored {
+    /// The bytes as a validated matrix.
+    fn matrix(&self) -> QuantMatrix<'_> {
+        // Validated when the tensor was made (`CpuTensor::stored`), and never changed since.
+        QuantMatrix::new(self.format, self.rows, self.cols, &self.bytes)
+            .expect("a stored tensor holds a valid matrix")
+    }
+}
+
+/// The CPU backend's [`hir_core::backend::Backend::Tensor`]: a dense, row-major `f32` buffer,
+/// or a frozen weight matrix stored as GGUF blocks / f16 / bf16 rows (made by
+/// `upload_weight`; only `matmul`'s `b`, `embedding`'s table, `download`, `len` and `copy`
+/// accept it).
 ///
-/// Large buffers return to the backend's buffer pool when dropped (see the module docs).
+/// Large f32 buffers return to the backend's buffer pool when dropped (see the module docs).
 #[derive(Debug, Default, PartialEq)]
-pub struct CpuTensor(Vec<f32>);
+pub struct CpuTensor {
+    /// The f32 elements (empty for a stored weight).
+    data: Vec<f32>,
+    /// The stored weight, if this is one.
+    stored: Option<Stored>,
+}
 
 impl Clone for CpuTensor {
     fn clone(&self) -> Self {
-        Self(copied(&self.0))
+        match &self.stored {
+            Some(s) => Self {
+                data: Vec::new(),
+                stored: Some(s.clone()),
+            },
+            None => Self::from_vec(copied(&self.data)),
+        }
     }
 }
 
 impl Drop for CpuTensor {
     fn drop(&mut self) {
-        recycle(std::mem::take(&mut self.0));
+        recycle(std::mem::take(&mut self.data));
     }
 }
 
 impl CpuTensor {
     /// Wraps a vector without copying.
     pub fn from_vec(data: Vec<f32>) -> Self {
-        Self(data)
+        Self { data, stored: None }
     }
-    /// The elements, read-only.
+    /// A stored weight holding a copy of `w`'s bytes.
+    pub fn stored(w: &QuantMatrix<'_>) -> Self {
+        Self {
+            data: Vec::new(),
+            stored: Some(Stored {
+                format: w.format(),
+                rows: w.rows(),
+                cols: w.cols(),
+                bytes: Arc::from(w.bytes()),
+            }),
+        }
+    }
+    /// The storage format of a stored weight, `None` for an f32 tensor.
+    pub fn weight_format(&self) -> Option<WeightFormat> {
+        self.stored.as_ref().map(|s| s.format)
+    }
+    /// The stored weight's matrix, `None` for an f32 tensor.
+    pub fn weight_matrix(&self) -> Option<QuantMatrix<'_>> {
+        self.stored.as_ref().map(Stored::matrix)
+    }
+    /// The f32 elements, read-only (empty for a stored weight: see
+    /// [`CpuTensor::weight_format`]).
     pub fn as_slice(&self) -> &[f32] {
-        &self.0
+        &self.data
     }
-    /// The elements, writable.
+    /// The f32 elements, writable (empty for a stored weight).
     pub fn as_mut_slice(&mut self) -> &mut [f32] {
-        &mut self.0
+        &mut self.data
     }
-    /// Unwraps the vector without copying.
+    /// Unwraps the f32 vector without copying (a stored weight is dequantized).
     pub fn into_vec(mut self) -> Vec<f32> {
-        std::mem::take(&mut self.0)
+        match &self.stored {
+            Some(s) => hir_core::backend::weight::dequantize(&s.matrix()),
+            None => std::mem::take(&mut self.data),
+        }
     }
-    /// Number of elements.
+    /// Number of elements (`rows · cols` for a stored weight).
     pub fn len(&self) -> usize {
-        self.0.len()
+        match &self.stored {
+            Some(s) => s.rows * s.cols,
+            None => self.data.len(),
+        }
     }
     /// Whether the tensor has no elements.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 }
 
 impl From<Vec<f32>> for CpuTensor {
     fn from(data: Vec<f32>) -> Self {
-        Self(data)
+        Self::from_vec(data)
     }
 }
 
@@ -195,12 +260,7 @@ impl From<Vec<u32>> for CpuIndex {
 
 /// A new tensor of `len` zeros.
 pub(crate) fn zeros(len: usize) -> CpuTensor {
-    CpuTensor(zeroed(len))
-}
-
-/// Sets every element to zero.
-pub(crate) fn fill_zero(t: &mut CpuTensor) {
-    t.0.fill(0.0);
+    CpuTensor::from_vec(zeroed(len))
 }
 
 #[cfg(test)]

@@ -100,6 +100,11 @@ pub struct BenchArgs {
     /// Timed repetitions (the median is reported).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
+    /// How `decode`, `generate` and `prompt` hold the 2-D weights (`auto` keeps a GGUF file's
+    /// blocks, Hugging Face and random weights stay f32; `f32`; `bf16`/`f16` convert on
+    /// load). `step` trains f32 weights.
+    #[arg(long, value_enum, default_value_t)]
+    pub dtype: crate::io::weights::WeightDtype,
 }
 
 /// The "~10M parameter" benchmark model (the same config `benches/pytorch_baseline.py` builds).
@@ -286,9 +291,15 @@ fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
 }
 
 fn bench_model<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<Model<B>> {
+    use crate::io::weights::{HostWeights, WeightDtype};
+    // A training step needs f32 weights.
+    let dtype = match (args.kind, args.dtype) {
+        (BenchKind::Step, WeightDtype::Auto | WeightDtype::F32) => WeightDtype::F32,
+        (BenchKind::Step, _) => anyhow::bail!("--dtype: `bench step` trains f32 weights"),
+        (_, dtype) => dtype,
+    };
     if let Some(path) = &args.model {
-        let host = crate::io::model::load_host_model(path)?;
-        return Ok(Model::from_host(b, host.config, &host.params)?);
+        return Ok(crate::io::weights::load_weights(path, dtype)?.to_model(b)?);
     }
     let cfg = match &args.config {
         Some(path) => {
@@ -316,7 +327,14 @@ fn bench_model<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<Model<B>> 
             n as f64 * 4.0 / 1e9
         )
     })?;
-    Ok(Model::from_host(b, cfg, &host)?)
+    if matches!(dtype, WeightDtype::Auto | WeightDtype::F32) {
+        return Ok(Model::from_host(b, cfg, &host)?);
+    }
+    let host = crate::io::model::HostModel {
+        config: cfg,
+        params: host,
+    };
+    Ok(HostWeights::from_f32(host, dtype).to_model(b)?)
 }
 
 /// `n` token ids drawn below `vocab` with `seed` (the benchmark prompts).

@@ -9,10 +9,10 @@ use crate::eval::{evaluate, EvalError, Suite};
 use crate::io::data::PromptLimit;
 use crate::io::input_file::JsonlLines;
 use crate::io::model::write_atomic;
-use crate::io::pretrained::Pretrained;
+use crate::io::pretrained::InferenceModel;
+use crate::io::weights::WeightDtype;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use hir_core::model::Model;
 use std::path::PathBuf;
 
 /// Which benchmark to score.
@@ -94,6 +94,17 @@ pub struct EvalArgs {
         conflicts_with = "input_response_data"
     )]
     pub backend: BackendChoice,
+    /// With `--model`: how the 2-D weights are held (`auto` keeps a GGUF file's blocks,
+    /// Hugging Face weights stay f32; `f32` dequantizes everything; `bf16`/`f16` convert on
+    /// load).
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        requires = "model",
+        conflicts_with = "input_response_data"
+    )]
+    pub dtype: WeightDtype,
 }
 
 /// Runs `hir eval`: (generates,) scores, writes both result files, prints the official report.
@@ -135,7 +146,7 @@ fn answer_prompts(
     super::generate::check_sampling(args.temperature, 1.0)?;
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
     // The model first: a bad --model must not leave files in the output directory.
-    let pre = Pretrained::load(model_path)?;
+    let pre = InferenceModel::load(model_path, args.dtype)?;
     // The prompts answered, with their line numbers in the file they came from: streamed,
     // stopping after `--limit` rows.
     let builtin;
@@ -173,7 +184,7 @@ fn answer_prompts(
     // and refuse a prompt that cannot fit the model's context before tokenizing it.
     let limit = PromptLimit::new(
         &pre.codec,
-        pre.host.config.max_position_embeddings,
+        pre.weights.config.max_position_embeddings,
         "the model's context, max_position_embeddings",
     );
     let mut prompts = Vec::with_capacity(raw_lines.len());
@@ -217,7 +228,7 @@ fn answer_prompts(
     };
     let t = std::time::Instant::now();
     let responses = crate::with_backend!(args.backend, |b| {
-        let model = Model::from_host(&b, pre.host.config.clone(), &pre.host.params)?;
+        let model = pre.weights.to_model(&b)?;
         generate_responses(&b, &model, &codec, &prompts, &opts)?
     });
     let responses_path = args.output_dir.join("input_response_data.jsonl");

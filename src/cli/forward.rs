@@ -3,10 +3,11 @@
 
 use crate::backend_choice::BackendChoice;
 use crate::io::model::{load_host_model, write_f32_safetensors};
+use crate::io::weights::{load_weights, WeightDtype};
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use hir_core::backend::Backend;
-use hir_core::model::{param_shapes, Model, PackedBatch};
+use hir_core::model::{param_shapes, Model, ModelConfig, PackedBatch};
 use std::path::PathBuf;
 
 /// Flags of `hir forward` and `hir grad`.
@@ -24,14 +25,18 @@ pub struct ForwardArgs {
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
     pub backend: BackendChoice,
+    /// How `hir forward` holds the 2-D weights: `auto` keeps a GGUF file's blocks (Hugging
+    /// Face weights stay f32), `f32` dequantizes everything, `bf16`/`f16` convert on load.
+    /// `hir grad` computes gradients of f32 weights (`auto` and `f32` only).
+    #[arg(long, value_enum, default_value_t)]
+    pub dtype: WeightDtype,
 }
 
-/// The model at `--model`, with `--ids` checked against it: at most
+/// `--ids` checked against the model at `--model`: at most
 /// `max_position_embeddings` tokens, as `hir generate` enforces (the model checks the ids
 /// against its vocabulary).
-fn load_checked(args: &ForwardArgs) -> anyhow::Result<crate::io::model::HostModel> {
-    let host = load_host_model(&args.model)?;
-    let max = host.config.max_position_embeddings;
+fn check_ids(args: &ForwardArgs, config: &ModelConfig) -> anyhow::Result<()> {
+    let max = config.max_position_embeddings;
     if args.ids.len() > max {
         anyhow::bail!(
             "--ids has {} tokens, more than the model's max_position_embeddings ({max}) in `{}`; \
@@ -40,14 +45,15 @@ fn load_checked(args: &ForwardArgs) -> anyhow::Result<crate::io::model::HostMode
             args.model.display()
         );
     }
-    Ok(host)
+    Ok(())
 }
 
 /// `hir forward`: writes `logits` `[T, vocab]` (f32).
 pub fn run_forward(args: ForwardArgs) -> anyhow::Result<()> {
-    let host = load_checked(&args)?;
+    let host = load_weights(&args.model, args.dtype)?;
+    check_ids(&args, &host.config)?;
     crate::with_backend!(args.backend, |b| {
-        let model = Model::from_host(&b, host.config.clone(), &host.params)?;
+        let model = host.to_model(&b)?;
         let batch = PackedBatch::new(&[&args.ids]);
         let (logits, _) = model.forward(&b, &batch)?;
         let logits = b.download(&logits)?;
@@ -68,7 +74,17 @@ pub fn run_forward(args: ForwardArgs) -> anyhow::Result<()> {
 /// `hir grad`: writes `loss` (scalar) and the gradient of every parameter under its Hugging
 /// Face name (f32).
 pub fn run_grad(args: ForwardArgs) -> anyhow::Result<()> {
-    let host = load_checked(&args)?;
+    if !matches!(args.dtype, WeightDtype::Auto | WeightDtype::F32) {
+        anyhow::bail!(
+            "hir grad differentiates f32 weights: --dtype must be `auto` or `f32`, got `{}`",
+            args.dtype
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
+        );
+    }
+    let host = load_host_model(&args.model)?;
+    check_ids(&args, &host.config)?;
     if args.ids.len() < 2 {
         anyhow::bail!(
             "--ids needs at least two tokens (the loss predicts ids[1..] from ids[..T-1])"

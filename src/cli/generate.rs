@@ -3,11 +3,12 @@
 
 use crate::backend_choice::BackendChoice;
 use crate::io::data::PromptLimit;
-use crate::io::pretrained::Pretrained;
+use crate::io::pretrained::InferenceModel;
+use crate::io::weights::WeightDtype;
 use clap::Args;
 use hir_core::backend::{Backend, SampleParams};
 use hir_core::instruct::ChatCodec;
-use hir_core::model::{GenerateConfig, Model};
+use hir_core::model::GenerateConfig;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -42,6 +43,10 @@ pub struct GenerateArgs {
     /// Compute backend.
     #[arg(long, value_enum, default_value_t)]
     pub backend: BackendChoice,
+    /// How the 2-D weights are held: `auto` keeps a GGUF file's blocks (Hugging Face weights
+    /// stay f32), `f32` dequantizes everything, `bf16`/`f16` convert on load.
+    #[arg(long, value_enum, default_value_t)]
+    pub dtype: WeightDtype,
 }
 
 /// Checks the `--temperature` and `--top-p` flags (of `hir generate` and `hir eval --model`).
@@ -60,13 +65,13 @@ pub(crate) fn check_sampling(temperature: f32, top_p: f32) -> anyhow::Result<()>
 /// Runs `hir generate`.
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     check_sampling(args.temperature, args.top_p)?;
-    let pre = Pretrained::load(&args.model)?;
+    let pre = InferenceModel::load(&args.model, args.dtype)?;
     let codec = pre.codec.clone().with_system(args.system.clone());
     // A prompt that cannot fit the model's context is refused from its length before it is
     // tokenized (tokenizing costs ~150 bytes of memory per byte of text).
     if let Some(limit) = PromptLimit::new(
         &codec,
-        pre.host.config.max_position_embeddings,
+        pre.weights.config.max_position_embeddings,
         "the model's context, max_position_embeddings",
     ) {
         for (i, p) in args.prompt.iter().enumerate() {
@@ -91,7 +96,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
     let seeds: Vec<u64> = (0..prompts.len() as u64).map(|i| args.seed + i).collect();
     crate::with_backend!(args.backend, |b| {
-        let model = Model::from_host(&b, pre.host.config.clone(), &pre.host.params)?;
+        let model = pre.weights.to_model(&b)?;
         let t = Instant::now();
         let out = model.generate(&b, &refs, &seeds, &cfg)?;
         let secs = t.elapsed().as_secs_f64();

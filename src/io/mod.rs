@@ -31,3 +31,4 @@ pub mod input_file;
 pub mod model;
 pub mod pretrained;
 pub mod tokenizer;
+pub mod weights;

@@ -10,7 +10,9 @@
 
 use crate::io::model::{load_hf_dir, HostModel};
 use crate::io::tokenizer::HfChatCodec;
+use crate::io::weights::{HostWeights, WeightDtype};
 use anyhow::{Context, Result};
+use hir_core::model::ModelConfig;
 use std::path::{Path, PathBuf};
 
 /// Weights, tokenizer and chat template of one model.
@@ -79,7 +81,7 @@ impl Pretrained {
         } else {
             None
         };
-        check_vocab(&host, &codec, path)?;
+        check_vocab(&host.config, &codec, path)?;
         Ok(Self {
             host,
             codec,
@@ -96,7 +98,7 @@ impl Pretrained {
         // The checkpoint files come from the codec, so the vocabulary is turned into a
         // tokenizer once.
         let (tokenizer_json, tokenizer_config_json) = codec.hf_files()?;
-        check_vocab(&g.host, &codec, path)?;
+        check_vocab(&g.host.config, &codec, path)?;
         Ok(Self {
             host: g.host,
             codec,
@@ -107,10 +109,41 @@ impl Pretrained {
     }
 }
 
+/// Weights for inference (held as `--dtype` says) and the tokenizer of one model.
+#[derive(Debug, Clone)]
+pub struct InferenceModel {
+    /// Config and weights.
+    pub weights: HostWeights,
+    /// Tokenizer + chat template.
+    pub codec: HfChatCodec,
+}
+
+impl InferenceModel {
+    /// Loads a GGUF file or a Hugging Face directory for inference, its weights held as
+    /// `dtype` says (see [`WeightDtype`]).
+    pub fn load(path: &Path, dtype: WeightDtype) -> Result<Self> {
+        if dtype == WeightDtype::Auto && Pretrained::is_gguf(path)? {
+            let origin = path.display().to_string();
+            let g = crate::io::gguf::llama::load_model_stored(path)?;
+            let codec = HfChatCodec::from_gguf_vocab(&g.vocab, &origin)?;
+            check_vocab(&g.weights.config, &codec, path)?;
+            return Ok(Self {
+                weights: g.weights,
+                codec,
+            });
+        }
+        let pre = Pretrained::load(path)?;
+        Ok(Self {
+            weights: HostWeights::from_f32(pre.host, dtype),
+            codec: pre.codec,
+        })
+    }
+}
+
 /// The tokenizer must not produce ids the embedding does not have.
-fn check_vocab(host: &HostModel, codec: &HfChatCodec, path: &Path) -> Result<()> {
+fn check_vocab(config: &ModelConfig, codec: &HfChatCodec, path: &Path) -> Result<()> {
     let tok = codec.vocab_size();
-    let emb = host.config.vocab_size;
+    let emb = config.vocab_size;
     anyhow::ensure!(
         tok <= emb,
         "`{}`: the tokenizer has {tok} tokens but the model's embedding only {emb} rows",

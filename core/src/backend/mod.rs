@@ -26,6 +26,7 @@
 //! | [`optim`] | `sum_squares`, `adamw_step` ([`AdamWParams`]) |
 //! | [`sample`] | `sample` ([`SampleParams`]) |
 //! | [`policy_loss`] | `policy_loss` ([`PolicyLossParams`], [`PolicyLossSums`]) |
+//! | [`weight`] | `upload_weight` ([`QuantMatrix`], [`WeightFormat`]): frozen weights kept in GGUF blocks or f16/bf16 |
 //!
 //! Design rules:
 //! - Tensors are opaque, device-resident handles (`Backend::Tensor` for `f32` data,
@@ -61,6 +62,7 @@ pub mod rope;
 pub mod sample;
 pub mod shape;
 pub mod swiglu;
+pub mod weight;
 
 pub use attention::{AttentionSaved, AttentionShape};
 pub use kv_cache::{CachedAttention, KvCacheShape};
@@ -68,6 +70,7 @@ pub use matmul::Matmul;
 pub use optim::AdamWParams;
 pub use policy_loss::{PolicyLossParams, PolicyLossSums};
 pub use sample::SampleParams;
+pub use weight::{QuantError, QuantMatrix, WeightFormat};
 
 /// An error from a backend op: a shape mismatch, a device failure, an out-of-memory.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -83,6 +86,18 @@ pub enum BackendError {
     /// The device (GPU driver, allocator) reported a failure.
     #[error("device error: {0}")]
     Device(String),
+    /// An op that needs f32 tensors was given a stored (quantized or half-precision) weight;
+    /// see [`weight`].
+    #[error(
+        "`{op}` needs f32 tensors but was given a weight stored as {format} (a stored weight \
+         serves only as matmul's `b` with trans_b and as embedding's table)"
+    )]
+    StoredWeight {
+        /// The op that refused it.
+        op: &'static str,
+        /// How the weight is stored.
+        format: WeightFormat,
+    },
 }
 
 /// Shorthand for results of backend ops.
@@ -106,6 +121,11 @@ pub trait Backend {
 
     /// Copies host data to a new tensor.
     fn upload(&self, data: &[f32]) -> Result<Self::Tensor>;
+    /// A frozen weight matrix kept in its storage format; see [`weight`]. The default
+    /// dequantizes it to f32 and [`upload`](Backend::upload)s it.
+    fn upload_weight(&self, w: QuantMatrix<'_>) -> Result<Self::Tensor> {
+        self.upload(&weight::dequantize(&w))
+    }
     /// Copies host `u32` data to a new index buffer.
     fn upload_index(&self, data: &[u32]) -> Result<Self::Index>;
     /// A new tensor of `len` zeros.

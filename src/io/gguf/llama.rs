@@ -1,6 +1,7 @@
 //! GGUF models of the Llama family (`general.architecture` = `llama` or `qwen2`) as a
 //! [`HostModel`]: the config from `{arch}.*` metadata, the weights dequantized to f32 under
-//! their Hugging Face names, and the tokenizer.
+//! their Hugging Face names, and the tokenizer — or, for inference ([`load_model_stored`]),
+//! as [`HostWeights`] whose 2-D weights keep the file's blocks.
 //!
 //! Two conversions undo what llama.cpp's `convert_hf_to_gguf.py` did:
 //! * GGUF dims are `[ne0 = in, ne1 = out]` for a PyTorch `[out, in]` weight; the bytes are the
@@ -8,13 +9,18 @@
 //! * For `llama` only, the rows of `q_proj` and `k_proj` (weights and biases) were permuted so
 //!   llama.cpp's interleaved ("normal") RoPE sees the pairs Hugging Face's rotate-half RoPE
 //!   uses (`LlamaModel.permute`). [`unpermute_rows`] inverts it. `qwen2` is stored unpermuted
-//!   (llama.cpp runs it with NEOX-style RoPE).
+//!   (llama.cpp runs it with NEOX-style RoPE). On kept blocks the same permutation moves whole
+//!   rows of bytes.
 
+use super::dtype::GgmlType;
 use super::error::GgufError;
 use super::file::GgufFile;
 use super::vocab::{read_vocab, GgufVocab};
 use crate::io::host_model::HostModel;
+use crate::io::weights::{HostWeight, HostWeights, StoredWeight};
+use hir_core::backend::{QuantMatrix, WeightFormat};
 use hir_core::model::{param_shapes, ConfigError, ModelConfig, Params, WeightsSummary};
+use rayon::prelude::*;
 use std::path::Path;
 
 /// A model read from a GGUF file.
@@ -38,6 +44,53 @@ pub fn load_model(path: &Path) -> Result<GgufModel, GgufError> {
 
 /// Loads the model of an already opened GGUF file.
 pub fn load_from(file: &GgufFile) -> Result<GgufModel, GgufError> {
+    let (config, params, arch) = load_params(file, false)?;
+    let params = params.map(|t| match t {
+        HostWeight::F32(v) => v.clone(),
+        // `keep_blocks = false` dequantizes every tensor.
+        HostWeight::Stored(s) => hir_core::backend::weight::dequantize(&s.matrix()),
+    });
+    Ok(GgufModel {
+        host: HostModel { config, params },
+        vocab: read_vocab(file)?,
+        architecture: arch,
+        name: string(file, "general.name")?,
+    })
+}
+
+/// A model read from a GGUF file for inference, its 2-D weights kept in their blocks.
+#[derive(Debug, Clone)]
+pub struct GgufStoredModel {
+    /// Config and weights: 2-D weights in a format hir stores keep their bytes (rows in
+    /// Hugging Face order), everything else is f32.
+    pub weights: HostWeights,
+    /// The tokenizer metadata.
+    pub vocab: GgufVocab,
+}
+
+/// Opens a GGUF file and loads its model for inference, keeping the blocks of every 2-D
+/// weight whose type hir-quant stores (Q8_0, Q4_0, Q4_1, Q4_K, Q5_K, Q6_K, F16, BF16); other
+/// types, and 1-D tensors, are dequantized to f32.
+pub fn load_model_stored(path: &Path) -> Result<GgufStoredModel, GgufError> {
+    let file = GgufFile::open(path)?;
+    let (config, params, _) = load_params(&file, true)?;
+    Ok(GgufStoredModel {
+        weights: HostWeights { config, params },
+        vocab: read_vocab(&file)?,
+    })
+}
+
+/// The format a 2-D tensor of type `ty` keeps on load (`None`: dequantize to f32).
+fn stored_format(ty: GgmlType) -> Option<WeightFormat> {
+    WeightFormat::from_name(ty.name()).filter(|f| *f != WeightFormat::F32)
+}
+
+/// The config and the weights (Hugging Face order and layout) of a GGUF file; with
+/// `keep_blocks`, 2-D weights of a stored format keep their bytes.
+fn load_params(
+    file: &GgufFile,
+    keep_blocks: bool,
+) -> Result<(ModelConfig, Params<HostWeight>, String), GgufError> {
     let arch = string(file, "general.architecture")?
         .ok_or_else(|| missing(file, "general.architecture"))?;
     if arch != "llama" && arch != "qwen2" {
@@ -67,24 +120,34 @@ pub fn load_from(file: &GgufFile) -> Result<GgufModel, GgufError> {
                 found: info.dims.clone(),
             });
         }
-        let mut data = file.tensor_f32(&name)?;
-        if let Some((index, &value)) = data.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-            return Err(GgufError::NonFinite {
-                path: file.path().to_path_buf(),
-                tensor: name,
-                index,
-                value,
-            });
-        }
-        if arch == "llama" {
-            let cols = if shape.len() == 2 { shape[1] } else { 1 };
-            if name.contains(".attn_q.") {
-                data = unpermute_rows(&data, config.num_attention_heads, cols);
-            } else if name.contains(".attn_k.") {
-                data = unpermute_rows(&data, config.num_key_value_heads, cols);
+        let heads = if arch != "llama" {
+            None
+        } else if name.contains(".attn_q.") {
+            Some(config.num_attention_heads)
+        } else if name.contains(".attn_k.") {
+            Some(config.num_key_value_heads)
+        } else {
+            None
+        };
+        let stored = match (keep_blocks, shape.as_slice()) {
+            (true, &[rows, cols]) => stored_format(info.ggml_type).map(|f| (f, rows, cols)),
+            _ => None,
+        };
+        let item = match stored {
+            Some((format, rows, cols)) => {
+                HostWeight::Stored(stored_tensor(file, &name, format, rows, cols, heads)?)
             }
-        }
-        items.push(data);
+            None => {
+                let mut data = file.tensor_f32(&name)?;
+                check_finite(file, &name, &data)?;
+                if let Some(n_head) = heads {
+                    let cols = if shape.len() == 2 { shape[1] } else { 1 };
+                    data = unpermute_rows(&data, n_head, cols);
+                }
+                HostWeight::F32(data)
+            }
+        };
+        items.push(item);
     }
     let params = Params::from_ordered(&config, items).ok_or_else(|| {
         unsupported(
@@ -92,12 +155,59 @@ pub fn load_from(file: &GgufFile) -> Result<GgufModel, GgufError> {
             "internal: parameter list shorter than the config".into(),
         )
     })?;
-    Ok(GgufModel {
-        host: HostModel { config, params },
-        vocab: read_vocab(file)?,
-        architecture: arch,
-        name: string(file, "general.name")?,
-    })
+    Ok((config, params, arch))
+}
+
+/// Tensor `name` kept as its bytes in `format`, `[rows, cols]`, its rows put back in Hugging
+/// Face order when `heads` says it is a permuted Q/K projection (whole rows of bytes move).
+fn stored_tensor(
+    file: &GgufFile,
+    name: &str,
+    format: WeightFormat,
+    rows: usize,
+    cols: usize,
+    heads: Option<usize>,
+) -> Result<StoredWeight, GgufError> {
+    let bytes = file.tensor_bytes(name)?;
+    let bad = |detail: String| GgufError::Unsupported {
+        path: file.path().to_path_buf(),
+        detail: format!("tensor `{name}`: {detail}"),
+    };
+    let m = QuantMatrix::new(format, rows, cols, bytes).map_err(|e| bad(e.to_string()))?;
+    // The same check as the f32 path, one dequantized row at a time, in parallel.
+    let bad_row = (0..rows).into_par_iter().find_map_first(|r| {
+        let mut row = vec![0f32; cols];
+        m.dequantize_row(r, &mut row);
+        row.iter()
+            .position(|x| !x.is_finite())
+            .map(|c| (r * cols + c, row[c]))
+    });
+    if let Some((index, value)) = bad_row {
+        return Err(GgufError::NonFinite {
+            path: file.path().to_path_buf(),
+            tensor: name.to_string(),
+            index,
+            value,
+        });
+    }
+    let bytes = match heads {
+        Some(n_head) => unpermute(bytes, n_head, m.row_bytes()),
+        None => bytes.to_vec(),
+    };
+    StoredWeight::new(format, rows, cols, bytes).map_err(|e| bad(e.to_string()))
+}
+
+/// [`GgufError::NonFinite`] for the first non-finite value of `data`.
+fn check_finite(file: &GgufFile, name: &str, data: &[f32]) -> Result<(), GgufError> {
+    match data.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+        Some((index, &value)) => Err(GgufError::NonFinite {
+            path: file.path().to_path_buf(),
+            tensor: name.to_string(),
+            index,
+            value,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// What the file's tensors hold, under Hugging Face names and row-major shapes: the layers
@@ -196,10 +306,16 @@ fn config_error(file: &GgufFile, arch: &str, source: ConfigError) -> GgufError {
 /// Hugging Face row `h·E + j·E/2 + i`; this puts every row back. `w` is row-major with
 /// `cols` columns (1 for a bias) and `n_head · E` rows.
 pub fn unpermute_rows(w: &[f32], n_head: usize, cols: usize) -> Vec<f32> {
+    unpermute(w, n_head, cols)
+}
+
+/// [`unpermute_rows`] for rows of any element type: `cols` elements per row (bytes per row
+/// for a block-quantized matrix, whose rows move whole).
+fn unpermute<T: Copy + Default>(w: &[T], n_head: usize, cols: usize) -> Vec<T> {
     let rows = w.len() / cols.max(1);
     let e = rows / n_head.max(1);
     let half = e / 2;
-    let mut out = vec![0f32; w.len()];
+    let mut out = vec![T::default(); w.len()];
     for h in 0..n_head {
         for i in 0..half {
             for j in 0..2 {
@@ -389,6 +505,19 @@ mod tests {
         }
         assert_ne!(gguf, hf);
         assert_eq!(unpermute_rows(&gguf, n_head, cols), hf);
+    }
+
+    #[test]
+    fn unpermute_moves_whole_rows_of_bytes_as_it_moves_f32_rows() {
+        // A [8, 3] f32 matrix and its bytes (12 bytes per row): the same rows move.
+        let (n_head, cols) = (2, 3);
+        let w: Vec<f32> = (0..8 * cols).map(|x| x as f32 * 0.5).collect();
+        let bytes: Vec<u8> = w.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let moved: Vec<f32> = unpermute(&bytes, n_head, cols * 4)
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        assert_eq!(moved, unpermute_rows(&w, n_head, cols));
     }
 
     #[test]
