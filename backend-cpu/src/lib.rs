@@ -38,6 +38,7 @@ mod rmsnorm;
 mod rope;
 mod sample;
 mod swiglu;
+mod task_size;
 
 use std::sync::Arc;
 
