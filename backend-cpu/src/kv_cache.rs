@@ -39,35 +39,8 @@ fn sum(x: &[f32]) -> f32 {
     combine(&acc) + tail
 }
 
-/// `q · k_t` for four keys at once, each with eight interleaved partial sums: per key the
-/// same operations in the same order as `attention_tiles::dot` (so the same bits), with four
-/// independent accumulator chains in flight instead of one.
-#[inline(always)]
-fn dot4(q: &[f32], k: [&[f32]; 4]) -> [f32; 4] {
-    let full = q.len() / 8 * 8;
-    let mut acc = [[0.0f32; 8]; 4];
-    for c in (0..full).step_by(8) {
-        let qc: &[f32; 8] = q[c..c + 8].try_into().expect("eight lanes");
-        for (a, kt) in acc.iter_mut().zip(&k) {
-            let kc: &[f32; 8] = kt[c..c + 8].try_into().expect("eight lanes");
-            for l in 0..8 {
-                a[l] += qc[l] * kc[l];
-            }
-        }
-    }
-    let mut out = [0.0f32; 4];
-    for ((o, a), kt) in out.iter_mut().zip(&acc).zip(&k) {
-        let mut tail = 0.0f32;
-        for (&x, &y) in q[full..].iter().zip(&kt[full..]) {
-            tail += x * y;
-        }
-        *o = combine(a) + tail;
-    }
-    out
-}
-
-/// `q · k` with eight interleaved partial sums (one key of [`dot4`]; the same operations as
-/// `attention_tiles::dot`).
+/// `q · k` with eight interleaved partial sums: the same operations, in the same order, as
+/// `attention_tiles::dot`, inlined so that it is compiled for the caller's instruction set.
 #[inline(always)]
 fn dot(q: &[f32], k: &[f32]) -> f32 {
     let (qc, kc) = (q.chunks_exact(8), k.chunks_exact(8));
@@ -95,21 +68,30 @@ struct KeyRows<'a> {
     n: usize,
 }
 
-/// One query row of attention: the arguments of [`attend_row`].
-struct RowJob<'a, 'b> {
+/// The query heads that share one key/value head, for one token: the arguments of
+/// [`attend_group`].
+struct GroupJob<'a, 'b> {
+    /// `G` query rows, `[G, E]`.
     q: &'a [f32],
+    /// Head size `E`.
+    e: usize,
     keys: KeyRows<'a>,
     scale: f32,
+    /// Scratch space.
     scores: &'b mut Vec<f32>,
+    /// `[G, E]`.
     out: &'b mut [f32],
 }
 
-/// Attention of one query row `q: [E]` against `keys`. Writes `out: [E]`. `scores` is
-/// scratch space. Inlined into one copy per instruction set ([`attend_row`]).
+/// Attention of the `G` query rows of `job.q` against the keys they share. Each key and
+/// value row is loaded once for all `G` heads (from L1 for the second and later ones); per
+/// head the operations and their order are those of one row on its own (the same bits).
+/// Inlined into one copy per instruction set ([`attend_group`]).
 #[inline(always)]
-fn attend_row_body(job: RowJob<'_, '_>) {
-    let RowJob {
+fn attend_group_body(job: GroupJob<'_, '_>) {
+    let GroupJob {
         q,
+        e,
         keys,
         scale,
         scores,
@@ -122,57 +104,56 @@ fn attend_row_body(job: RowJob<'_, '_>) {
         stride,
         n,
     } = keys;
-    let e = q.len();
-    let key = |j: usize| &k[off + j * stride..][..e];
+    let g = q.len() / e;
+    // scores[t·n + j] for head t and key j, then one 1/Σ per head.
     scores.clear();
-    let mut max = f32::NEG_INFINITY;
-    let mut j = 0;
-    while j + 4 <= n {
-        for s in dot4(q, [key(j), key(j + 1), key(j + 2), key(j + 3)]) {
-            let s = s * scale;
-            max = max.max(s);
-            scores.push(s);
+    scores.resize(g * n + g, 0.0);
+    let (s_all, invs) = scores.split_at_mut(g * n);
+    for j in 0..n {
+        let kj = &k[off + j * stride..][..e];
+        for t in 0..g {
+            s_all[t * n + j] = dot(&q[t * e..][..e], kj) * scale;
         }
-        j += 4;
     }
-    for j in j..n {
-        let s = dot(q, key(j)) * scale;
-        max = max.max(s);
-        scores.push(s);
+    for (row, inv) in s_all.chunks_exact_mut(n).zip(invs.iter_mut()) {
+        let max = row.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
+        for s in row.iter_mut() {
+            *s = exp(*s - max);
+        }
+        *inv = 1.0 / sum(row);
     }
-    for s in scores.iter_mut() {
-        *s = exp(*s - max);
-    }
-    let inv = 1.0 / sum(scores);
     out.fill(0.0);
-    for (j, &p) in scores.iter().enumerate() {
-        axpy_row(p * inv, &v[off + j * stride..][..e], out);
+    for j in 0..n {
+        let vj = &v[off + j * stride..][..e];
+        for (t, o) in out.chunks_exact_mut(e).enumerate() {
+            axpy_row(s_all[t * n + j] * invs[t], vj, o);
+        }
     }
 }
 
-/// [`attend_row_body`] compiled for AVX2: 8-wide vectors instead of SSE's 4. Plain
+/// [`attend_group_body`] compiled for AVX2: 8-wide vectors instead of SSE's 4. Plain
 /// multiplies and adds only (Rust never fuses them into FMA), so the bits are those of the
 /// baseline build.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn attend_row_avx2(job: RowJob<'_, '_>) {
-    attend_row_body(job)
+fn attend_group_avx2(job: GroupJob<'_, '_>) {
+    attend_group_body(job)
 }
 
-/// Attention of one query row, on the widest instruction set the CPU has (`avx2` says
-/// whether it has AVX2; the result is the same bits either way).
-fn attend_row(job: RowJob<'_, '_>, avx2: bool) {
+/// Attention of one group of query rows, on the widest instruction set the CPU has (`avx2`
+/// says whether it has AVX2; the result is the same bits either way).
+fn attend_group(job: GroupJob<'_, '_>, avx2: bool) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: `avx2` is true only when the running CPU reports AVX2 (checked by the
         // caller with `is_x86_feature_detected!`).
-        return unsafe { attend_row_avx2(job) };
+        return unsafe { attend_group_avx2(job) };
     }
     let _ = avx2;
-    attend_row_body(job)
+    attend_group_body(job)
 }
 
-/// Whether [`attend_row`] may use its AVX2 copy on this CPU.
+/// Whether [`attend_group`] may use its AVX2 copy on this CPU.
 fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -208,10 +189,10 @@ pub(crate) fn kv_cache_write(
 /// a time (decoding attends one new row per sequence, too little for the blocked `gemm`
 /// path), so on the same tokens the two agree up to f32 rounding of the reordered sums.
 ///
-/// The (token, head) rows run in parallel, each task taking enough consecutive rows for
-/// [`crate::task_size::MIN_TASK_WORK`]: a single decoding sequence still spreads its heads
-/// over the threads once its cache is long enough, and a short one runs on the calling
-/// thread. Every row is computed by itself, so the split never changes a bit.
+/// The (token, key/value head) groups run in parallel, each task taking enough consecutive
+/// groups for [`crate::task_size::MIN_TASK_WORK`]: a single decoding sequence still spreads
+/// its heads over the threads once its cache is long enough, and a short one runs on the
+/// calling thread. Every row is computed by itself, so the split never changes a bit.
 pub(crate) fn attention_cached(
     q: &[f32],
     k_cache: &[f32],
@@ -233,30 +214,32 @@ pub(crate) fn attention_cached(
     if o.is_empty() {
         return Ok(o);
     }
-    // Each row reads every key and value once (a dot product and an axpy): 2·E per key.
+    // Each query row reads every key and value once (a dot product and an axpy): 2·E per key.
     let keys: usize = pos.iter().map(|&p| p as usize + 1).sum();
-    let work_per_row = 2 * e * keys.div_ceil(pos.len());
+    let work_per_group = 2 * e * group * keys.div_ceil(pos.len());
     let avx2 = has_avx2();
-    o.par_chunks_mut(e)
+    // Heads `g·G .. (g+1)·G` of a token share key/value head `g` and are consecutive in `o`.
+    o.par_chunks_mut(group * e)
         .enumerate()
-        .with_min_len(rows_per_task(work_per_row))
-        .for_each_init(Vec::new, |scores, (row, o_row)| {
-            let (i, h) = (row / heads, row % heads);
+        .with_min_len(rows_per_task(work_per_group))
+        .for_each_init(Vec::new, |scores, (r, out)| {
+            let (i, g) = (r / kv_heads, r % kv_heads);
             let keys = KeyRows {
                 k: k_cache,
                 v: v_cache,
-                off: slot[i] as usize * max_len * stride + (h / group) * e,
+                off: slot[i] as usize * max_len * stride + g * e,
                 stride,
                 n: pos[i] as usize + 1,
             };
-            let job = RowJob {
-                q: &q[row * e..][..e],
+            let job = GroupJob {
+                q: &q[r * group * e..][..group * e],
+                e,
                 keys,
                 scale,
                 scores,
-                out: o_row,
+                out,
             };
-            attend_row(job, avx2);
+            attend_group(job, avx2);
         });
     Ok(o)
 }
@@ -295,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_the_same_bits_as_before_on_every_instruction_set() {
+    fn a_group_is_the_same_bits_as_rows_before_on_every_instruction_set() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = move || {
             state ^= state << 13;
@@ -317,20 +300,32 @@ mod tests {
                     n,
                 };
                 let scale = 0.37;
-                let mut want = vec![0.0f32; e];
-                attend_row_before(&q, keys, scale, &mut want);
                 for avx2 in [false, has_avx2()] {
-                    let (mut scores, mut got) = (Vec::new(), vec![0.0f32; e]);
-                    let job = RowJob {
-                        q: &q,
-                        keys,
-                        scale,
-                        scores: &mut scores,
-                        out: &mut got,
-                    };
-                    attend_row(job, avx2);
-                    let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                    assert_eq!(bits(&got), bits(&want), "e {e} n {n} avx2 {avx2}");
+                    for g in [1usize, 3] {
+                        let qs: Vec<f32> =
+                            (0..g * e).map(|i| q[i % e] * (1.0 + i as f32)).collect();
+                        let (mut scores, mut got) = (Vec::new(), vec![0.0f32; g * e]);
+                        let job = GroupJob {
+                            q: &qs,
+                            e,
+                            keys,
+                            scale,
+                            scores: &mut scores,
+                            out: &mut got,
+                        };
+                        attend_group(job, avx2);
+                        for t in 0..g {
+                            let mut want = vec![0.0f32; e];
+                            attend_row_before(&qs[t * e..][..e], keys, scale, &mut want);
+                            let bits =
+                                |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                            assert_eq!(
+                                bits(&got[t * e..][..e]),
+                                bits(&want),
+                                "e {e} n {n} avx2 {avx2} head {t} of {g}"
+                            );
+                        }
+                    }
                 }
             }
         }
