@@ -57,6 +57,50 @@ fn dot(q: &[f32], k: &[f32]) -> f32 {
     combine(&acc) + tail
 }
 
+/// [`dot`] with AVX2 intrinsics: one 8-lane register holds the eight partial sums, each lane
+/// a multiply then an add (no FMA), combined as [`combine`] does, so the bits are [`dot`]'s.
+/// (Left to itself, the compiler vectorised [`dot`] across the heads of a group with
+/// shuffles, at about half the speed.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dot_avx2(q: &[f32], k: &[f32]) -> f32 {
+    use std::arch::x86_64::_mm256_storeu_ps;
+    use std::arch::x86_64::{_mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps};
+    let n = q.len().min(k.len());
+    let full = n / 8 * 8;
+    let mut tail = 0.0f32;
+    for (&x, &y) in q[full..n].iter().zip(&k[full..n]) {
+        tail += x * y;
+    }
+    let mut acc = _mm256_setzero_ps();
+    for c in (0..full).step_by(8) {
+        // SAFETY: `c + 8 ≤ full ≤ n`, so eight floats from `c` lie inside `q` and `k`.
+        let (x, y) = unsafe {
+            (
+                _mm256_loadu_ps(q.as_ptr().add(c)),
+                _mm256_loadu_ps(k.as_ptr().add(c)),
+            )
+        };
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(x, y));
+    }
+    let mut lanes = [0.0f32; 8];
+    // SAFETY: `lanes` holds eight floats.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), acc) };
+    combine(&lanes) + tail
+}
+
+/// [`dot`], through [`dot_avx2`] when `AVX2` (set only by [`attend_group_avx2`]).
+#[inline(always)]
+fn dot_for<const AVX2: bool>(q: &[f32], k: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        // SAFETY: `AVX2` is true only inside `attend_group_avx2`, which runs only after
+        // `is_x86_feature_detected!("avx2")` said yes.
+        return unsafe { dot_avx2(q, k) };
+    }
+    dot(q, k)
+}
+
 /// The keys and values one query row attends to: key `j < n` is `k[off + j·stride ..][..E]`
 /// (and likewise `v`).
 #[derive(Clone, Copy)]
@@ -88,7 +132,7 @@ struct GroupJob<'a, 'b> {
 /// head the operations and their order are those of one row on its own (the same bits).
 /// Inlined into one copy per instruction set ([`attend_group`]).
 #[inline(always)]
-fn attend_group_body(job: GroupJob<'_, '_>) {
+fn attend_group_body<const AVX2: bool>(job: GroupJob<'_, '_>) {
     let GroupJob {
         q,
         e,
@@ -112,7 +156,7 @@ fn attend_group_body(job: GroupJob<'_, '_>) {
     for j in 0..n {
         let kj = &k[off + j * stride..][..e];
         for t in 0..g {
-            s_all[t * n + j] = dot(&q[t * e..][..e], kj) * scale;
+            s_all[t * n + j] = dot_for::<AVX2>(&q[t * e..][..e], kj) * scale;
         }
     }
     for (row, inv) in s_all.chunks_exact_mut(n).zip(invs.iter_mut()) {
@@ -137,7 +181,7 @@ fn attend_group_body(job: GroupJob<'_, '_>) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn attend_group_avx2(job: GroupJob<'_, '_>) {
-    attend_group_body(job)
+    attend_group_body::<true>(job)
 }
 
 /// Attention of one group of query rows, on the widest instruction set the CPU has (`avx2`
@@ -150,7 +194,7 @@ fn attend_group(job: GroupJob<'_, '_>, avx2: bool) {
         return unsafe { attend_group_avx2(job) };
     }
     let _ = avx2;
-    attend_group_body(job)
+    attend_group_body::<false>(job)
 }
 
 /// Whether [`attend_group`] may use its AVX2 copy on this CPU.
