@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::exp::exp;
 use crate::memory::zeroed;
+use crate::task_size::rows_per_task;
 use hir_core::backend::cross_entropy::{check_backward, check_forward, check_logprobs, IGNORE};
 
 /// `log Σ_j exp(z_j)`: the max is subtracted first; the f32 exponentials (each within 1 ulp)
@@ -45,6 +46,7 @@ pub(crate) fn cross_entropy(
         .zip(lse.par_iter_mut())
         .zip(logits.par_chunks(vocab))
         .zip(targets.par_iter())
+        .with_min_len(rows_per_task(vocab))
         .for_each(|(((loss, lse), z), &t)| {
             *lse = log_sum_exp(z);
             *loss = if t == IGNORE {

@@ -4,6 +4,7 @@ use hir_core::backend::Result;
 use rayon::prelude::*;
 
 use crate::memory::zeroed;
+use crate::task_size::rows_per_task;
 use hir_core::backend::elementwise::{
     check_add_bias, check_axpy, check_bias_backward, check_gather_rows,
 };
@@ -37,11 +38,13 @@ pub(crate) fn scale(x: &mut [f32], alpha: f32) {
 /// `x[r, c] += bias[c]` for `x: [rows, cols]`.
 pub(crate) fn add_bias(x: &mut [f32], bias: &[f32], cols: usize) -> Result<()> {
     check_add_bias(x.len(), bias.len(), cols)?;
-    x.par_chunks_mut(cols).for_each(|row| {
-        for (xi, &b) in row.iter_mut().zip(bias) {
-            *xi += b;
-        }
-    });
+    x.par_chunks_mut(cols)
+        .with_min_len(rows_per_task(cols))
+        .for_each(|row| {
+            for (xi, &b) in row.iter_mut().zip(bias) {
+                *xi += b;
+            }
+        });
     Ok(())
 }
 
@@ -84,6 +87,7 @@ pub(crate) fn gather_rows(x: &[f32], rows: &[u32], cols: usize) -> Result<Vec<f3
     let mut out = zeroed(rows.len() * cols);
     out.par_chunks_mut(cols)
         .zip(rows.par_iter())
+        .with_min_len(rows_per_task(cols))
         .for_each(|(o, &r)| {
             let r = r as usize;
             o.copy_from_slice(&x[r * cols..(r + 1) * cols]);

@@ -44,6 +44,7 @@ mod rmsnorm;
 mod rope;
 mod sample;
 mod swiglu;
+mod task_size;
 
 use std::sync::Arc;
 

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 
 use crate::elementwise::column_sums_acc;
 use crate::memory::zeroed;
+use crate::task_size::rows_per_task;
 use hir_core::backend::rmsnorm::{check_backward, check_forward};
 
 /// Forward: returns `(y: [rows, dim], rstd: [rows])`.
@@ -17,6 +18,7 @@ pub(crate) fn rmsnorm(x: &[f32], w: &[f32], dim: usize, eps: f32) -> Result<(Vec
     y.par_chunks_mut(dim)
         .zip(rstd.par_iter_mut())
         .zip(x.par_chunks(dim))
+        .with_min_len(rows_per_task(2 * dim))
         .for_each(|((y, rstd), x)| {
             let ms = x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / dim as f64;
             let r = (1.0 / (ms + eps as f64).sqrt()) as f32;
@@ -45,6 +47,7 @@ pub(crate) fn rmsnorm_backward(
         .zip(dy.par_chunks(dim))
         .zip(x.par_chunks(dim))
         .zip(rstd.par_iter())
+        .with_min_len(rows_per_task(3 * dim))
         .for_each(|(((dx, dy), x), &r)| {
             // mean over the row of dy · w · x̂, accumulated in f64.
             let dot: f64 = dy

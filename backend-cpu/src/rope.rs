@@ -4,6 +4,7 @@
 use hir_core::backend::Result;
 use rayon::prelude::*;
 
+use crate::task_size::rows_per_task;
 use hir_core::backend::rope::{check, inv_freq};
 
 /// See [`hir_core::backend::Backend::rope`]. `x: [N, heads, head_dim]`, `positions: [N]`.
@@ -21,6 +22,8 @@ pub(crate) fn rope(
     let sign = if inverse { -1.0f32 } else { 1.0 };
     x.par_chunks_mut(row)
         .zip(positions.par_iter())
+        // A token costs its row plus a sine and cosine (tens of units) per frequency.
+        .with_min_len(rows_per_task(row + 32 * half))
         .for_each(|(token, &pos)| {
             for (i, &f) in freqs.iter().enumerate() {
                 let angle = (pos as f32 * f) as f64;

@@ -131,8 +131,12 @@ impl<B: Backend> Model<B> {
         for &(slot, toks) in entries {
             cache.lens[slot] += toks.len();
         }
-        let rows = b.upload_index(&last_rows)?;
-        let last = b.gather_rows(&x, &rows, d)?;
+        // Decoding (one token per entry) keeps every row: no gather.
+        let last = if n == entries.len() {
+            x
+        } else {
+            b.gather_rows(&x, &b.upload_index(&last_rows)?, d)?
+        };
         let (h, _) = b.rmsnorm(&last, &self.params.final_norm, d, cfg.rms_norm_eps)?;
         Ok(linear(
             b,
