@@ -362,7 +362,7 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
     };
     let cfg = GenerateConfig {
         max_new_tokens: args.tokens,
-        sample: greedy.clone(),
+        sample: greedy,
         stop_ids: Vec::new(),
     };
     let mut times = Vec::new();

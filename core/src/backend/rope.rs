@@ -42,7 +42,7 @@ pub struct RopeDims {
 /// Checks `x: [N, heads, head_dim]` against `positions: [N]`.
 pub fn check(x: usize, positions: usize, heads: usize, head_dim: usize) -> Result<RopeDims> {
     const OP: &str = "rope";
-    if head_dim == 0 || head_dim % 2 != 0 {
+    if head_dim == 0 || !head_dim.is_multiple_of(2) {
         return Err(err(
             OP,
             format!("head_dim must be even and > 0, got {head_dim}"),

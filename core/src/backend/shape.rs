@@ -35,7 +35,7 @@ pub fn rows_of(op: &'static str, what: &str, len: usize, cols: usize) -> Result<
     if cols == 0 {
         return Err(err(op, format!("the row length of `{what}` must be > 0")));
     }
-    if len % cols != 0 {
+    if !len.is_multiple_of(cols) {
         return Err(err(
             op,
             format!("`{what}` has {len} elements, not a whole number of rows of {cols}"),

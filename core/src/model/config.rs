@@ -219,7 +219,10 @@ impl ModelConfig {
                 });
             }
         }
-        if self.num_attention_heads % self.num_key_value_heads != 0 {
+        if !self
+            .num_attention_heads
+            .is_multiple_of(self.num_key_value_heads)
+        {
             return Err(ConfigError::Invalid {
                 field: "num_key_value_heads",
                 detail: format!(
@@ -235,7 +238,7 @@ impl ModelConfig {
                     .to_string(),
             });
         }
-        if self.head_dim % 2 != 0 {
+        if !self.head_dim.is_multiple_of(2) {
             return Err(ConfigError::Invalid {
                 field: "head_dim",
                 detail: format!("{} is odd; RoPE needs an even head dim", self.head_dim),

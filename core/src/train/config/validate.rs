@@ -30,7 +30,10 @@ impl TrainerConfig {
             ));
         }
         self.validate_numbers()?;
-        if self.train_batch_size % self.ppo_mini_batch_size != 0 {
+        if !self
+            .train_batch_size
+            .is_multiple_of(self.ppo_mini_batch_size)
+        {
             return Err(bad(
                 "ppo_mini_batch_size",
                 format!(

@@ -165,7 +165,7 @@ fn detect_block(profiles: &Profiles, ngrams: &[(u32, u32)], sum: PythonSum) -> V
                     *p *= *f;
                 }
             }
-            if i % 5 == 0
+            if i.is_multiple_of(5)
                 && (normalize_prob(&mut prob, sum) > CONV_THRESHOLD || i >= ITERATION_LIMIT)
             {
                 break;
