@@ -30,7 +30,7 @@ while IFS='|' read -r label hflags tflags; do
 done <<'ROWS'
 ~10M Llama (README config), 4 × 256|--batch 4 --seq 256|--batch 4 --seq 256
 12.6M Llama (hidden 384, 6 layers, ffn 1024, vocab 8192), 8 × 256|--config benches/configs/llama-12.6m.json --batch 8 --seq 256|--config benches/configs/llama-12.6m.json --batch 8 --seq 256
-SmolLM2-135M shape (random weights), 8 × 128|--config benches/configs/smollm2-135m.json --batch 8 --seq 128 --reps 2|--config benches/configs/smollm2-135m.json --batch 8 --seq 128
+SmolLM2-135M shape (random weights), 8 × 128|--config benches/configs/smollm2-135m.json --batch 8 --seq 128|--config benches/configs/smollm2-135m.json --batch 8 --seq 128
 ROWS
 h=$("$HIR" bench decode --backend cpu --reps "$REPS")
 hb=null; [ -z "${HIR_BASE:-}" ] || hb=$("$HIR_BASE" bench decode --backend cpu --reps "$REPS")
