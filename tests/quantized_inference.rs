@@ -6,8 +6,9 @@
 
 mod common;
 
+use hir::io::model::load_weights;
 use hir::io::model::read_tensors;
-use hir::io::weights::{load_weights, WeightDtype};
+use hir::io::weights::WeightDtype;
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
 use hir_core::model::PackedBatch;

@@ -299,7 +299,7 @@ fn bench_model<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<Model<B>> 
         (_, dtype) => dtype,
     };
     if let Some(path) = &args.model {
-        return Ok(crate::io::weights::load_weights(path, dtype)?.to_model(b)?);
+        return Ok(crate::io::model::load_weights(path, dtype)?.to_model(b)?);
     }
     let cfg = match &args.config {
         Some(path) => {

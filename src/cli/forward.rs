@@ -2,8 +2,9 @@
 //! to safetensors (the files the PyTorch parity checks compare).
 
 use crate::backend_choice::BackendChoice;
+use crate::io::model::load_weights;
 use crate::io::model::{load_host_model, write_f32_safetensors};
-use crate::io::weights::{load_weights, WeightDtype};
+use crate::io::weights::WeightDtype;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use hir_core::backend::Backend;

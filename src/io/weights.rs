@@ -11,7 +11,6 @@
 use crate::io::host_model::HostModel;
 use hir_core::backend::{Backend, QuantMatrix, WeightFormat};
 use hir_core::model::{param_shapes, Model, ModelConfig, ModelError, Params};
-use std::path::Path;
 
 /// How the 2-D weights of a model are held for inference (`--dtype`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -232,18 +231,4 @@ impl HostWeights {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-/// Loads the model at `path` (a GGUF file or a Hugging Face directory) for inference, its
-/// weights held as `dtype` says.
-pub fn load_weights(path: &Path, dtype: WeightDtype) -> anyhow::Result<HostWeights> {
-    use crate::io::model::{model_path_kind, ModelPathKind};
-    let kind = model_path_kind(path)?;
-    if kind == ModelPathKind::Gguf && dtype == WeightDtype::Auto {
-        return Ok(crate::io::gguf::llama::load_model_stored(path)?.weights);
-    }
-    Ok(HostWeights::from_f32(
-        crate::io::model::load_host_model(path)?,
-        dtype,
-    ))
 }

@@ -2,6 +2,7 @@
 //! [`model_path_kind`], which tells them apart (and names anything else).
 
 use super::{load_hf_dir, HostModel, ModelIoError};
+use crate::io::weights::{HostWeights, WeightDtype};
 use std::path::Path;
 
 /// What a model path holds.
@@ -67,4 +68,17 @@ pub fn load_host_model(path: &Path) -> Result<HostModel, ModelIoError> {
         }
         ModelPathKind::HfDir => load_hf_dir(path),
     }
+}
+
+/// Loads the model at `path` (a GGUF file or a Hugging Face directory) for inference, its
+/// weights held as `dtype` says.
+pub fn load_weights(
+    path: &Path,
+    dtype: crate::io::weights::WeightDtype,
+) -> anyhow::Result<crate::io::weights::HostWeights> {
+    let kind = model_path_kind(path)?;
+    if kind == ModelPathKind::Gguf && dtype == WeightDtype::Auto {
+        return Ok(crate::io::gguf::llama::load_model_stored(path)?.weights);
+    }
+    Ok(HostWeights::from_f32(load_host_model(path)?, dtype))
 }

@@ -21,7 +21,7 @@ pub use crate::io::host_model::HostModel;
 pub use atomic::{sync_dir, write_atomic, AtomicFile};
 pub use error::ModelIoError;
 pub use hf_dir::{host_model_from_bytes, load_hf_dir, save_hf_dir, save_hf_dir_f16, weight_files};
-pub use load::{load_host_model, model_path_kind, ModelPathKind};
+pub use load::{load_host_model, load_weights, model_path_kind, ModelPathKind};
 pub use tensors::{
     parse_header, parse_tensors, read_tensors, read_weights, tensor_to_f32, write_f16_safetensors,
     write_f32_safetensors, DtypePolicy, HostTensor, SafetensorsFile, MAX_SAFETENSORS_FILE,
