@@ -51,7 +51,7 @@ for kind, label, h, t, hb in rows:
     key = "train_tokens_per_s" if kind == "step" else "decode_tokens_per_s"
     what = "training step (fwd+bwd+AdamW)" if kind == "step" else "decode with KV cache"
     hv, tv = h["tokens_per_s"], t[key]
-    cols = f"| {hb['tokens_per_s']:.0f} | {hb['tokens_per_s']/tv:.2f} |" if hb else ""
+    cols = f" {hb['tokens_per_s']:.0f} | {hb['tokens_per_s']/tv:.2f} |" if hb else ""
     print(f"| {what}, {label} | {hv:.0f} | {tv:.0f} | {hv/tv:.2f} |{cols}")
 PY
 echo
