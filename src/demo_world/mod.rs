@@ -17,9 +17,11 @@ pub mod family;
 pub mod greedy;
 pub mod teacher;
 pub mod warmstart;
+pub mod world;
 
 pub use build::{builtin_suite, Suite, EVAL_SIZE, TRAIN_SIZE};
 pub use embedded_policy::{builtin_policy, BuiltinError};
 pub use family::Family;
 pub use greedy::{evaluate_greedy, EvalReport};
 pub use teacher::{imperfect_response, perfect_response, verify, TeacherResponse};
+pub use world::World;

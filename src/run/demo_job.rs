@@ -42,3 +42,26 @@ pub fn builtin_data() -> Result<JobData> {
         eval: suite.eval,
     })
 }
+
+/// The trainer settings of `world` (the default world's are [`builtin_config`]).
+pub fn world_config(world: crate::demo_world::World) -> TrainerConfig {
+    match world {
+        crate::demo_world::World::Default => builtin_config(),
+        crate::demo_world::World::Hard => builtin_config(), // TODO(hard world): its own settings
+    }
+}
+
+/// The instructions and warm-started policy of `world`.
+pub fn world_data(world: crate::demo_world::World) -> Result<JobData> {
+    match world {
+        crate::demo_world::World::Default => builtin_data(),
+        crate::demo_world::World::Hard => anyhow::bail!("the hard world is not built yet"),
+    }
+}
+
+/// The part of the held-out split each evaluation instruction of `world` belongs to, in the
+/// order of [`JobData::eval`]: `"id"` (in-distribution: new topics) or `"ood"` (constraint
+/// combinations or families never seen in training). The default world's are all `"id"`.
+pub fn world_eval_parts(world: crate::demo_world::World) -> Result<Vec<&'static str>> {
+    Ok(vec!["id"; world_data(world)?.eval.len()])
+}

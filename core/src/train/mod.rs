@@ -39,7 +39,9 @@ pub mod schedule;
 pub mod step;
 mod update;
 
-pub use config::{ConfigError, ObjectiveKind, ReplayLogprobs, ReplayShortage, TrainerConfig};
+pub use config::{
+    ConfigError, ObjectiveKind, ReplayLogprobs, ReplayShortage, RewardKind, TrainerConfig,
+};
 pub use error::TrainError;
 pub use eval::{evaluate, EvalResult};
 pub use metrics::StepMetrics;

@@ -13,7 +13,7 @@ use core::fmt;
 use serde::de::value::StrDeserializer;
 use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, Error as _};
 
-use super::{ConfigError, ObjectiveKind, ReplayLogprobs, ReplayShortage};
+use super::{ConfigError, ObjectiveKind, ReplayLogprobs, ReplayShortage, RewardKind};
 use crate::hindsight::{EntropyAgg, Scope, Selection};
 use crate::rl::{AdvEstimator, KlEstimator, LossAggMode};
 
@@ -62,6 +62,7 @@ macro_rules! choice_fields {
 }
 
 choice_fields! {
+    reward: RewardKind,
     replay_scope: Scope,
     replay_selection: Selection,
     replay_entropy: EntropyAgg,

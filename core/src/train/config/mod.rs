@@ -19,7 +19,7 @@ mod choice;
 pub mod options;
 mod validate;
 
-pub use options::{ObjectiveKind, ReplayLogprobs, ReplayShortage};
+pub use options::{ObjectiveKind, ReplayLogprobs, ReplayShortage, RewardKind};
 
 /// Every knob of a HiR run. Field names follow verl (`rollout_n`, `kl_coef`,
 /// `clip_ratio_low`, `loss_agg_mode`, `adv_estimator`, ...).
@@ -42,6 +42,10 @@ pub struct TrainerConfig {
     pub max_prompt_length: usize,
     /// Most generated tokens per response.
     pub max_response_length: usize,
+    /// The training reward: `"sparse"` (all constraints, the method) or `"dense"` (fraction
+    /// satisfied; a baseline).
+    #[serde(deserialize_with = "choice::reward")]
+    pub reward: RewardKind,
 
     /// Hindsight replay on/off (off gives the plain binary-reward baselines).
     pub replay: bool,
@@ -63,7 +67,8 @@ pub struct TrainerConfig {
     /// `F_div` over response tokens: `"mean"` (released code) or `"sum"` (paper formula).
     #[serde(deserialize_with = "choice::replay_entropy")]
     pub replay_entropy: EntropyAgg,
-    /// Fewer than `k` eligible: `"skip"` (replay fewer) or `"resample"` (sample more).
+    /// Fewer than `k` eligible: `"skip"` (replay fewer), `"resample"` (sample more for the
+    /// group) or `"released"` (the released code's batch-level resampling).
     #[serde(deserialize_with = "choice::replay_shortage")]
     pub replay_shortage: ReplayShortage,
     /// Most extra responses sampled per prompt under `"resample"`.
@@ -144,6 +149,7 @@ impl Default for TrainerConfig {
             top_p: 1.0,
             max_prompt_length: 2048,
             max_response_length: 4096,
+            reward: RewardKind::Sparse,
             replay: true,
             replay_k: 2,
             replay_scope: Scope::Group,

@@ -22,6 +22,12 @@ pub enum ReplayShortage {
     /// eligible (`"resample"`).
     #[serde(rename = "resample")]
     Resample,
+    /// What the released code does (`"released"`): count the eligible responses `E` over the
+    /// whole batch; when `E < k·B`, sample `r = ⌈(k·B − E)/B⌉` more for every prompt, keep
+    /// them all, and replay `(k − r)` per prompt (`(k − r)·B` in global scope), or every
+    /// eligible response when `r = k`.
+    #[serde(rename = "released")]
+    Released,
 }
 
 impl ReplayShortage {
@@ -30,6 +36,7 @@ impl ReplayShortage {
         match self {
             ReplayShortage::Skip => "skip",
             ReplayShortage::Resample => "resample",
+            ReplayShortage::Released => "released",
         }
     }
 }
@@ -79,6 +86,29 @@ impl ObjectiveKind {
         match self {
             ObjectiveKind::Ppo => "ppo",
             ObjectiveKind::Pairwise => "pairwise",
+        }
+    }
+}
+
+/// The reward a run trains on (`reward`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum RewardKind {
+    /// `sparse(y)`: 1 only when every constraint holds (`"sparse"`, the method; default).
+    #[default]
+    #[serde(rename = "sparse")]
+    Sparse,
+    /// `dense(y)`: the fraction of constraints that hold (`"dense"`, the paper's "CLA"
+    /// baseline).
+    #[serde(rename = "dense")]
+    Dense,
+}
+
+impl RewardKind {
+    /// The option's name in a trainer config.
+    pub fn name(self) -> &'static str {
+        match self {
+            RewardKind::Sparse => "sparse",
+            RewardKind::Dense => "dense",
         }
     }
 }
