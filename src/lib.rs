@@ -29,6 +29,7 @@ pub mod io;
 pub mod plot;
 pub mod replay;
 pub mod run;
+pub mod stats;
 
 /// Compiles the README's Rust examples as doc-tests, so the README stays true.
 #[cfg(doctest)]
