@@ -66,7 +66,7 @@ impl<B: Backend> Trainer<B> {
         let t_old = self.now();
 
         // 3–5. Select, rewrite, re-verify; rows with each replay right after its source.
-        let mut replays = self.replay(&rollouts.groups, s, step_seed, k)?;
+        let mut replays = self.replay(&rollouts, s, step_seed, k)?;
 
         // Old log-probs of replays (when recomputed) and reference log-probs.
         self.fill_logprobs(&mut replays.rows)?;
