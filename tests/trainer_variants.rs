@@ -99,6 +99,10 @@ fn config() -> TrainerConfig {
 }
 
 fn trainer(cfg: TrainerConfig) -> Trainer<CpuBackend> {
+    trainer_on(cfg, data())
+}
+
+fn trainer_on(cfg: TrainerConfig, data: Vec<Instruction>) -> Trainer<CpuBackend> {
     let mc = model_config();
     Trainer::new(
         CpuBackend::new(),
@@ -106,7 +110,7 @@ fn trainer(cfg: TrainerConfig) -> Trainer<CpuBackend> {
         mc.clone(),
         &random_params(&mc, 7),
         Box::new(ByteCodec { stop: [257] }),
-        data(),
+        data,
     )
     .unwrap()
 }
@@ -137,7 +141,11 @@ fn dense_reward_rows_carry_dense_rewards() {
         ..config()
     });
     let batch = t.collect().unwrap();
-    let replays: Vec<_> = batch.rows.iter().filter(|r| r.replay_of.is_some()).collect();
+    let replays: Vec<_> = batch
+        .rows
+        .iter()
+        .filter(|r| r.replay_of.is_some())
+        .collect();
     assert!(!replays.is_empty());
     for r in &batch.rows {
         match r.replay_of {
@@ -176,7 +184,11 @@ fn released_step(k: usize, scope: Scope) -> usize {
     let plan = released_shortage(k, b, e);
     let r = plan.extra_per_prompt;
     // Every prompt got r more samples, all kept as training rows next to their group.
-    let sources: Vec<_> = batch.rows.iter().filter(|x| x.replay_of.is_none()).collect();
+    let sources: Vec<_> = batch
+        .rows
+        .iter()
+        .filter(|x| x.replay_of.is_none())
+        .collect();
     assert_eq!(sources.len(), (m + r) * b, "k = {k}: E = {e}, r = {r}");
     assert_eq!(batch.generated, ((m + r) * b) as u64);
     assert_eq!(batch.metrics["hir/resampled"], (r * b) as f64);
@@ -199,9 +211,7 @@ fn released_step(k: usize, scope: Scope) -> usize {
     let expected: usize = match (plan.replay_per_group, scope) {
         (None, _) => (0..b as u32).map(eligible_in).sum(),
         (Some(per), Scope::Group) => (0..b as u32).map(|g| eligible_in(g).min(per)).sum(),
-        (Some(per), Scope::Global) => {
-            ((0..b as u32).map(eligible_in).sum::<usize>()).min(per * b)
-        }
+        (Some(per), Scope::Global) => ((0..b as u32).map(eligible_in).sum::<usize>()).min(per * b),
     };
     assert_eq!(replays + lost, expected, "k = {k}, r = {r}");
     t.learn(batch).unwrap();
@@ -289,4 +299,39 @@ fn replay_diagnostics_are_logged() {
         assert!(!m.contains_key(key), "{key}");
     }
     assert_eq!(m["family/keywords:existence/count"], 6.0);
+}
+
+#[test]
+fn released_shortage_with_nothing_eligible_samples_k_more_per_prompt() {
+    // One constraint per instruction: dense ∈ {0, 1}, so E = 0 and r = ⌈k·B/B⌉ = k; the
+    // released code then replays "every eligible response" (none here).
+    let one: Vec<Instruction> = data()
+        .into_iter()
+        .map(|mut i| {
+            i.constraints.truncate(1);
+            i
+        })
+        .collect();
+    for scope in [Scope::Group, Scope::Global] {
+        let mut t = trainer_on(
+            TrainerConfig {
+                replay_scope: scope,
+                replay_shortage: ReplayShortage::Released,
+                ..config()
+            },
+            one.clone(),
+        );
+        let batch = t.collect().unwrap();
+        assert_eq!(batch.metrics["hir/eligible_frac"], 0.0);
+        // k = 2, B = 2, m = 3: 2 + 2 more per prompt.
+        assert_eq!(batch.rows.len(), (3 + 2) * 2);
+        assert_eq!(batch.generated, 10);
+        assert_eq!(batch.metrics["hir/resampled"], 4.0);
+        assert_eq!(batch.metrics["hir/replay_count"], 0.0);
+        let m = t.learn(batch).unwrap();
+        assert_eq!(m["rollouts/generated_total"], 10.0);
+        assert_eq!(t.generated_rollouts, 10);
+        assert_eq!(m["hir/replay_clipfrac"], 0.0);
+        assert_eq!(m["hir/entropy_override_frac"], 0.0);
+    }
 }

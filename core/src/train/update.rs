@@ -64,6 +64,10 @@ impl ReplayTokens {
     }
 }
 
+/// A micro-batch's objective metrics, and its replay tokens' clip statistics (when replay is
+/// on and it has replay rows).
+type MicroBatchOut = (Vec<(String, f64)>, Option<ReplayTokens>);
+
 impl<B: Backend> Trainer<B> {
     /// Updates the policy on `rows` (per-token advantages flat in `adv`, by `seq_starts`).
     pub(crate) fn update(
@@ -175,7 +179,7 @@ impl<B: Backend> Trainer<B> {
         adv: &[f32],
         mode: LossAggMode,
         denominators: (usize, usize),
-    ) -> Result<(Vec<(String, f64)>, Option<ReplayTokens>), TrainError> {
+    ) -> Result<MicroBatchOut, TrainError> {
         let b = &self.backend;
         let v = self.policy.config.vocab_size;
         let t = self.config.temperature;
