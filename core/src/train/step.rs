@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! collect: roll_out        rollout.rs       B×m samples, decode, verify, old log-probs +
-//!                                           entropy, [resample short groups]
+//!                                           entropy, [resample short groups, or the
+//!                                           released code's r more for every prompt]
 //!          replay          replay.rs        select + rewrite + re-verify, replay rows next to
 //!                                           their sources
 //!          fill_logprobs   ref_logprobs.rs  old log-probs of replays (recompute), reference
