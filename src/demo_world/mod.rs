@@ -7,6 +7,7 @@
 //! - [`build`]: [`builtin_suite`] — train and held-out evaluation instructions;
 //! - [`teacher`]: an imperfect teacher writing responses, verified by the real checkers;
 //! - [`greedy`]: greedy evaluation on held-out instructions;
+//! - [`hard`]: the hard world (5–8 constraints, in- and out-of-distribution held-out parts);
 //! - [`warmstart`]: tokenizer training, the tiny Llama config and supervised warm start;
 //! - [`embedded_policy`]: the committed warm-start checkpoint, embedded in the binary.
 
@@ -15,6 +16,7 @@ pub mod build;
 pub mod embedded_policy;
 pub mod family;
 pub mod greedy;
+pub mod hard;
 pub mod teacher;
 pub mod warmstart;
 pub mod world;
