@@ -55,7 +55,10 @@ fn sizes_and_part_labels() {
     let s = suite0();
     assert_eq!(s.train.len(), HARD_TRAIN_SIZE);
     assert_eq!(HARD_TRAIN_SIZE, 1024);
-    assert_eq!(s.eval.len(), HARD_ID_SIZE + HARD_OOD_COMBO_SIZE + HARD_OOD_FAMILY_SIZE);
+    assert_eq!(
+        s.eval.len(),
+        HARD_ID_SIZE + HARD_OOD_COMBO_SIZE + HARD_OOD_FAMILY_SIZE
+    );
     assert!(s.eval.len() >= 1000);
     assert_eq!(s.parts.len(), s.eval.len());
     let mut expected = vec!["id"; HARD_ID_SIZE];
@@ -92,7 +95,10 @@ fn held_out_pairs_and_families_never_in_training() {
     let mut train_families = BTreeSet::new();
     for i in &s.train {
         let f = families(i);
-        assert!(!has_held_out_pair(&f), "training holds a held-out pair: {f:?}");
+        assert!(
+            !has_held_out_pair(&f),
+            "training holds a held-out pair: {f:?}"
+        );
         train_families.extend(f);
     }
     for f in Family::OOD {
@@ -114,16 +120,26 @@ fn each_part_has_its_axis_of_novelty() {
     let mut ood_seen = BTreeSet::new();
     for (i, part) in s.eval.iter().zip(&s.parts) {
         let topic = topic_of(&i.task).expect("a topic");
-        assert!(!train_topics.contains(topic), "held-out topic {topic} in training");
+        assert!(
+            !train_topics.contains(topic),
+            "held-out topic {topic} in training"
+        );
         let f = families(i);
-        let ood: Vec<Family> = f.iter().copied().filter(|f| Family::OOD.contains(f)).collect();
+        let ood: Vec<Family> = f
+            .iter()
+            .copied()
+            .filter(|f| Family::OOD.contains(f))
+            .collect();
         match *part {
             "id" => {
                 assert!(!has_held_out_pair(&f));
                 assert!(ood.is_empty());
             }
             "ood_combo" => {
-                assert!(has_held_out_pair(&f), "ood_combo item without a held-out pair");
+                assert!(
+                    has_held_out_pair(&f),
+                    "ood_combo item without a held-out pair"
+                );
                 assert!(ood.is_empty());
                 for (a, b) in HELD_OUT_PAIRS {
                     if f.contains(&a) && f.contains(&b) {

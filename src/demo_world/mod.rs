@@ -8,6 +8,7 @@
 //! - [`teacher`]: an imperfect teacher writing responses, verified by the real checkers;
 //! - [`greedy`]: greedy evaluation on held-out instructions;
 //! - [`hard`]: the hard world (5–8 constraints, in- and out-of-distribution held-out parts);
+//! - [`regime`]: the sparse-reward regime a world's warm start is in, measured;
 //! - [`warmstart`]: tokenizer training, the tiny Llama config and supervised warm start;
 //! - [`embedded_policy`]: the committed warm-start checkpoint, embedded in the binary.
 
@@ -17,6 +18,7 @@ pub mod embedded_policy;
 pub mod family;
 pub mod greedy;
 pub mod hard;
+pub mod regime;
 pub mod teacher;
 pub mod warmstart;
 pub mod world;

@@ -298,7 +298,10 @@ fn render_text(p: &Plan, topic: &str, d: &Draws, forced_filler: Option<&str>, k:
     if let Some((true, n)) = p.bullets {
         let first = d.sentences.first().copied().unwrap_or(0);
         for i in 0..n {
-            lines.push(format!("* {}", BULLET_ITEMS[(first + i) % BULLET_ITEMS.len()]));
+            lines.push(format!(
+                "* {}",
+                BULLET_ITEMS[(first + i) % BULLET_ITEMS.len()]
+            ));
         }
     }
     if let Some((true, marker)) = &p.postscript {

@@ -5,10 +5,10 @@
 //! depend on the thread count).
 
 use super::build::{builtin_suite, Suite};
-use super::hard::hard_suite;
-use super::world::World;
 use super::greedy::{evaluate_greedy, EvalReport};
+use super::hard::hard_suite;
 use super::teacher::{imperfect_response, TeacherResponse};
+use super::world::World;
 use crate::io::tokenizer::{train_byte_level_bpe, HfChatCodec, TokenizerError};
 use hir_core::backend::Backend;
 use hir_core::instruct::{ChatCodec, CodecError};

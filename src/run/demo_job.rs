@@ -51,6 +51,12 @@ pub fn world_config(world: crate::demo_world::World) -> TrainerConfig {
     }
 }
 
+/// The longest greedy evaluation response of `world`, in tokens (64 for the default world,
+/// [`crate::demo_world::warmstart::HARD_EVAL_MAX_NEW`] for the hard one).
+pub fn world_eval_max_new(world: crate::demo_world::World) -> usize {
+    crate::demo_world::warmstart::WarmStartConfig::for_world(world).eval_max_new
+}
+
 /// The instructions and warm-started policy of `world`.
 pub fn world_data(world: crate::demo_world::World) -> Result<JobData> {
     match world {
