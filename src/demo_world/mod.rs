@@ -27,5 +27,6 @@ pub use build::{builtin_suite, Suite, EVAL_SIZE, TRAIN_SIZE};
 pub use embedded_policy::{builtin_policy, BuiltinError};
 pub use family::Family;
 pub use greedy::{evaluate_greedy, EvalReport};
+pub use hard::{hard_suite, HardSuite};
 pub use teacher::{imperfect_response, perfect_response, verify, TeacherResponse};
 pub use world::World;

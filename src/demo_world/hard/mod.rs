@@ -3,7 +3,9 @@
 //! combinations and new families.
 //!
 //! - [`suite`]: [`hard_suite`] — the training split and the labelled held-out split;
+//! - [`policy`]: the embedded warm start trained on the hard training split only.
 
+pub mod policy;
 pub mod suite;
 
 pub use suite::{hard_suite, HardSuite, HARD_PARTS, HELD_OUT_PAIRS};
