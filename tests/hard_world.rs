@@ -217,3 +217,42 @@ fn teacher_rarely_satisfies_everything() {
     eprintln!("teacher success on the hard training split: {rate:.3}");
     assert!(rate < 0.1, "teacher success {rate}");
 }
+
+#[test]
+fn embedded_hard_policy_loads_and_every_prompt_fits() {
+    use hir::demo_world::World;
+    use hir::run::demo_job::{
+        world_config, world_data, world_eval_parts, HARD_MAX_PROMPT_LENGTH,
+        HARD_MAX_RESPONSE_LENGTH,
+    };
+    use hir_core::instruct::ChatCodec;
+    let (config, params, codec) = hir::demo_world::hard::policy::hard_policy().expect("loads");
+    assert_eq!(config.vocab_size, codec.vocab_size());
+    assert_eq!(
+        params.tensors().iter().map(|t| t.len()).sum::<usize>(),
+        hir_core::model::param_count(&config)
+    );
+    let data = world_data(World::Hard).expect("hard world data");
+    let s = suite0();
+    assert_eq!(data.train.len(), s.train.len());
+    assert_eq!(data.eval.len(), s.eval.len());
+    assert_eq!(world_eval_parts(World::Hard).expect("parts"), s.parts);
+    let cfg = world_config(World::Hard);
+    assert_eq!(cfg.max_prompt_length, HARD_MAX_PROMPT_LENGTH);
+    assert_eq!(cfg.max_response_length, HARD_MAX_RESPONSE_LENGTH);
+    assert_eq!(
+        (cfg.train_batch_size, cfg.rollout_n, cfg.ppo_mini_batch_size),
+        (16, 6, 8)
+    );
+    for i in s.train.iter().chain(&s.eval) {
+        let ids = codec.encode_prompt(&i.render()).expect("encodes");
+        assert!(
+            ids.len() <= HARD_MAX_PROMPT_LENGTH,
+            "{} prompt tokens",
+            ids.len()
+        );
+    }
+    // The default world is untouched by --world: all of its held-out items are "id".
+    let parts = world_eval_parts(World::Default).expect("parts");
+    assert_eq!(parts, vec!["id"; hir::demo_world::EVAL_SIZE]);
+}
