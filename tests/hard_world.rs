@@ -256,3 +256,14 @@ fn embedded_hard_policy_loads_and_every_prompt_fits() {
     let parts = world_eval_parts(World::Default).expect("parts");
     assert_eq!(parts, vec!["id"; hir::demo_world::EVAL_SIZE]);
 }
+
+#[test]
+fn world_with_model_is_refused_naming_both_flags() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
+        .args(["train", "--world", "hard", "--model", "no-such-model"])
+        .output()
+        .expect("runs hir");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--world hard with --model"), "{err}");
+}

@@ -99,7 +99,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     if let (Some(world), Some(_)) = (args.world, &args.model) {
         anyhow::bail!(
-            "--world {} with --model: a built-in world brings its own policy and instructions;              pass --world for the built-in tiny policy or --model for a real model, not both",
+            "--world {} with --model: a built-in world brings its own policy and instructions; \
+             pass --world for the built-in tiny policy or --model for a real model, not both",
             world.name()
         );
     }
