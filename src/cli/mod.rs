@@ -12,6 +12,7 @@ pub mod ids;
 pub mod replay;
 pub mod train;
 pub mod warmstart;
+pub mod world;
 
 /// hir: Hindsight instruction Replay for instruction following, on the CPU or any GPU.
 #[derive(Debug, Parser)]
@@ -49,6 +50,8 @@ pub enum Command {
     Ids(ids::IdsArgs),
     /// Rebuild the built-in policy (tokenizer + tiny Llama + supervised warm start).
     Warmstart(warmstart::WarmStartArgs),
+    /// Measure a built-in world's regime: warm-start greedy success, step-1 reward statistics.
+    World(world::WorldArgs),
 }
 
 /// Runs a parsed command line.
@@ -65,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(cmd) => data::run(cmd),
         Command::Ids(args) => ids::run(args),
         Command::Warmstart(args) => warmstart::run(args),
+        Command::World(args) => world::run(args),
     }
 }

@@ -6,7 +6,8 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::backend_choice::BackendChoice;
-use crate::run::demo_job::{builtin_config, builtin_data};
+use crate::demo_world::World;
+use crate::run::demo_job::{world_config, world_data, world_eval_max_new};
 use crate::run::model_job::{
     pretrained_config, pretrained_data, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
 };
@@ -35,6 +36,11 @@ pub struct TrainArgs {
     /// 1024 with `--model`, which bounds the logits and activation memory).
     #[arg(long)]
     pub token_budget: Option<usize>,
+    /// The built-in world to train on (its instructions, warm-started policy and trainer
+    /// settings; default: `default`); not with `--model`. On `--resume` of a built-in run,
+    /// pass the run's world again.
+    #[arg(long, value_enum)]
+    pub world: Option<World>,
     /// Trainer configuration file (`.toml` or `.json`; verl field names). The fields it lists
     /// override the settings used without it (the built-in suite's, or with `--model` the
     /// pretrained-model settings); every other field keeps that value.
@@ -61,7 +67,8 @@ pub struct TrainArgs {
     /// Save a checkpoint every N steps (and at the end).
     #[arg(long, default_value_t = 10)]
     pub save_every: u64,
-    /// Most new tokens of an evaluation response (default 64; 256 with `--model`).
+    /// Most new tokens of an evaluation response (default 64, 128 with `--world hard`; 256
+    /// with `--model`).
     #[arg(long)]
     pub eval_max_tokens: Option<usize>,
     /// Compute backend.
@@ -90,10 +97,18 @@ pub fn run(args: TrainArgs) -> Result<()> {
              on the held-out rows before and after training; pass --eval-count 1 or more"
         );
     }
+    if let (Some(world), Some(_)) = (args.world, &args.model) {
+        anyhow::bail!(
+            "--world {} with --model: a built-in world brings its own policy and instructions; \
+             pass --world for the built-in tiny policy or --model for a real model, not both",
+            world.name()
+        );
+    }
+    let world = args.world.unwrap_or_default();
     // The settings the command uses; a config file overrides only the fields it lists.
     let base = match &args.model {
         Some(_) => pretrained_config(),
-        None => builtin_config(),
+        None => world_config(world),
     };
     let mut config = match &args.config {
         Some(path) => load_config_file(path, &base)?,
@@ -156,7 +171,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
         announce: true,
         backend: args.backend,
         save_every: args.save_every,
-        eval_max_tokens: args.eval_max_tokens.unwrap_or(if real { 256 } else { 64 }),
+        eval_max_tokens: args.eval_max_tokens.unwrap_or(if real {
+            256
+        } else {
+            world_eval_max_new(world)
+        }),
         progress: !args.quiet,
         token_budget: args.token_budget.or(real.then_some(DEFAULT_TOKEN_BUDGET)),
     };
@@ -177,7 +196,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             );
             data
         }
-        None => builtin_data()?,
+        None => world_data(world)?,
     };
     let summary = run_job(&opts, data)?;
     print_table(&summary, &run_dir);

@@ -18,6 +18,10 @@ pub struct WarmStartArgs {
     /// Optimizer steps.
     #[arg(long, default_value_t = WarmStartConfig::default().steps)]
     pub steps: usize,
+    /// Which world's training split to learn (`hard`: its policy never sees the held-out
+    /// families).
+    #[arg(long, value_enum, default_value_t)]
+    pub world: crate::demo_world::World,
     /// CPU threads (at least 1; default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -33,7 +37,7 @@ pub fn run(args: WarmStartArgs) -> anyhow::Result<()> {
     let cfg = WarmStartConfig {
         seed: args.seed,
         steps: args.steps,
-        ..WarmStartConfig::default()
+        ..WarmStartConfig::for_world(args.world)
     };
     let start = std::time::Instant::now();
     let ws = warm_start(&backend, &cfg, |line| {
@@ -52,6 +56,7 @@ pub fn run(args: WarmStartArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot serialise the tokenizer: {e}"))?;
     write_atomic(&args.out.join("tokenizer.json"), tok.as_bytes())?;
     let metrics = serde_json::json!({
+        "world": cfg.world.name(),
         "seed": cfg.seed,
         "steps": cfg.steps,
         "batch_size": cfg.batch_size,
@@ -62,6 +67,8 @@ pub fn run(args: WarmStartArgs) -> anyhow::Result<()> {
         "teacher_success": ws.teacher_success,
         "max_prompt_tokens": ws.max_prompt_tokens,
         "max_response_tokens": ws.max_response_tokens,
+        "prompt_tokens_p50_p99": ws.prompt_tokens_p50_p99,
+        "response_tokens_p50_p99": ws.response_tokens_p50_p99,
         "eval_success": ws.eval.success,
         "eval_dense": ws.eval.dense,
         "eval_mean_response_tokens": ws.eval.mean_response_tokens,

@@ -118,3 +118,20 @@ pub const PLACEHOLDER_SENTENCES: [&str; 2] = [
 
 /// Sentences naming a keyword (`{k}`).
 pub const KEYWORD_SENTENCES: [&str; 2] = ["It makes me think of a {k}.", "I also picture a {k}."];
+
+/// Words of `keywords:frequency` (hard world's held-out family): disjoint from [`KEYWORDS`],
+/// and never substrings of topics, tasks, fillers or teacher sentences (the checker counts
+/// case-insensitive substrings).
+pub const FREQUENCY_WORDS: [&str; 6] = ["tulip", "falcon", "glacier", "orchid", "quartz", "wizard"];
+
+/// Sentence naming a frequency word (`{k}`); the teacher repeats it as often as required.
+pub const FREQUENCY_SENTENCE: &str = "I dream of the {k}.";
+
+/// Bullet lines of `detectable_format:number_bullet_lists` (hard world's held-out family): no
+/// commas, fillers, keywords or frequency words; the teacher writes them as `* item`.
+pub const BULLET_ITEMS: [&str; 4] = [
+    "It is worth a try.",
+    "Start small.",
+    "Take your time.",
+    "Ask a friend to join.",
+];

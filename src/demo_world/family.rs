@@ -1,7 +1,7 @@
 //! The IFEval constraint families of the built-in suite: their parameter pools, which pairs may
 //! share an instruction, and how often the imperfect teacher follows each.
 
-use super::bank::{END_PHRASES, FILLERS, KEYWORDS, POSTSCRIPT_MARKERS};
+use super::bank::{END_PHRASES, FILLERS, FREQUENCY_WORDS, KEYWORDS, POSTSCRIPT_MARKERS};
 use hir_core::constraint::Kwargs;
 use hir_core::rng::Rng;
 use serde_json::Value;
@@ -36,6 +36,12 @@ pub enum Family {
     Highlights,
     /// `detectable_content:number_placeholders` with 1 or 2 placeholders.
     Placeholders,
+    /// `detectable_format:number_bullet_lists` with 2 or 3 bullets (hard world's held-out
+    /// families only: never in [`Family::ALL`]).
+    BulletLists,
+    /// `keywords:frequency`: a word of [`FREQUENCY_WORDS`] "at least" 2 or 3 times (hard
+    /// world's held-out families only: never in [`Family::ALL`]).
+    KeywordFrequency,
 }
 
 fn pick(rng: &mut Rng, pool: &[&'static str]) -> &'static str {
@@ -59,6 +65,10 @@ impl Family {
         Family::Placeholders,
     ];
 
+    /// The families only the hard world's `ood_family` held-out part uses: never drawn for
+    /// the default world or for any training instruction.
+    pub const OOD: [Family; 2] = [Family::BulletLists, Family::KeywordFrequency];
+
     /// The official IFEval instruction id.
     pub fn id(self) -> &'static str {
         match self {
@@ -74,21 +84,31 @@ impl Family {
             Family::NumberWords => "length_constraints:number_words",
             Family::Highlights => "detectable_format:number_highlighted_sections",
             Family::Placeholders => "detectable_content:number_placeholders",
+            Family::BulletLists => "detectable_format:number_bullet_lists",
+            Family::KeywordFrequency => "keywords:frequency",
         }
     }
 
-    /// The family of an instruction id, if it is one of the suite's.
+    /// The family of an instruction id, if it is one of the suites' (either world).
     pub fn from_id(id: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| f.id() == id)
+        Family::ALL
+            .into_iter()
+            .chain(Family::OOD)
+            .find(|f| f.id() == id)
     }
 
     /// Whether `self` and `other` may not appear in the same instruction: the same family
-    /// twice, or lowercase with capitals (no text satisfies both).
+    /// twice, lowercase with capitals (no text satisfies both), or bullet lists with
+    /// highlights (a highlighted sentence opening a line, `*like this*`, is also a markdown
+    /// bullet to the bullet checker, so exact bullet counts and highlights fight).
     pub fn conflicts_with(self, other: Family) -> bool {
         self == other
             || matches!(
                 (self, other),
-                (Family::Lowercase, Family::Capital) | (Family::Capital, Family::Lowercase)
+                (Family::Lowercase, Family::Capital)
+                    | (Family::Capital, Family::Lowercase)
+                    | (Family::BulletLists, Family::Highlights)
+                    | (Family::Highlights, Family::BulletLists)
             )
     }
 
@@ -112,6 +132,10 @@ impl Family {
             Family::NumberWords => 0.35,
             Family::Lowercase => 0.3,
             Family::Capital => 0.3,
+            // Held-out families: no training instruction has them, so these only matter to
+            // callers writing teacher data for held-out items.
+            Family::BulletLists => 0.6,
+            Family::KeywordFrequency => 0.6,
         }
     }
 
@@ -159,6 +183,14 @@ impl Family {
             }
             Family::Placeholders => {
                 k.insert("num_placeholders".into(), Value::from(1 + rng.below(2)));
+            }
+            Family::BulletLists => {
+                k.insert("num_bullets".into(), Value::from(2 + rng.below(2)));
+            }
+            Family::KeywordFrequency => {
+                k.insert("keyword".into(), pick(rng, &FREQUENCY_WORDS).into());
+                k.insert("frequency".into(), Value::from(2 + rng.below(2)));
+                k.insert("relation".into(), "at least".into());
             }
             Family::Lowercase
             | Family::Capital

@@ -7,7 +7,8 @@
 //! ignored may still hold by accident; the verdicts are never assumed.
 
 use super::bank::{
-    FILLERS, KEYWORD_SENTENCES, PLACEHOLDER_SENTENCES, POSTSCRIPT_TEXTS, SENTENCES, TITLES, TOPICS,
+    BULLET_ITEMS, FILLERS, FREQUENCY_SENTENCE, KEYWORD_SENTENCES, PLACEHOLDER_SENTENCES,
+    POSTSCRIPT_TEXTS, SENTENCES, TITLES, TOPICS,
 };
 use super::family::Family;
 use hir_core::instruct::Instruction;
@@ -104,6 +105,10 @@ struct Plan {
     number_words: Option<(bool, bool, i64)>,
     highlights: Option<(bool, usize)>,
     placeholders: Option<(bool, usize)>,
+    /// `(follow, num_bullets)`.
+    bullets: Option<(bool, usize)>,
+    /// `(follow, keyword, frequency)`.
+    frequency: Option<(bool, String, usize)>,
 }
 
 fn kw_str(k: &serde_json::Map<String, Value>, name: &str) -> String {
@@ -159,6 +164,13 @@ fn plan(instr: &Instruction, follow: &[bool]) -> Plan {
             }
             Some(Family::Placeholders) => {
                 p.placeholders = Some((f, kw_int(&k, "num_placeholders").max(0) as usize));
+            }
+            Some(Family::BulletLists) => {
+                p.bullets = Some((f, kw_int(&k, "num_bullets").max(0) as usize));
+            }
+            Some(Family::KeywordFrequency) => {
+                let n = kw_int(&k, "frequency").max(0) as usize;
+                p.frequency = Some((f, kw_str(&k, "keyword"), n));
             }
             None => {}
         }
@@ -271,11 +283,27 @@ fn render_text(p: &Plan, topic: &str, d: &Draws, forced_filler: Option<&str>, k:
     if let Some((true, n)) = p.placeholders {
         body.push(PLACEHOLDER_SENTENCES[n.clamp(1, 2) - 1].to_string());
     }
+    if let Some((true, kw, n)) = &p.frequency {
+        for _ in 0..*n {
+            body.push(FREQUENCY_SENTENCE.replace("{k}", kw));
+        }
+    }
     let mut lines: Vec<String> = Vec::new();
     if p.title == Some(true) {
         lines.push(format!("<<{}>>", d.title.replace("{T}", &topic_cap)));
     }
     lines.push(body.join(" "));
+    // Bullet items come from the sentence order already drawn (no extra random draws, so
+    // responses without bullets are exactly what they were before bullets existed).
+    if let Some((true, n)) = p.bullets {
+        let first = d.sentences.first().copied().unwrap_or(0);
+        for i in 0..n {
+            lines.push(format!(
+                "* {}",
+                BULLET_ITEMS[(first + i) % BULLET_ITEMS.len()]
+            ));
+        }
+    }
     if let Some((true, marker)) = &p.postscript {
         lines.push(format!("{marker} {}", d.ps_text));
     }

@@ -6,7 +6,9 @@
 
 use super::build::{builtin_suite, Suite};
 use super::greedy::{evaluate_greedy, EvalReport};
+use super::hard::hard_suite;
 use super::teacher::{imperfect_response, TeacherResponse};
+use super::world::World;
 use crate::io::tokenizer::{train_byte_level_bpe, HfChatCodec, TokenizerError};
 use hir_core::backend::Backend;
 use hir_core::instruct::{ChatCodec, CodecError};
@@ -33,6 +35,41 @@ pub struct WarmStartConfig {
     pub vocab_size: usize,
     /// Longest greedy response in the final evaluation, in tokens (stop token included).
     pub eval_max_new: usize,
+    /// The world whose training split the policy learns (the tokenizer sees only it).
+    pub world: World,
+}
+
+impl WarmStartConfig {
+    /// The settings for `world`: the defaults, with the longer greedy evaluation responses
+    /// the hard world needs.
+    pub fn for_world(world: World) -> Self {
+        match world {
+            World::Default => Self::default(),
+            World::Hard => Self {
+                eval_max_new: HARD_EVAL_MAX_NEW,
+                world,
+                ..Self::default()
+            },
+        }
+    }
+}
+
+/// Longest greedy response of the hard world's evaluation, in tokens (its teacher responses
+/// are longer: more constraints, more sentences).
+pub const HARD_EVAL_MAX_NEW: usize = 128;
+
+/// The training and held-out instructions of `world`'s suite for `seed`.
+pub fn world_suite(world: World, seed: u64) -> Suite {
+    match world {
+        World::Default => builtin_suite(seed),
+        World::Hard => {
+            let h = hard_suite(seed);
+            Suite {
+                train: h.train,
+                eval: h.eval,
+            }
+        }
+    }
 }
 
 impl Default for WarmStartConfig {
@@ -46,6 +83,7 @@ impl Default for WarmStartConfig {
             responses_per_instruction: 4,
             vocab_size: 1024,
             eval_max_new: 64,
+            world: World::Default,
         }
     }
 }
@@ -162,6 +200,10 @@ pub struct WarmStart {
     pub max_prompt_tokens: usize,
     /// Longest teacher response, in tokens (stop token included).
     pub max_response_tokens: usize,
+    /// Training prompt lengths in tokens (chat template included): p50, p99.
+    pub prompt_tokens_p50_p99: (usize, usize),
+    /// Teacher response lengths in tokens (stop token included): p50, p99.
+    pub response_tokens_p50_p99: (usize, usize),
 }
 
 /// Builds the suite, trains the tokenizer, runs the supervised warm start and evaluates the
@@ -176,7 +218,7 @@ pub fn warm_start<B: Backend>(
             "batch_size and responses_per_instruction must be ≥ 1".into(),
         ));
     }
-    let suite = builtin_suite(cfg.seed);
+    let suite = world_suite(cfg.world, cfg.seed);
     let data = teacher_data(&suite, cfg.seed, cfg.responses_per_instruction);
     let n = data.len() as f64;
     let teacher_dense = data.iter().map(|r| f64::from(r.dense())).sum::<f64>() / n;
@@ -211,6 +253,15 @@ pub fn warm_start<B: Backend>(
     let mut lens: Vec<usize> = examples.iter().map(|e| e.response.len()).collect();
     lens.sort_unstable();
     let pct = |p: usize| lens[(lens.len() - 1) * p / 100];
+    let mut prompt_lens: Vec<usize> = examples.iter().map(|e| e.prompt.len()).collect();
+    prompt_lens.sort_unstable();
+    let prompt_pct = |p: usize| prompt_lens[(prompt_lens.len() - 1) * p / 100];
+    let prompt_tokens_p50_p99 = (prompt_pct(50), prompt_pct(99));
+    let response_tokens_p50_p99 = (pct(50), pct(99));
+    log(&format!(
+        "prompt tokens p50 {} p99 {}",
+        prompt_tokens_p50_p99.0, prompt_tokens_p50_p99.1
+    ));
     log(&format!(
         "tokenizer: {} tokens; longest prompt {} tokens, response tokens p50 {} p90 {} p99 {} max {}; model: {} parameters",
         codec.vocab_size(),
@@ -287,6 +338,8 @@ pub fn warm_start<B: Backend>(
         teacher_success,
         max_prompt_tokens,
         max_response_tokens,
+        prompt_tokens_p50_p99,
+        response_tokens_p50_p99,
     })
 }
 

@@ -43,25 +43,73 @@ pub fn builtin_data() -> Result<JobData> {
     })
 }
 
-/// The trainer settings of `world` (the default world's are [`builtin_config`]).
+/// The trainer settings of the hard world: [`builtin_config`]'s (B = 16, m = 6, lr 3e-4,
+/// mini-batch 8) with room for its longer prompts and responses (5–8 constraint descriptions;
+/// teacher responses with more parts): see `assets/hard/README.md` for the measured lengths.
+pub fn hard_config() -> TrainerConfig {
+    TrainerConfig {
+        max_prompt_length: HARD_MAX_PROMPT_LENGTH,
+        max_response_length: HARD_MAX_RESPONSE_LENGTH,
+        ..builtin_config()
+    }
+}
+
+/// `max_prompt_length` of the hard world (longest prompt of either split: 188 tokens for
+/// training; `tests/hard_world.rs` checks every prompt fits).
+pub const HARD_MAX_PROMPT_LENGTH: usize = 256;
+/// `max_response_length` of the hard world (above the p99 of its teacher responses).
+pub const HARD_MAX_RESPONSE_LENGTH: usize = 128;
+
+/// The trainer settings of `world` (the default world's are [`builtin_config`], the hard
+/// world's [`hard_config`]).
 pub fn world_config(world: crate::demo_world::World) -> TrainerConfig {
     match world {
         crate::demo_world::World::Default => builtin_config(),
-        crate::demo_world::World::Hard => builtin_config(), // TODO(hard world): its own settings
+        crate::demo_world::World::Hard => hard_config(),
     }
+}
+
+/// Loads the hard world's suite and its embedded policy.
+pub fn hard_data() -> Result<JobData> {
+    let suite = crate::demo_world::hard_suite(SUITE_SEED);
+    let (model_config, init, codec) = crate::demo_world::hard::policy::hard_policy()?;
+    Ok(JobData {
+        reference_model: None,
+        source: None,
+        model_config,
+        init,
+        codec,
+        tokenizer_json: crate::demo_world::hard::policy::TOKENIZER_JSON.to_vec(),
+        tokenizer_config_json: None,
+        train: suite.train,
+        eval: suite.eval,
+    })
+}
+
+/// The longest greedy evaluation response of `world`, in tokens (64 for the default world,
+/// [`crate::demo_world::warmstart::HARD_EVAL_MAX_NEW`] for the hard one).
+pub fn world_eval_max_new(world: crate::demo_world::World) -> usize {
+    crate::demo_world::warmstart::WarmStartConfig::for_world(world).eval_max_new
 }
 
 /// The instructions and warm-started policy of `world`.
 pub fn world_data(world: crate::demo_world::World) -> Result<JobData> {
     match world {
         crate::demo_world::World::Default => builtin_data(),
-        crate::demo_world::World::Hard => anyhow::bail!("the hard world is not built yet"),
+        crate::demo_world::World::Hard => hard_data(),
     }
 }
 
 /// The part of the held-out split each evaluation instruction of `world` belongs to, in the
-/// order of [`JobData::eval`]: `"id"` (in-distribution: new topics) or `"ood"` (constraint
-/// combinations or families never seen in training). The default world's are all `"id"`.
+/// order of [`JobData::eval`]: `"id"` (in-distribution: training families and combinations,
+/// new topics), `"ood_combo"` (holds a family pair no training instruction has) or
+/// `"ood_family"` (holds a family no training instruction has). The default world's are all
+/// `"id"`. Builds only the suite (no policy is loaded).
 pub fn world_eval_parts(world: crate::demo_world::World) -> Result<Vec<&'static str>> {
-    Ok(vec!["id"; world_data(world)?.eval.len()])
+    Ok(match world {
+        crate::demo_world::World::Default => {
+            vec!["id"; crate::demo_world::builtin_suite(SUITE_SEED).eval.len()]
+        }
+        crate::demo_world::World::Hard => crate::demo_world::hard_suite(SUITE_SEED).parts,
+    })
 }
