@@ -7,6 +7,8 @@
 //! ```text
 //!   cli/                          command-line arguments and dispatch, one file per subcommand
 //!    │
+//!   compare/                      `hir compare`: many training jobs, paired statistics
+//!    │
 //!   run/  eval/  replay/          engines: training jobs and run directories, IFEval/IFBench
 //!   demo_world/  plot/            scoring, hindsight replay of files, the built-in demo world
 //!   backend_choice                and its warm start, SVG plots, the CPU/GPU backend choice
@@ -23,12 +25,14 @@ pub use hir_core as core;
 
 pub mod backend_choice;
 pub mod cli;
+pub mod compare;
 pub mod demo_world;
 pub mod eval;
 pub mod io;
 pub mod plot;
 pub mod replay;
 pub mod run;
+pub mod stats;
 
 /// Compiles the README's Rust examples as doc-tests, so the README stays true.
 #[cfg(doctest)]

@@ -157,6 +157,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         backend: args.backend,
         save_every: args.save_every,
         eval_max_tokens: args.eval_max_tokens.unwrap_or(if real { 256 } else { 64 }),
+        evals: Default::default(),
         progress: !args.quiet,
         token_budget: args.token_budget.or(real.then_some(DEFAULT_TOKEN_BUDGET)),
     };
