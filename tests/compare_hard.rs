@@ -261,3 +261,37 @@ fn compare_json_has_every_method_field_and_paired_interval() {
     assert!(out.join("compare.svg").exists());
     assert!(out.join("compare_rollout_success.svg").exists());
 }
+
+#[test]
+fn compare_refuses_bad_flags_before_running_anything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let out_s = out.to_str().unwrap();
+    for (flags, needle) in [
+        (&["--methods", "hir,foo"][..], "unknown method `foo`"),
+        (&["--methods", "hir,hir"][..], "`hir` is listed twice"),
+        (
+            &["--eval-points", "0"][..],
+            "--eval-points must be at least 1",
+        ),
+        (&["--eval-temperature", "0"][..], "--eval-temperature 0"),
+        (
+            &["--eval-items", "0"][..],
+            "--eval-items must be at least 1",
+        ),
+        (&["--seeds", "0"][..], "--seeds must be at least 1"),
+        (
+            &["--world", "nowhere"][..],
+            "invalid value 'nowhere' for '--world",
+        ),
+    ] {
+        let mut args = vec!["compare", "--steps", "2", "--output-dir", out_s];
+        args.extend_from_slice(flags);
+        let o = common::hir_bounded(&args, 4096, 60);
+        o.assert_clear_error(&[needle]);
+        assert!(
+            !out.exists(),
+            "{flags:?}: a refused comparison created its directory"
+        );
+    }
+}

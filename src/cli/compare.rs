@@ -35,7 +35,8 @@ pub struct CompareArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Greedy held-out evaluations during each run, at N evenly spaced steps (the last at the
-    /// end); the shared warm start is evaluated once more, as every curve's first point.
+    /// end; at most one per step); the shared warm start is evaluated once more, as every
+    /// curve's first point.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub eval_points: u64,
     /// Sampled responses per held-out item at the end of each run (0: no sampled score).

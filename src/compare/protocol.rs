@@ -32,7 +32,8 @@ pub struct Settings {
     pub methods: Vec<String>,
     /// The base (HiR) configuration, `total_steps` set; each method changes a few fields.
     pub base: TrainerConfig,
-    /// Greedy held-out evaluations per run, evenly spaced, the last at the end.
+    /// Greedy held-out evaluations per run, evenly spaced, the last at the end (at most one
+    /// per step).
     pub eval_points: u64,
     /// Sampled responses per held-out item at the end (0: no sampled evaluation).
     pub eval_samples: usize,
@@ -57,12 +58,8 @@ impl Settings {
         if self.steps == 0 {
             bail!("--steps must be at least 1");
         }
-        if self.eval_points == 0 || self.eval_points > self.steps {
-            bail!(
-                "--eval-points {}: expected 1 to --steps ({}) evaluations per run",
-                self.eval_points,
-                self.steps
-            );
+        if self.eval_points == 0 {
+            bail!("--eval-points must be at least 1 (the evaluation at the end of each run)");
         }
         if self.eval_samples > 0
             && !(self.eval_temperature.is_finite() && self.eval_temperature > 0.0)
@@ -98,10 +95,10 @@ impl Settings {
         Ok(())
     }
 
-    /// The steps after which every run evaluates greedily: `eval_points` steps evenly spaced
-    /// over the run, the last one the run's end.
+    /// The steps after which every run evaluates greedily: `eval_points` steps (at most one
+    /// per step) evenly spaced over the run, the last one the run's end.
     pub fn eval_steps(&self) -> Vec<u64> {
-        eval_steps(self.steps, self.eval_points)
+        eval_steps(self.steps, self.eval_points.min(self.steps))
     }
 }
 
@@ -113,6 +110,21 @@ pub fn eval_steps(steps: u64, points: u64) -> Vec<u64> {
         .collect();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eval_steps;
+
+    #[test]
+    fn evaluation_steps_are_evenly_spaced_and_end_at_the_last_step() {
+        assert_eq!(eval_steps(60, 2), vec![30, 60]);
+        assert_eq!(eval_steps(5, 2), vec![3, 5]);
+        assert_eq!(eval_steps(5, 4), vec![1, 3, 4, 5]);
+        assert_eq!(eval_steps(7, 1), vec![7]);
+        assert_eq!(eval_steps(3, 3), vec![1, 2, 3]);
+        assert_eq!(eval_steps(100, 3), vec![33, 67, 100]);
+    }
 }
 
 /// The protocol of a comparison, as its report records it.
