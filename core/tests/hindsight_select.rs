@@ -204,3 +204,29 @@ fn nan_entropy_is_never_selected() {
     let cands = vec![cand(0, 0, 0.5, f32::NAN), cand(0, 1, 0.5, 0.0)];
     assert_eq!(select(&cands, 1, &SelectConfig::default()), vec![1]);
 }
+
+#[test]
+fn dense_overrides_counts_picks_below_the_dense_threshold() {
+    use hir_core::hindsight::dense_overrides;
+    // Group 0: eligible dense [0.8, 0.6, 0.4], k = 2 → threshold 0.6; the score picked 0.8
+    // and 0.4 → one override. Group 1: eligible [0.5, 0.5] → threshold 0.5; picked both → 0.
+    let eligible = vec![vec![0.8, 0.6, 0.4], vec![0.5, 0.5]];
+    let selected = vec![vec![0.8, 0.4], vec![0.5, 0.5]];
+    assert_eq!(dense_overrides(&eligible, &selected, Scope::Group, 2), 1);
+    // Global, k·B = 4 of 5 eligible: sorted [0.8, 0.6, 0.5, 0.5, 0.4] → threshold 0.5; the
+    // picks 0.8, 0.4, 0.5, 0.5 → 0.4 is the one override.
+    assert_eq!(dense_overrides(&eligible, &selected, Scope::Global, 2), 1);
+    // Global, k·B = 2: threshold 0.6 → 0.4, 0.5, 0.5 are overrides.
+    assert_eq!(dense_overrides(&eligible, &selected, Scope::Global, 1), 3);
+    // A budget past the eligible count (the "every eligible" case): nothing is overridden.
+    assert_eq!(
+        dense_overrides(&eligible, &selected, Scope::Group, usize::MAX),
+        0
+    );
+    assert_eq!(
+        dense_overrides(&eligible, &selected, Scope::Global, usize::MAX),
+        0
+    );
+    // Nothing selected, nothing eligible.
+    assert_eq!(dense_overrides(&[], &[], Scope::Group, 2), 0);
+}

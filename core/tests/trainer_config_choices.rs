@@ -5,7 +5,7 @@
 
 use hir_core::hindsight::{EntropyAgg, Scope, Selection};
 use hir_core::rl::{AdvEstimator, KlEstimator, LossAggMode};
-use hir_core::train::{ObjectiveKind, ReplayLogprobs, ReplayShortage, TrainerConfig};
+use hir_core::train::{ObjectiveKind, ReplayLogprobs, ReplayShortage, RewardKind, TrainerConfig};
 use serde::Serialize;
 use serde_json::json;
 
@@ -14,6 +14,11 @@ type Spellings = &'static [(&'static str, &'static str)];
 
 /// Per field: the allowed spellings as the error lists them, and [`Spellings`].
 const FIELDS: &[(&str, &str, Spellings)] = &[
+    (
+        "reward",
+        "sparse, dense",
+        &[("sparse", "sparse"), ("dense", "dense")],
+    ),
     (
         "replay_scope",
         "group, global",
@@ -31,8 +36,12 @@ const FIELDS: &[(&str, &str, Spellings)] = &[
     ),
     (
         "replay_shortage",
-        "skip, resample",
-        &[("skip", "skip"), ("resample", "resample")],
+        "skip, resample, released",
+        &[
+            ("skip", "skip"),
+            ("resample", "resample"),
+            ("released", "released"),
+        ],
     ),
     (
         "replay_logprobs",
@@ -142,6 +151,7 @@ fn every_allowed_spelling_round_trips() {
         ("kl_loss_type", "low_var_kl"),
         ("objective", "ppo"),
         ("loss_agg_mode", "token-mean"),
+        ("reward", "sparse"),
     ] {
         assert_eq!(d[field], json!(value), "{field}");
     }
@@ -159,9 +169,14 @@ fn every_enum_name_is_its_serde_spelling() {
     agrees(&[Selection::Score, Selection::Random], Selection::name);
     agrees(&[EntropyAgg::Mean, EntropyAgg::Sum], EntropyAgg::name);
     agrees(
-        &[ReplayShortage::Skip, ReplayShortage::Resample],
+        &[
+            ReplayShortage::Skip,
+            ReplayShortage::Resample,
+            ReplayShortage::Released,
+        ],
         ReplayShortage::name,
     );
+    agrees(&[RewardKind::Sparse, RewardKind::Dense], RewardKind::name);
     agrees(
         &[ReplayLogprobs::Copy, ReplayLogprobs::Recompute],
         ReplayLogprobs::name,

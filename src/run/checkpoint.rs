@@ -477,9 +477,11 @@ impl StateFile {
                 u32::MAX
             );
         }
+        // Extra samples per prompt: up to `replay_max_resample` ("resample") or `replay_k`
+        // ("released"); the larger bounds both.
         let per_step = config
             .rollout_n
-            .checked_add(config.replay_max_resample)
+            .checked_add(config.replay_max_resample.max(config.replay_k))
             .and_then(|n| n.checked_mul(config.train_batch_size))
             .and_then(|n| u64::try_from(n).ok());
         let rollouts_fit = per_step

@@ -28,7 +28,7 @@ pub mod verify;
 pub use replay::{plan_replays, GroupRollouts, ReplayItem, ReplayPlan};
 pub use rewrite::{rewrite, Rewrite};
 pub use select::{
-    curriculum_lambda, is_eligible, last_finite_step, score, select, select_in_batch, Candidate,
-    EntropyAgg, Scope, SelectConfig, Selection,
+    curriculum_lambda, dense_overrides, is_eligible, last_finite_step, score, select,
+    select_in_batch, Candidate, EntropyAgg, Scope, SelectConfig, Selection,
 };
 pub use verify::{verify, Verdict};

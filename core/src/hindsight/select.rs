@@ -251,3 +251,50 @@ pub fn select_in_batch(
     chosen.sort_unstable();
     chosen
 }
+
+/// How many of the `selected` responses dense alone would not have selected: per group `g`,
+/// `eligible[g]` holds the dense rewards of its eligible candidates and `selected[g]` those of
+/// its selected responses. A selected response is *overridden* when its dense is strictly
+/// lower than the `n`-th highest dense among the eligible candidates of its scope, where `n`
+/// is how many the scope selects: `min(k, eligible)` of its group, or `min(k·B, eligible)` of
+/// the whole batch of `B = eligible.len()` groups in global scope. (A tie at the threshold is
+/// not an override: dense alone could have picked either.)
+///
+/// This is the trainer's `hir/entropy_override_frac` numerator; under random selection it
+/// counts how often the draw differs from dense-first.
+pub fn dense_overrides(
+    eligible: &[Vec<f32>],
+    selected: &[Vec<f32>],
+    scope: Scope,
+    k: usize,
+) -> usize {
+    // The n-th highest of `xs` (n ≥ 1), or None when there are none.
+    let nth_highest = |mut xs: Vec<f32>, n: usize| -> Option<f32> {
+        if xs.is_empty() || n == 0 {
+            return None;
+        }
+        xs.sort_by(|a, b| b.total_cmp(a));
+        Some(xs[n.min(xs.len()) - 1])
+    };
+    let global = match scope {
+        Scope::Global => nth_highest(
+            eligible.iter().flatten().copied().collect(),
+            k.saturating_mul(eligible.len()),
+        ),
+        Scope::Group => None,
+    };
+    selected
+        .iter()
+        .enumerate()
+        .map(|(g, dense)| {
+            let threshold = match scope {
+                Scope::Global => global,
+                Scope::Group => nth_highest(eligible.get(g).cloned().unwrap_or_default(), k),
+            };
+            dense
+                .iter()
+                .filter(|&&d| threshold.is_some_and(|t| d < t))
+                .count()
+        })
+        .sum()
+}

@@ -4,6 +4,14 @@
 //! Timing keys start with `timing_s/` and `perf/`; everything else is a pure function of the
 //! seed and the data, which is what the resume test compares.
 //!
+//! `critic/rewards/*` describe the training reward (sparse, or dense under
+//! `reward = "dense"`, verl's meaning); `hir/success_rate` is always the sparse success of
+//! the generated rollouts. With replay on, the replay diagnostics are logged too:
+//! `hir/replay_clipfrac` and `hir/replay_ratio_mean` (the PPO clip fraction and mean
+//! importance ratio over replay-row tokens), `hir/entropy_override_frac`,
+//! `hir/replay_kept_constraints` and `hir/replay_kept_frac`. Every step logs per constraint
+//! family `family/<instruction_id>/satisfied` and `family/<instruction_id>/count`.
+//!
 //! A step writes its metrics in two parts: `experience` after
 //! [`Trainer::collect`](super::Trainer::collect), `learned` after
 //! [`Trainer::learn`](super::Trainer::learn).
@@ -58,6 +66,14 @@ pub(super) fn experience(
     let rewards_gen: Vec<f32> = gen_rows.iter().map(|r| r.reward).collect();
     let groups_gen: Vec<u32> = gen_rows.iter().map(|r| r.group).collect();
     let rs = reward_stats(&rewards_gen, &groups_gen);
+    // The sparse success of the same rows, whatever the training reward (under the sparse
+    // reward these are the rewards above, so the value is the same bits as the reward mean).
+    let sparse_gen: Vec<f32> = rollouts
+        .groups
+        .iter()
+        .flat_map(|g| g.verdicts.iter().take(cfg.rollout_n).map(|v| v.sparse()))
+        .collect();
+    let success = reward_stats(&sparse_gen, &groups_gen).reward_mean;
     let dense: Vec<f64> = gen_rows.iter().map(|r| r.dense as f64).collect();
     let lens: Vec<f64> = gen_rows.iter().map(|r| r.response.len() as f64).collect();
     let truncated = gen_rows.iter().filter(|r| r.truncated).count();
@@ -79,7 +95,7 @@ pub(super) fn experience(
         "critic/frac_reward_zero_std",
         rs.frac_reward_zero_std as f64,
     );
-    put("hir/success_rate", rs.reward_mean as f64);
+    put("hir/success_rate", success as f64);
     put("hir/dense_mean", mean_std(&dense).0);
     put("hir/eligible_frac", eligible as f64 / n_gen);
     put("hir/replay_count", replays.replay_dense.len() as f64);
@@ -98,6 +114,30 @@ pub(super) fn experience(
     put("timing_s/old_log_prob", rollouts.old_log_prob_s);
     put("timing_s/resample", rollouts.resample_s);
     put("timing_s/select_rewrite_ref", select_rewrite_ref_s);
+    if k > 0 {
+        let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+        put(
+            "hir/entropy_override_frac",
+            ratio(replays.overridden, replays.selected),
+        );
+        let kept: Vec<f64> = replays.kept.iter().map(|&(kept, _)| kept as f64).collect();
+        let kept_frac: Vec<f64> = replays
+            .kept
+            .iter()
+            .map(|&(kept, n)| ratio(kept, n))
+            .collect();
+        put("hir/replay_kept_constraints", mean_std(&kept).0);
+        put("hir/replay_kept_frac", mean_std(&kept_frac).0);
+    }
+    for (id, &(satisfied, count)) in &rollouts.families {
+        let frac = if count > 0 {
+            satisfied as f64 / count as f64
+        } else {
+            0.0
+        };
+        m.insert(format!("family/{id}/satisfied"), frac);
+        m.insert(format!("family/{id}/count"), count as f64);
+    }
     m
 }
 
@@ -130,6 +170,10 @@ pub(super) fn learned(
     put("rollouts/generated_total", generated_total as f64);
     put("actor/kl_in_reward", adv.kl_mean as f64);
     put("actor/grad_norm", upd.grad_norm);
+    if let Some(replay) = &upd.replay_tokens {
+        put("hir/replay_clipfrac", replay.clipfrac());
+        put("hir/replay_ratio_mean", replay.ratio_mean());
+    }
     for (key, v) in &upd.objective {
         put(&format!("actor/{key}"), *v);
     }

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! prompts ─▶ batched rollout (KV cache) ─▶ decode ─▶ verify (sparse/dense/judge)
-//!         ─▶ old log-probs + entropy ─▶ [resample short groups] ─▶ select + rewrite + re-verify
+//!         ─▶ old log-probs + entropy ─▶ [resample short groups / released: r more for every
+//!            prompt] ─▶ select + rewrite + re-verify
 //!         ─▶ replay rows next to their sources (old/ref log-probs copied or recomputed)
 //!         ─▶ reference log-probs ─▶ advantages ─▶ mini-batches: policy objective fwd/bwd ─▶ AdamW
 //! ```
@@ -36,6 +37,7 @@ mod replay;
 mod rollout;
 pub mod rows;
 pub mod schedule;
+pub mod shortage;
 pub mod step;
 mod update;
 

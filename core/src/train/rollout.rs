@@ -1,8 +1,13 @@
 //! The rollout phase of a step (spec §2.1–2.2): `B` prompts × `m` samples in one batched
 //! generation, each response decoded and verified, scored with its old (behaviour) log-probs
 //! and token entropies; then, under `replay_shortage = "resample"`, more samples for the
-//! groups short of eligible responses.
+//! groups short of eligible responses, or under `"released"` the released code's `r` more
+//! samples for every prompt ([`super::shortage`]).
+//!
+//! A row's training reward is `sparse(y)` or, under `reward = "dense"`, `dense(y)`; the
+//! verdict (and so the sparse success the logs report) is kept with the group either way.
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -13,9 +18,10 @@ use crate::hindsight::{is_eligible, verify, EntropyAgg, Verdict};
 use crate::model::GenerateConfig;
 use crate::rng::derive;
 
-use super::config::ReplayShortage;
+use super::config::{ReplayShortage, RewardKind};
 use super::logprob::response_stats;
 use super::rows::Row;
+use super::shortage::released_shortage;
 use super::{TrainError, Trainer};
 
 /// The generated responses of one prompt (the `m` rollouts, then any resamples).
@@ -48,6 +54,13 @@ pub(super) struct Rollouts {
     pub old_log_prob_s: f64,
     /// Seconds from the end of the first generation to the end of resampling.
     pub resample_s: f64,
+    /// Responses to select per group (`k`; under `"released"` the released code's `k − r`,
+    /// `usize::MAX` for "every eligible one").
+    pub select_k: usize,
+    /// Whether resampled responses are training rows whether selected or not (`"released"`).
+    pub keep_resampled: bool,
+    /// Per constraint id, over the `m` rollouts of every group: (satisfied, checked).
+    pub families: BTreeMap<String, (u64, u64)>,
 }
 
 impl Rollouts {
@@ -118,6 +131,28 @@ impl<B: Backend> Trainer<B> {
                 resampled += n;
             }
         }
+        let mut select_k = k;
+        let keep_resampled = k > 0 && cfg.replay_shortage == ReplayShortage::Released;
+        if keep_resampled {
+            let eligible = groups
+                .iter()
+                .flat_map(|g| &g.verdicts)
+                .filter(|v| is_eligible(v.dense()))
+                .count();
+            let plan = released_shortage(k, groups.len(), eligible);
+            select_k = plan.select_k();
+            let (m, r) = (cfg.rollout_n, plan.extra_per_prompt);
+            // Every prompt's extra samples follow its `m` rollouts (sample indices m..m+r).
+            let requests: Vec<(usize, u64)> = (0..groups.len())
+                .flat_map(|g| (0..r).map(move |j| (g, (m + j) as u64)))
+                .collect();
+            if !requests.is_empty() {
+                let n = self.sample(&mut groups, &requests, step_seed, &mut phase)?;
+                generated += n;
+                resampled += n;
+            }
+        }
+        let families = self.family_counts(&groups, cfg.rollout_n);
         Ok(Rollouts {
             groups,
             generated,
@@ -125,7 +160,31 @@ impl<B: Backend> Trainer<B> {
             gen_s: phase[0],
             old_log_prob_s: phase[1],
             resample_s: self.now() - t_gen,
+            select_k,
+            keep_resampled,
+            families,
         })
+    }
+
+    /// Per constraint id (`constraint.id()`), how many constraints of that id the `m`
+    /// rollouts of `groups` satisfied, and how many were checked.
+    fn family_counts(&self, groups: &[Group], rollout_n: usize) -> BTreeMap<String, (u64, u64)> {
+        let mut out: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for grp in groups {
+            let instr = &self.data[grp.data_index];
+            for verdict in grp.verdicts.iter().take(rollout_n) {
+                for (c, &ok) in instr.constraints.iter().zip(&verdict.judge) {
+                    let id = c.constraint.id();
+                    let e = match out.get_mut(id) {
+                        Some(e) => e,
+                        None => out.entry(String::from(id)).or_insert((0, 0)),
+                    };
+                    e.0 += u64::from(ok);
+                    e.1 += 1;
+                }
+            }
+        }
+        out
     }
 
     /// Samples `requests` = (group, sample index) responses, decodes and verifies them, and
@@ -168,7 +227,10 @@ impl<B: Backend> Trainer<B> {
             new_rows.push(Row {
                 prompt: self.prompt_ids[groups[g].data_index].clone(),
                 response: Arc::new(gen.tokens.clone()),
-                reward: verdict.sparse(),
+                reward: match cfg.reward {
+                    RewardKind::Sparse => verdict.sparse(),
+                    RewardKind::Dense => verdict.dense(),
+                },
                 dense: verdict.dense(),
                 group: g as u32,
                 replay_of: None,

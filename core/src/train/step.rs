@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! collect: roll_out        rollout.rs       B×m samples, decode, verify, old log-probs +
-//!                                           entropy, [resample short groups]
+//!                                           entropy, [resample short groups, or the
+//!                                           released code's r more for every prompt]
 //!          replay          replay.rs        select + rewrite + re-verify, replay rows next to
 //!                                           their sources
 //!          fill_logprobs   ref_logprobs.rs  old log-probs of replays (recompute), reference
@@ -66,7 +67,7 @@ impl<B: Backend> Trainer<B> {
         let t_old = self.now();
 
         // 3–5. Select, rewrite, re-verify; rows with each replay right after its source.
-        let mut replays = self.replay(&rollouts.groups, s, step_seed, k)?;
+        let mut replays = self.replay(&rollouts, s, step_seed, k)?;
 
         // Old log-probs of replays (when recomputed) and reference log-probs.
         self.fill_logprobs(&mut replays.rows)?;

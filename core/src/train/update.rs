@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use crate::backend::Backend;
 use crate::objective::ObjectiveBatch;
 use crate::optim::zero_grads;
-use crate::rl::{token_weights, LossAggMode};
+use crate::rl::{ppo_token, token_weights, LossAggMode, PpoClip};
 
 use super::nonfinite::diagnose;
 use super::rows::{chunk_by_tokens, Packed, Row};
@@ -25,7 +25,48 @@ pub(crate) struct UpdateStats {
     /// Objective metrics per mini-batch (`loss`, `pg_loss`, `pg_clipfrac`, ...), averaged
     /// over mini-batches and epochs.
     pub objective: BTreeMap<String, f64>,
+    /// The PPO clip statistics of replay-row tokens over all mini-batches and epochs
+    /// (`Some` exactly when replay is on).
+    pub replay_tokens: Option<ReplayTokens>,
 }
+
+/// The PPO-clip statistics of the replay rows' tokens (those with a nonzero loss weight, as
+/// `pg_clipfrac` counts them): with copied old log-probs and a positive advantage, a replay
+/// token whose ratio `π_θ(y_t | q') / π_old(y_t | q)` exceeds `1 + ε_high` is clipped and
+/// gets no gradient.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct ReplayTokens {
+    /// Replay tokens seen.
+    pub tokens: u64,
+    /// Of those, tokens where the ratio clip is active (the `pg_clipfrac` test, `l2 > l1`).
+    pub clipped: u64,
+    /// Sum of their importance ratios (`exp` of the log-ratio clamped to `[−20, 20]`).
+    pub ratio_sum: f64,
+}
+
+impl ReplayTokens {
+    /// `clipped / tokens` (0 without replay tokens).
+    pub fn clipfrac(&self) -> f64 {
+        if self.tokens > 0 {
+            self.clipped as f64 / self.tokens as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// The mean importance ratio (0 without replay tokens).
+    pub fn ratio_mean(&self) -> f64 {
+        if self.tokens > 0 {
+            self.ratio_sum / self.tokens as f64
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A micro-batch's objective metrics, and its replay tokens' clip statistics (when replay is
+/// on and it has replay rows).
+type MicroBatchOut = (Vec<(String, f64)>, Option<ReplayTokens>);
 
 impl<B: Backend> Trainer<B> {
     /// Updates the policy on `rows` (per-token advantages flat in `adv`, by `seq_starts`).
@@ -42,6 +83,7 @@ impl<B: Backend> Trainer<B> {
         let n_groups = rows.iter().map(|r| r.group as usize + 1).max().unwrap_or(0);
         let mut grad_norms = Vec::new();
         let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        let mut replay_tokens = (cfg.replay && cfg.replay_k > 0).then(ReplayTokens::default);
         for _epoch in 0..cfg.ppo_epochs {
             for first in (0..n_groups).step_by(groups_per_mb.max(1)) {
                 let last = first + groups_per_mb;
@@ -57,7 +99,7 @@ impl<B: Backend> Trainer<B> {
                 // over micro-batches; fractions are averaged weighted by token counts.
                 let mut mb_sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
                 for chunk in chunk_by_tokens(rows, &mb, self.token_budget) {
-                    let out = self.micro_batch(
+                    let (out, replay) = self.micro_batch(
                         rows,
                         &chunk,
                         seq_starts,
@@ -65,6 +107,11 @@ impl<B: Backend> Trainer<B> {
                         mode,
                         (mb_tokens, mb.len()),
                     )?;
+                    if let (Some(total), Some(part)) = (replay_tokens.as_mut(), replay) {
+                        total.tokens += part.tokens;
+                        total.clipped += part.clipped;
+                        total.ratio_sum += part.ratio_sum;
+                    }
                     let tokens = out
                         .iter()
                         .find(|(k, _)| k == "tokens")
@@ -117,11 +164,13 @@ impl<B: Backend> Trainer<B> {
         Ok(UpdateStats {
             grad_norm,
             objective: sums.into_iter().map(|(k, (s, n))| (k, s / n)).collect(),
+            replay_tokens,
         })
     }
 
     /// Forward, objective and backward of one micro-batch; gradients are added into
-    /// `self.grads`. Returns the objective's metrics.
+    /// `self.grads`. Returns the objective's metrics, and the clip statistics of its replay
+    /// rows' tokens when replay is on and it has replay rows.
     fn micro_batch(
         &mut self,
         rows: &[Row],
@@ -130,7 +179,7 @@ impl<B: Backend> Trainer<B> {
         adv: &[f32],
         mode: LossAggMode,
         denominators: (usize, usize),
-    ) -> Result<Vec<(String, f64)>, TrainError> {
+    ) -> Result<MicroBatchOut, TrainError> {
         let b = &self.backend;
         let v = self.policy.config.vocab_size;
         let t = self.config.temperature;
@@ -208,6 +257,11 @@ impl<B: Backend> Trainer<B> {
                 ),
             });
         }
+        let replay = if self.config.replay && chunk_rows.iter().any(|r| r.replay_of.is_some()) {
+            Some(self.replay_tokens(&packed, &chunk_rows, &logp, &old, &advantages, &weights)?)
+        } else {
+            None
+        };
         let mut dloss = out.dlogp;
         b.scale(&mut dloss, -1.0)?;
         let mut dlogits = b.cross_entropy_backward(&logits, &lse, &targets, &dloss, v)?;
@@ -222,6 +276,45 @@ impl<B: Backend> Trainer<B> {
             .map(|(k, v)| (String::from(*k), *v as f64))
             .collect();
         metrics.push((String::from("loss"), out.loss as f64));
-        Ok(metrics)
+        Ok((metrics, replay))
+    }
+
+    /// The PPO-clip statistics of the replay rows among `rows` (packed as `packed`), from the
+    /// current log-probs `logp` (downloaded; nothing else is touched) and the per-position
+    /// old log-probs, advantages and weights.
+    fn replay_tokens(
+        &self,
+        packed: &Packed,
+        rows: &[&Row],
+        logp: &B::Tensor,
+        old: &[f32],
+        advantages: &[f32],
+        weights: &[f32],
+    ) -> Result<ReplayTokens, TrainError> {
+        let cfg = &self.config;
+        let clip = PpoClip {
+            clip_ratio_low: cfg.clip_ratio_low,
+            clip_ratio_high: cfg.clip_ratio_high,
+            clip_ratio_c: cfg.clip_ratio_c,
+        };
+        let logp = self.backend.download(logp)?;
+        let mut out = ReplayTokens::default();
+        for (i, r) in rows.iter().enumerate() {
+            if r.replay_of.is_none() {
+                continue;
+            }
+            let at = packed.response_at[i];
+            for p in at..at + r.response.len() {
+                if weights[p] == 0.0 {
+                    continue;
+                }
+                let t = ppo_token(logp[p], old[p], advantages[p], &clip);
+                let ratio = libm::exp(f64::from((logp[p] - old[p]).clamp(-20.0, 20.0)));
+                out.tokens += 1;
+                out.clipped += u64::from(t.clipped);
+                out.ratio_sum += ratio;
+            }
+        }
+        Ok(out)
     }
 }

@@ -24,8 +24,13 @@ pub enum ReplayShortage {
     Resample,
     /// What the released code does (`"released"`): count the eligible responses `E` over the
     /// whole batch; when `E < k·B`, sample `r = ⌈(k·B − E)/B⌉` more for every prompt, keep
-    /// them all, and replay `(k − r)` per prompt (`(k − r)·B` in global scope), or every
-    /// eligible response when `r = k`.
+    /// them all as training rows (counted in `generated_rollouts` and `hir/resampled`), and
+    /// replay `(k − r)` per prompt (`(k − r)·B` in global scope), or every eligible response
+    /// when `r = k`. Checked against github `sastpg/HIR` at commit `ffd6919`,
+    /// `HIR/verl/trainer/ppo/ray_trainer.py`, `fit()`; group scope applies the same budget per
+    /// group (our extension). As far as we read it, the released code's resample path cannot
+    /// run as written (`is_replay = torch.zeros(384, 1)` is sized for 64 × 6 rows without
+    /// resampling). See [`crate::train::shortage`].
     #[serde(rename = "released")]
     Released,
 }
