@@ -7,6 +7,8 @@
 //! ```text
 //!   cli/                          command-line arguments and dispatch, one file per subcommand
 //!    │
+//!   compare/                      `hir compare`: many training jobs, paired statistics
+//!    │
 //!   run/  eval/  replay/          engines: training jobs and run directories, IFEval/IFBench
 //!   demo_world/  plot/            scoring, hindsight replay of files, the built-in demo world
 //!   backend_choice                and its warm start, SVG plots, the CPU/GPU backend choice
@@ -23,6 +25,7 @@ pub use hir_core as core;
 
 pub mod backend_choice;
 pub mod cli;
+pub mod compare;
 pub mod demo_world;
 pub mod eval;
 pub mod io;

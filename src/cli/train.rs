@@ -176,6 +176,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         } else {
             world_eval_max_new(world)
         }),
+        evals: Default::default(),
         progress: !args.quiet,
         token_budget: args.token_budget.or(real.then_some(DEFAULT_TOKEN_BUDGET)),
     };

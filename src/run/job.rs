@@ -1,5 +1,6 @@
 //! One training run end to end: evaluate the initial policy, train, checkpoint, evaluate
-//! again, write the summary and the plot. `hir train` runs one job; `hir compare` many.
+//! again, write the summary and the plot. `hir train` runs one job; `hir compare` many, each
+//! also evaluating during the run and with sampled responses at the end ([`EvalPlan`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -8,12 +9,16 @@ use anyhow::{bail, Context, Result};
 use hir_core::backend::Backend;
 use hir_core::instruct::Instruction;
 use hir_core::model::{ModelConfig, Params};
+use hir_core::train::eval::{evaluate_sampled, SampledEval};
 use hir_core::train::{evaluate, EvalResult, Trainer, TrainerConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{
     load_checkpoint, load_params, recover, save_checkpoint, save_params, Manifest, STATE,
+};
+use super::evals::{
+    greedy_path, rates, sampled_path, EvalPlan, GreedyRecord, ItemResult, SampledRecord,
 };
 use super::interrupt;
 use super::job_data::JobData;
@@ -47,6 +52,8 @@ pub struct JobOptions {
     pub save_every: u64,
     /// Most new tokens of an evaluation response.
     pub eval_max_tokens: usize,
+    /// Held-out evaluations besides the initial and final greedy ones (`hir train`: none).
+    pub evals: EvalPlan,
     /// Show progress bars.
     pub progress: bool,
     /// Most packed tokens per forward pass (micro-batch size in tokens; `None`: the
@@ -194,12 +201,21 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
         if opts.announce {
             eprintln!("run directory: {}", dir.display());
         }
-        let t = Instant::now();
-        let ev = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
-        let before = EvalFile {
-            success_rate: ev.success_rate,
-            dense_mean: ev.dense_mean,
-            wall_s: t.elapsed().as_secs_f64(),
+        let before = match opts.evals.initial {
+            Some(known) => EvalFile {
+                success_rate: known.success_rate,
+                dense_mean: known.dense_mean,
+                wall_s: 0.0,
+            },
+            None => {
+                let t = Instant::now();
+                let ev = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
+                EvalFile {
+                    success_rate: ev.success_rate,
+                    dense_mean: ev.dense_mean,
+                    wall_s: t.elapsed().as_secs_f64(),
+                }
+            }
         };
         write_file(
             &dir.join("eval_before.json"),
@@ -247,12 +263,58 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
         if trainer.step % opts.save_every.max(1) == 0 || trainer.step == total {
             save(&trainer, elapsed)?;
         }
+        if trainer.step < total && opts.evals.steps.contains(&trainer.step) {
+            let t = Instant::now();
+            let ev = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
+            write_greedy(dir, &trainer, &ev, t.elapsed().as_secs_f64())?;
+        }
     }
     bar.finish_and_clear();
     if trainer.step == 0 || !ckpt_dir.join(STATE).exists() {
         save(&trainer, prior_s)?;
     }
+    let t = Instant::now();
     let after = run_eval(&trainer, &data.eval, opts.eval_max_tokens)?;
+    if opts.evals.steps.contains(&trainer.step) {
+        write_greedy(dir, &trainer, &after, t.elapsed().as_secs_f64())?;
+    }
+    if let Some(plan) = &opts.evals.sampled {
+        let t = Instant::now();
+        let ev = evaluate_sampled(
+            &trainer.backend,
+            &trainer.policy,
+            trainer.codec(),
+            &data.eval,
+            &SampledEval {
+                samples: plan.samples,
+                temperature: plan.temperature,
+                seed: plan.seed,
+                max_new_tokens: opts.eval_max_tokens,
+                batch: EVAL_BATCH,
+            },
+        )?;
+        let items: Vec<Vec<ItemResult>> = ev
+            .items
+            .iter()
+            .map(|s| s.iter().map(ItemResult::of).collect())
+            .collect();
+        let (success_rate, constraint_rate) = rates(items.iter().flatten());
+        let record = SampledRecord {
+            step: trainer.step,
+            generated_rollouts: trainer.generated_rollouts,
+            samples: plan.samples,
+            temperature: plan.temperature,
+            seed: plan.seed,
+            success_rate,
+            constraint_rate,
+            wall_s: t.elapsed().as_secs_f64(),
+            items,
+        };
+        write_file(
+            &sampled_path(dir),
+            serde_json::to_string(&record)?.as_bytes(),
+        )?;
+    }
     let summary = Summary {
         eval_success_before: before.success_rate,
         eval_success_after: after.success_rate,
@@ -278,6 +340,48 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Writes `eval_step{N}.json` for the trainer's current step from the greedy evaluation `ev`.
+fn write_greedy<B: Backend>(
+    dir: &Path,
+    trainer: &Trainer<B>,
+    ev: &EvalResult,
+    wall_s: f64,
+) -> Result<()> {
+    let record = GreedyRecord::new(
+        trainer.step,
+        trainer.generated_rollouts,
+        ev.items.iter().map(|(v, _)| v),
+        wall_s,
+    );
+    write_file(
+        &greedy_path(dir, trainer.step),
+        serde_json::to_string(&record)?.as_bytes(),
+    )
+}
+
+/// Held-out instructions decoded per batched call.
+const EVAL_BATCH: usize = 64;
+
+/// The greedy held-out evaluation of `data`'s initial policy on `backend`: what every job on
+/// `data` evaluates before training (`hir compare` evaluates it once for all its runs).
+pub fn evaluate_initial(
+    backend: BackendChoice,
+    data: &JobData,
+    max_tokens: usize,
+) -> Result<EvalResult> {
+    crate::with_backend!(backend, |b| {
+        let model = hir_core::model::Model::from_host(&b, data.model_config.clone(), &data.init)?;
+        Ok(evaluate(
+            &b,
+            &model,
+            &data.codec,
+            &data.eval,
+            max_tokens,
+            EVAL_BATCH,
+        )?)
+    })
+}
+
 /// The reference policy of a resumed real-model run: the weights of the model it started from.
 fn reference_from_model(model: &Path, config: &ModelConfig) -> Result<Params<Vec<f32>>> {
     let host = crate::io::pretrained::Pretrained::load_weights(model)?;
@@ -301,7 +405,7 @@ fn run_eval<B: Backend>(
         trainer.codec(),
         eval,
         max_tokens,
-        64,
+        EVAL_BATCH,
     )?)
 }
 
