@@ -219,9 +219,11 @@ fn compare_json_has_every_method_field_and_paired_interval() {
         }
     }
 
-    // Paired comparisons: every method but the baseline, against each baseline.
+    // Paired comparisons: every method but the baseline, against each baseline; then every
+    // `hir_*` variant against `hir`.
     let comparisons = report["comparisons"].as_array().unwrap();
-    assert_eq!(comparisons.len(), 2 * (METHODS.len() - 1));
+    let variants = METHODS.iter().filter(|m| m.starts_with("hir_")).count();
+    assert_eq!(comparisons.len(), 2 * (METHODS.len() - 1) + variants);
     for c in comparisons {
         let what = format!("{} vs {}", c["method"], c["baseline"]);
         assert_ne!(c["method"], c["baseline"]);
@@ -239,7 +241,11 @@ fn compare_json_has_every_method_field_and_paired_interval() {
     let seed = p["bootstrap_seed"].as_u64().unwrap();
     let success = |i: &hir::run::evals::ItemResult| f64::from(i.success);
     let constraint = |i: &hir::run::evals::ItemResult| i.constraint_fraction();
-    for (method, baseline) in [("hir", "reinforce_pp"), ("reinforce_pp", "dense")] {
+    for (method, baseline) in [
+        ("hir", "reinforce_pp"),
+        ("reinforce_pp", "dense"),
+        ("hir_random_select", "hir"),
+    ] {
         let c = comparisons
             .iter()
             .find(|c| c["method"] == method && c["baseline"] == baseline)

@@ -1,4 +1,5 @@
-//! [`Comparison`]: every method against a baseline (`reinforce_pp`, `dense`) as paired
+//! [`Comparison`]: every method against a baseline (`reinforce_pp`, `dense`; the `hir_*`
+//! variants also against `hir`) as paired
 //! bootstrap confidence intervals over seeds and held-out items, on the final greedy
 //! responses: prompt-level success and each item's fraction of constraints satisfied,
 //! overall and per part.
@@ -8,7 +9,7 @@ use serde::Serialize;
 use super::held_out::HeldOut;
 use super::protocol::{BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED};
 use super::record::RunRecord;
-use crate::run::methods::{BINARY_BASELINE, DENSE_BASELINE};
+use crate::run::methods::{BINARY_BASELINE, DENSE_BASELINE, HIR_REFERENCE};
 use crate::stats::{paired_bootstrap, PairedCi};
 
 /// The paired differences of one method from one baseline (method − baseline).
@@ -38,15 +39,23 @@ pub struct PartComparison {
 }
 
 /// Every method against each baseline that ran (`reinforce_pp`, then `dense`), the baseline
-/// itself left out.
+/// itself left out; then every `hir_*` variant against `hir` (when `hir` ran), for the
+/// ablation claims (selection, curriculum).
 pub fn compare_all(methods: &[String], runs: &[RunRecord], held_out: &HeldOut) -> Vec<Comparison> {
     let mut out = Vec::new();
+    let ran = |b: &str| methods.iter().any(|m| m == b);
     for baseline in [BINARY_BASELINE, DENSE_BASELINE] {
-        if !methods.iter().any(|m| m == baseline) {
+        if !ran(baseline) {
             continue;
         }
         for m in methods.iter().filter(|m| *m != baseline) {
             out.push(compare(m, baseline, runs, held_out));
+        }
+    }
+    if ran(HIR_REFERENCE) {
+        let variant = |m: &&String| m.starts_with("hir_");
+        for m in methods.iter().filter(variant) {
+            out.push(compare(m, HIR_REFERENCE, runs, held_out));
         }
     }
     out

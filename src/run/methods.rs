@@ -25,6 +25,10 @@ pub const BINARY_BASELINE: &str = "reinforce_pp";
 
 /// The dense-reward baseline (the paper's main comparison).
 pub const DENSE_BASELINE: &str = "dense";
+/// The method the HiR variants and ablations are compared with (`hir`): each `hir_*` against
+/// it answers whether its change (global selection, summed entropy, random selection, no
+/// curriculum, GRPO advantages) matters.
+pub const HIR_REFERENCE: &str = "hir";
 
 /// Samples per prompt of `reinforce_pp_m8`: HiR's `m = 6` rollouts plus its `k = 2` replays,
 /// the same number of update rows per prompt.
