@@ -5,93 +5,26 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::random_params;
+use common::toy::{toy_data, toy_model_config, ByteCodec};
 use hir_backend_cpu::CpuBackend;
 use hir_core::backend::SampleParams;
-use hir_core::constraint::registry::{build, Suite};
-use hir_core::constraint::Kwargs;
 use hir_core::hindsight::verify;
-use hir_core::instruct::{ChatCodec, CodecError, Instruction, InstructionConstraint, Layout};
-use hir_core::model::{GenerateConfig, Model, ModelConfig};
+use hir_core::instruct::{ChatCodec, Instruction};
+use hir_core::model::{GenerateConfig, Model};
 use hir_core::rng::derive;
 use hir_core::train::eval::{evaluate_sampled, SampledEval};
 use hir_core::train::evaluate;
 
-/// Bytes are ids 0..=255; 256 starts a turn, 257 ends one (the stop token), 258 marks the
-/// assistant.
-struct ByteCodec {
-    stop: [u32; 1],
-}
-
-impl ChatCodec for ByteCodec {
-    fn encode_prompt(&self, prompt: &str) -> Result<Vec<u32>, CodecError> {
-        let mut ids = vec![256];
-        ids.extend(prompt.bytes().map(u32::from));
-        ids.extend([257, 258]);
-        Ok(ids)
-    }
-    fn encode_response(&self, response: &str) -> Result<Vec<u32>, CodecError> {
-        let mut ids: Vec<u32> = response.bytes().map(u32::from).collect();
-        ids.push(257);
-        Ok(ids)
-    }
-    fn decode(&self, ids: &[u32]) -> Result<String, CodecError> {
-        let bytes: Vec<u8> = ids.iter().filter(|&&i| i < 256).map(|&i| i as u8).collect();
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
-    }
-    fn stop_ids(&self) -> &[u32] {
-        &self.stop
-    }
-}
-
-fn model_config() -> ModelConfig {
-    ModelConfig {
-        vocab_size: 259,
-        hidden_size: 16,
-        intermediate_size: 24,
-        num_hidden_layers: 2,
-        num_attention_heads: 2,
-        num_key_value_heads: 1,
-        head_dim: 8,
-        rope_theta: 10_000.0,
-        rms_norm_eps: 1e-6,
-        tie_word_embeddings: true,
-        attention_bias: false,
-        o_proj_bias: false,
-        mlp_bias: false,
-        max_position_embeddings: 512,
-    }
-}
-
-fn constraint(id: &str, kwargs: serde_json::Value) -> InstructionConstraint {
-    let kw: Kwargs = kwargs.as_object().cloned().unwrap_or_default();
-    InstructionConstraint::new(Arc::from(build(Suite::IfEval, id, &kw, "").unwrap()))
-}
-
-/// Random bytes often contain no comma and never "zebra": verdicts vary between samples.
 fn data() -> Vec<Instruction> {
-    (0..5)
-        .map(|i| Instruction {
-            task: format!("Write note number {i}."),
-            constraints: vec![
-                constraint("punctuation:no_comma", serde_json::json!({})),
-                constraint(
-                    "keywords:existence",
-                    serde_json::json!({"keywords": ["zebra"]}),
-                ),
-            ],
-            layout: Layout::ALL[i % 6],
-        })
-        .collect()
+    toy_data(5)
 }
 
 fn setup() -> (CpuBackend, Model<CpuBackend>, ByteCodec) {
     let b = CpuBackend::new();
-    let mc = model_config();
+    let mc = toy_model_config();
     let model = Model::from_host(&b, mc.clone(), &random_params(&mc, 11)).unwrap();
-    (b, model, ByteCodec { stop: [257] })
+    (b, model, ByteCodec::new())
 }
 
 fn opts(batch: usize) -> SampledEval {

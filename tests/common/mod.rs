@@ -4,6 +4,8 @@
 use hir_core::model::{ModelConfig, Params};
 use hir_core::rng::Rng;
 
+pub mod toy;
+
 /// A tiny config with grouped-query attention and odd sizes; `bias` gives Qwen2-style q/k/v
 /// biases.
 pub fn tiny_config(tied: bool, bias: bool) -> ModelConfig {
