@@ -3,10 +3,8 @@
 use super::bank::{EVAL_TOPICS, TASKS, TOPICS};
 use super::family::Family;
 use super::teacher::{perfect_response, verify};
-use hir_core::constraint::registry;
-use hir_core::instruct::{Instruction, InstructionConstraint, Layout};
+use hir_core::instruct::{Instruction, Layout};
 use hir_core::rng::{derive, Rng};
-use std::sync::Arc;
 
 /// Number of training instructions.
 pub const TRAIN_SIZE: usize = 384;
@@ -84,15 +82,7 @@ pub fn draw_instruction(rng: &mut Rng, topics: &[&'static str]) -> Instruction {
             families.push(f);
         }
     }
-    let constraints = families
-        .iter()
-        .map(|f| {
-            let kwargs = f.draw_kwargs(rng);
-            let c = registry::build(registry::Suite::IfEval, f.id(), &kwargs, "")
-                .unwrap_or_else(|e| panic!("suite family {} has invalid kwargs: {e}", f.id()));
-            InstructionConstraint::new(Arc::from(c))
-        })
-        .collect();
+    let constraints = families.iter().map(|f| f.draw_constraint(rng)).collect();
     let layout = Layout::ALL[rng.below(Layout::ALL.len() as u64) as usize];
     Instruction {
         task,

@@ -2,9 +2,11 @@
 //! share an instruction, and how often the imperfect teacher follows each.
 
 use super::bank::{END_PHRASES, FILLERS, FREQUENCY_WORDS, KEYWORDS, POSTSCRIPT_MARKERS};
-use hir_core::constraint::Kwargs;
+use hir_core::constraint::{registry, Kwargs};
+use hir_core::instruct::InstructionConstraint;
 use hir_core::rng::Rng;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// A constraint family (one IFEval instruction id) the suite draws constraints from.
 ///
@@ -137,6 +139,16 @@ impl Family {
             Family::BulletLists => 0.6,
             Family::KeywordFrequency => 0.6,
         }
+    }
+
+    /// A constraint of this family with parameters drawn from its pool ([`Self::draw_kwargs`]),
+    /// built by the real IFEval registry. The pools hold only valid parameters (the suite
+    /// tests build every family), so a refusal is a bug in this file and panics.
+    pub fn draw_constraint(self, rng: &mut Rng) -> InstructionConstraint {
+        let kwargs = self.draw_kwargs(rng);
+        let c = registry::build(registry::Suite::IfEval, self.id(), &kwargs, "")
+            .unwrap_or_else(|e| panic!("suite family {} has invalid kwargs: {e}", self.id()));
+        InstructionConstraint::new(Arc::from(c))
     }
 
     /// Draws this family's official `kwargs` from its pool.

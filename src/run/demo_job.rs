@@ -2,9 +2,12 @@
 //! policy, and the trainer settings `hir train` uses for it when given no `--config`.
 
 use anyhow::Result;
+use hir_core::instruct::Instruction;
+use hir_core::model::{ModelConfig, Params};
 use hir_core::train::TrainerConfig;
 
 use super::job_data::JobData;
+use crate::io::tokenizer::HfChatCodec;
 
 /// Seed of the built-in suite's instructions (fixed: every run and seed sees the same
 /// train/eval split; the run seed only drives training randomness).
@@ -29,18 +32,33 @@ pub fn builtin_config() -> TrainerConfig {
 /// Loads the embedded suite and policy.
 pub fn builtin_data() -> Result<JobData> {
     let suite = crate::demo_world::builtin_suite(SUITE_SEED);
-    let (model_config, init, codec) = crate::demo_world::builtin_policy()?;
-    Ok(JobData {
+    let policy = crate::demo_world::builtin_policy()?;
+    let tokenizer_json = crate::demo_world::embedded_policy::TOKENIZER_JSON;
+    Ok(embedded_job_data(
+        (suite.train, suite.eval),
+        policy,
+        tokenizer_json,
+    ))
+}
+
+/// The job data of a built-in world: its (training, held-out) instructions and its embedded
+/// policy.
+fn embedded_job_data(
+    (train, eval): (Vec<Instruction>, Vec<Instruction>),
+    (model_config, init, codec): (ModelConfig, Params<Vec<f32>>, HfChatCodec),
+    tokenizer_json: &[u8],
+) -> JobData {
+    JobData {
         reference_model: None,
         source: None,
         model_config,
         init,
         codec,
-        tokenizer_json: crate::demo_world::embedded_policy::TOKENIZER_JSON.to_vec(),
+        tokenizer_json: tokenizer_json.to_vec(),
         tokenizer_config_json: None,
-        train: suite.train,
-        eval: suite.eval,
-    })
+        train,
+        eval,
+    }
 }
 
 /// The trainer settings of the hard world: [`builtin_config`]'s (B = 16, m = 6, lr 3e-4,
@@ -72,18 +90,13 @@ pub fn world_config(world: crate::demo_world::World) -> TrainerConfig {
 /// Loads the hard world's suite and its embedded policy.
 pub fn hard_data() -> Result<JobData> {
     let suite = crate::demo_world::hard_suite(SUITE_SEED);
-    let (model_config, init, codec) = crate::demo_world::hard::policy::hard_policy()?;
-    Ok(JobData {
-        reference_model: None,
-        source: None,
-        model_config,
-        init,
-        codec,
-        tokenizer_json: crate::demo_world::hard::policy::TOKENIZER_JSON.to_vec(),
-        tokenizer_config_json: None,
-        train: suite.train,
-        eval: suite.eval,
-    })
+    let policy = crate::demo_world::hard::policy::hard_policy()?;
+    let tokenizer_json = crate::demo_world::hard::policy::TOKENIZER_JSON;
+    Ok(embedded_job_data(
+        (suite.train, suite.eval),
+        policy,
+        tokenizer_json,
+    ))
 }
 
 /// The longest greedy evaluation response of `world`, in tokens (64 for the default world,

@@ -16,10 +16,8 @@ use crate::demo_world::bank::{EVAL_TOPICS, TASKS, TOPICS};
 use crate::demo_world::build::proof_seed;
 use crate::demo_world::family::Family;
 use crate::demo_world::teacher::{perfect_response, verify};
-use hir_core::constraint::registry;
-use hir_core::instruct::{Instruction, InstructionConstraint, Layout};
+use hir_core::instruct::{Instruction, Layout};
 use hir_core::rng::{derive, Rng};
-use std::sync::Arc;
 
 /// Training instructions.
 pub const HARD_TRAIN_SIZE: usize = 1024;
@@ -178,15 +176,7 @@ fn draw(rng: &mut Rng, topics: &[&'static str], kind: Kind) -> Instruction {
     for i in (1..families.len()).rev() {
         families.swap(i, rng.below(i as u64 + 1) as usize);
     }
-    let constraints = families
-        .iter()
-        .map(|f| {
-            let kwargs = f.draw_kwargs(rng);
-            let c = registry::build(registry::Suite::IfEval, f.id(), &kwargs, "")
-                .unwrap_or_else(|e| panic!("hard family {} has invalid kwargs: {e}", f.id()));
-            InstructionConstraint::new(Arc::from(c))
-        })
-        .collect();
+    let constraints = families.iter().map(|f| f.draw_constraint(rng)).collect();
     let layout = Layout::ALL[rng.below(Layout::ALL.len() as u64) as usize];
     Instruction {
         task,
