@@ -2,6 +2,8 @@
 //! held-out pairs and families kept out of training, satisfiability under the real checkers,
 //! and the embedded hard policy.
 
+mod common;
+
 use hir::demo_world::bank::{
     BULLET_ITEMS, FILLERS, FREQUENCY_SENTENCE, FREQUENCY_WORDS, KEYWORDS, KEYWORD_SENTENCES,
     PLACEHOLDER_SENTENCES, POSTSCRIPT_TEXTS, SENTENCES, TASKS, TITLES, TOPICS,
@@ -266,4 +268,55 @@ fn world_with_model_is_refused_naming_both_flags() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--world hard with --model"), "{err}");
+}
+
+/// `hir train --resume` of a hard-world run finds its world from the checkpoint (no `--world`
+/// needed) and continues bit for bit as an uninterrupted run; naming the other world is
+/// refused.
+#[test]
+fn resume_finds_the_hard_world_from_the_checkpoint() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (whole, split) = (tmp.path().join("whole"), tmp.path().join("split"));
+    let quick = ["--eval-max-tokens", "1", "--quiet"];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec!["train"];
+        args.extend(extra);
+        args.extend(quick);
+        common::hir_ok(&args)
+    };
+    run(&[
+        "--world",
+        "hard",
+        "--steps",
+        "2",
+        "--run-dir",
+        whole.to_str().unwrap(),
+    ]);
+    run(&[
+        "--world",
+        "hard",
+        "--steps",
+        "1",
+        "--run-dir",
+        split.to_str().unwrap(),
+    ]);
+    run(&["--resume", split.to_str().unwrap(), "--steps", "2"]);
+    assert_eq!(
+        common::metrics_without_timing(&whole),
+        common::metrics_without_timing(&split)
+    );
+    let wrong = std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
+        .args([
+            "train",
+            "--resume",
+            split.to_str().unwrap(),
+            "--world",
+            "default",
+        ])
+        .args(["--steps", "3"])
+        .output()
+        .expect("run hir");
+    assert!(!wrong.status.success());
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(err.contains("trains on the hard world"), "{err}");
 }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::backend_choice::BackendChoice;
 use crate::demo_world::World;
-use crate::run::demo_job::{world_config, world_data, world_eval_max_new};
+use crate::run::demo_job::{resumed_world, world_config, world_data, world_eval_max_new};
 use crate::run::model_job::{
     pretrained_config, pretrained_data, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
 };
@@ -37,8 +37,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub token_budget: Option<usize>,
     /// The built-in world to train on (its instructions, warm-started policy and trainer
-    /// settings; default: `default`); not with `--model`. On `--resume` of a built-in run,
-    /// pass the run's world again.
+    /// settings; default: `default`); not with `--model`. On `--resume` the run's world is
+    /// found from its checkpoint (the tokenizer it holds), so `--world` may be left out.
     #[arg(long, value_enum)]
     pub world: Option<World>,
     /// Trainer configuration file (`.toml` or `.json`; verl field names). The fields it lists
@@ -161,6 +161,18 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Some(checkpoint::verify(&ckpt)?)
     } else {
         None
+    };
+    // A built-in run's world is the one whose tokenizer its checkpoint holds: `--resume`
+    // finds it (`--world` may be left out, and is refused when it names another world).
+    let world = match (resume, real, args.world) {
+        (true, false, asked) => resumed_world(&run_dir, asked)?,
+        (true, true, Some(w)) => anyhow::bail!(
+            "--world {} with --resume: the run in `{}` trains a real model (it has a \
+             source.json), not a built-in world; leave --world out",
+            w.name(),
+            run_dir.display()
+        ),
+        _ => world,
     };
     let opts = JobOptions {
         run_dir: run_dir.clone(),

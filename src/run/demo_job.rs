@@ -126,3 +126,44 @@ pub fn world_eval_parts(world: crate::demo_world::World) -> Result<Vec<&'static 
         crate::demo_world::World::Hard => crate::demo_world::hard_suite(SUITE_SEED).parts,
     })
 }
+
+/// The built-in world of the run in `run_dir`, for `hir train --resume`: the world whose
+/// embedded `tokenizer.json` the run's checkpoint holds (every built-in run copies its world's
+/// tokenizer into its checkpoint, and the worlds' tokenizers differ). `asked` is the `--world`
+/// given on the command line, if any: naming another world is refused, since resuming with
+/// the wrong world's tokenizer and instructions would train on the wrong data.
+pub fn resumed_world(
+    run_dir: &std::path::Path,
+    asked: Option<crate::demo_world::World>,
+) -> Result<crate::demo_world::World> {
+    use crate::demo_world::World;
+    let ckpt = run_dir.join("checkpoint");
+    if let Some(line) = super::checkpoint::recover(&ckpt)? {
+        eprintln!("checkpoint: {line}");
+    }
+    let path = ckpt.join("tokenizer.json");
+    let bytes = crate::io::input_file::read_bytes(&path, "a tokenizer", 64 << 20)?;
+    let embedded = |w: World| match w {
+        World::Default => crate::demo_world::embedded_policy::TOKENIZER_JSON,
+        World::Hard => crate::demo_world::hard::policy::TOKENIZER_JSON,
+    };
+    let found = [World::Default, World::Hard]
+        .into_iter()
+        .find(|&w| embedded(w) == bytes.as_slice());
+    match (found, asked) {
+        (Some(w), Some(a)) if w != a => anyhow::bail!(
+            "--world {}: the run in `{}` trains on the {} world (its checkpoint holds that \
+             world's tokenizer); leave --world out or pass --world {}",
+            a.name(),
+            run_dir.display(),
+            w.name(),
+            w.name()
+        ),
+        (Some(w), _) => Ok(w),
+        (None, _) => anyhow::bail!(
+            "`{}`: the tokenizer is none of the built-in worlds', so this is not a built-in \
+             run (a `--model` run keeps `source.json` next to its checkpoint; is it missing?)",
+            path.display()
+        ),
+    }
+}
