@@ -19,6 +19,43 @@ def ci(c):
     return f"{c['mean']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}]{mark}"
 
 
+def py_bootstrap(runs_dir, a, b, step, seeds, resamples=2000, seed=14):
+    """The crossed paired bootstrap of hir::stats::paired_bootstrap, in Python (another RNG)."""
+    import random
+
+    def items(m, s):
+        e = json.load(open(Path(runs_dir) / f"{m}-seed{s}" / f"eval_step{step}.json"))
+        return [float(i["success"]) for i in e["items"]]
+
+    d = [[x - y for x, y in zip(items(a, s), items(b, s))] for s in range(seeds)]
+    n_s, n_i = len(d), len(d[0])
+    mean = sum(map(sum, d)) / (n_s * n_i)
+    rng = random.Random(seed)
+    means = []
+    for _ in range(resamples):
+        ws = [0] * n_s
+        for _ in range(n_s):
+            ws[rng.randrange(n_s)] += 1
+        vi = [0] * n_i
+        for _ in range(n_i):
+            vi[rng.randrange(n_i)] += 1
+        tot = 0.0
+        for s in range(n_s):
+            if ws[s]:
+                row = d[s]
+                tot += ws[s] * sum(row[i] * vi[i] for i in range(n_i) if vi[i])
+        means.append(tot / (n_s * n_i))
+    means.sort()
+
+    def q(p):
+        h = p * (len(means) - 1)
+        lo = int(h)
+        hi = min(lo + 1, len(means) - 1)
+        return means[lo] + (h - lo) * (means[hi] - means[lo])
+
+    return {"mean": mean, "lo": q(0.025), "hi": q(0.975)}
+
+
 def main(result, runs_dir):
     d = json.load(open(result))
     p = d["protocol"]
@@ -76,6 +113,31 @@ def main(result, runs_dir):
         print(f"| `{m}` | " + " | ".join(cells) + " |")
     print("\n(`*`: the 95% CI excludes 0. Diagnostics: means over every step and seed; "
           "frac_reward_zero_std: step 1 → mean over steps.)")
+    # The paper's three claims, read off the paired CIs on final greedy success.
+    claims = [
+        ("replay beats binary RL at equal rollouts", [("hir", "reinforce_pp", +1), ("hir_global", "reinforce_pp", +1), ("hir_grpo", "grpo", +1)]),
+        ("F_div + λ·F_int selection beats random", [("hir_random_select", "hir", -1)]),
+        ("the curriculum matters", [("hir_no_curriculum", "hir", -1)]),
+    ]
+    print("\n| claim | comparison | Δ success [95% CI] | reading |")
+    print("|---|---|---|---|")
+    for name, rows in claims:
+        for m, b, sign in rows:
+            c = next((c for c in d["comparisons"] if c["method"] == m and c["baseline"] == b), None)
+            if c is None:
+                # Not among hir compare's comparisons (hir_grpo − grpo): the same crossed
+                # paired bootstrap, computed here from the runs' per-item files.
+                c = {"success": py_bootstrap(runs_dir, m, b, p["steps"], p["seeds"])}
+                m = m + "` − `" + b + "` (script"
+                b = ")"
+            x = c["success"]
+            if x["lo"] > 0:
+                verdict = "holds" if sign > 0 else "goes against"
+            elif x["hi"] < 0:
+                verdict = "goes against" if sign > 0 else "holds"
+            else:
+                verdict = "not shown"
+            print(f"| {name} | `{m}` − `{b}` | {ci(x)} | {verdict} |")
 
 
 if __name__ == "__main__":
