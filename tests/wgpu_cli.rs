@@ -30,6 +30,17 @@ fn run_hir(cmd: &str, backend: &str, model: &Path, ids: &str, out: &Path) -> Res
     }
 }
 
+/// The golden model's input ids as `hir --ids` takes them (`1,2,3`).
+fn golden_ids(dir: &Path) -> String {
+    let expected = read_tensors(&dir.join("expected.safetensors")).unwrap();
+    let ids: Vec<String> = expected["input_ids"]
+        .data
+        .iter()
+        .map(|&x| (x as u32).to_string())
+        .collect();
+    ids.join(",")
+}
+
 #[test]
 #[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test --test wgpu_cli -- --ignored"]
 fn wgpu_forward_and_grad_match_cpu_through_the_cli() {
@@ -38,13 +49,7 @@ fn wgpu_forward_and_grad_match_cpu_through_the_cli() {
     let mut compared = 0;
     for dir in golden_dirs() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let expected = read_tensors(&dir.join("expected.safetensors")).unwrap();
-        let ids: Vec<String> = expected["input_ids"]
-            .data
-            .iter()
-            .map(|&x| (x as u32).to_string())
-            .collect();
-        let ids = ids.join(",");
+        let ids = golden_ids(&dir);
         for cmd in ["forward", "grad"] {
             let cpu = tmp.join(format!("{name}-{cmd}-cpu.safetensors"));
             let gpu = tmp.join(format!("{name}-{cmd}-wgpu.safetensors"));
@@ -93,13 +98,7 @@ fn wgpu_forward_and_grad_match_cpu_through_the_cli() {
 #[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test --test wgpu_cli -- --ignored"]
 fn wgpu_cli_exits_cleanly_when_run_repeatedly() {
     let dir = &golden_dirs()[0];
-    let expected = read_tensors(&dir.join("expected.safetensors")).unwrap();
-    let ids: Vec<String> = expected["input_ids"]
-        .data
-        .iter()
-        .map(|&x| (x as u32).to_string())
-        .collect();
-    let ids = ids.join(",");
+    let ids = golden_ids(dir);
     let tmp_guard = tempfile::tempdir().expect("temp dir");
     let failures: Vec<String> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..4)
