@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use common::random_params;
-use common::toy::{toy_data, toy_model_config, ByteCodec};
+use common::toy::{toy_data, toy_model_config, toy_trainer_config, ByteCodec};
 use hir_backend_cpu::CpuBackend;
 use hir_core::hindsight::Scope;
 use hir_core::instruct::{ChatCodec, Instruction};
@@ -20,16 +20,7 @@ fn data() -> Vec<Instruction> {
 }
 
 fn config() -> TrainerConfig {
-    TrainerConfig {
-        total_steps: 4,
-        train_batch_size: 2,
-        rollout_n: 3,
-        max_prompt_length: 200,
-        max_response_length: 12,
-        ppo_mini_batch_size: 1,
-        lr: 1e-3,
-        ..TrainerConfig::default()
-    }
+    toy_trainer_config()
 }
 
 fn trainer(cfg: TrainerConfig) -> Trainer<CpuBackend> {

@@ -7,6 +7,7 @@ use hir_core::constraint::registry::{build, Suite};
 use hir_core::constraint::Kwargs;
 use hir_core::instruct::{ChatCodec, CodecError, Instruction, InstructionConstraint, Layout};
 use hir_core::model::ModelConfig;
+use hir_core::train::TrainerConfig;
 
 /// Bytes are ids 0..=255; 256 starts a turn, 257 ends one (the stop token), 258 marks the
 /// assistant.
@@ -86,4 +87,19 @@ pub fn toy_data(n: usize) -> Vec<Instruction> {
             layout: Layout::ALL[i % 6],
         })
         .collect()
+}
+
+/// The trainer tests' settings: 4 steps of 2 prompts × 3 samples, short responses, one
+/// sequence per mini-batch.
+pub fn toy_trainer_config() -> TrainerConfig {
+    TrainerConfig {
+        total_steps: 4,
+        train_batch_size: 2,
+        rollout_n: 3,
+        max_prompt_length: 200,
+        max_response_length: 12,
+        ppo_mini_batch_size: 1,
+        lr: 1e-3,
+        ..TrainerConfig::default()
+    }
 }
