@@ -23,6 +23,7 @@
 //! GGUF file through [`gguf`], never the other way round, and [`tokenizer`] reads a GGUF
 //! file's [`GgufVocab`](gguf::GgufVocab) without the GGUF reader knowing tokenizers.
 
+pub mod adapter;
 pub mod data;
 pub mod fingerprint;
 pub mod gguf;

@@ -209,6 +209,7 @@ impl HostWeights {
         Ok(Model {
             config: self.config.clone(),
             params,
+            lora: None,
         })
     }
 

@@ -1,19 +1,101 @@
 //! The backward pass, layer by layer in reverse, and the next-token loss.
 
 use super::forward::{Activations, LayerActivations};
-use super::linear::{linear_backward, linear_backward_acc, LinearDims};
+use super::forward::LayerLora;
+use super::linear::{linear_backward, LinearDims};
+use super::lora::{LoraLayer, LoraPair, LoraTarget, LoraWeights};
+use super::lora_linear::lora_backward_acc;
 use super::{LayerParams, Model, ModelConfig, PackedBatch, Params, Result, IGNORE};
 use crate::backend::{AttentionSaved, Backend};
 use alloc::vec::Vec;
 
+/// Where one layer's parameter gradients go: every base parameter (full fine-tune), or only
+/// the adapters (LoRA: the base is frozen, its norms' gradients land in a scratch tensor).
+pub(crate) enum LayerGrads<'a, T> {
+    /// Gradients of every parameter of the layer.
+    Full(&'a mut LayerParams<T>),
+    /// Gradients of the layer's adapters only; `scratch` (`[D]`) absorbs the norms'.
+    Lora(&'a mut LoraLayer<T>, &'a mut T),
+}
+
+impl<T> LayerGrads<'_, T> {
+    /// The gradient of `t`'s base weight (full) and of its adapter (LoRA), where kept.
+    fn linear(&mut self, t: LoraTarget) -> (Option<&mut T>, Option<&mut LoraPair<T>>) {
+        match self {
+            LayerGrads::Full(g) => (Some(t.base_mut(g)), None),
+            LayerGrads::Lora(g, _) => (None, g.get_mut(t)),
+        }
+    }
+
+    /// The gradient of a norm weight (`post = true`: `post_attention_layernorm`).
+    fn norm(&mut self, post: bool) -> &mut T {
+        match self {
+            LayerGrads::Full(g) => {
+                if post {
+                    &mut g.post_norm
+                } else {
+                    &mut g.input_norm
+                }
+            }
+            LayerGrads::Lora(_, scratch) => scratch,
+        }
+    }
+
+    /// The layer's bias gradients, when they are trained (full fine-tune).
+    fn biases(&mut self) -> Option<&mut LayerParams<T>> {
+        match self {
+            LayerGrads::Full(g) => Some(g),
+            LayerGrads::Lora(..) => None,
+        }
+    }
+}
+
+/// Backward of one (possibly adapted) linear of a layer: `dw += dyᵀ·x` when the base weight
+/// is trained, the adapter's gradients when it has one, and `dx` (overwritten when
+/// `accumulate` is false, added to otherwise).
+#[allow(clippy::too_many_arguments)]
+fn linear_grads<B: Backend>(
+    b: &B,
+    lp: &LayerParams<B::Tensor>,
+    la: &LayerActivations<B::Tensor>,
+    lora: LayerLora<'_, B::Tensor>,
+    g: &mut LayerGrads<'_, B::Tensor>,
+    t: LoraTarget,
+    dy: &B::Tensor,
+    x: &B::Tensor,
+    dx: &mut B::Tensor,
+    accumulate: bool,
+    dims: LinearDims,
+) -> Result<()> {
+    let (dw, dlora) = g.linear(t);
+    let w = t.base(lp);
+    if let Some(dw) = dw {
+        b.matmul(dy, x, dw, dims.weight_grad())?;
+    }
+    let input = if accumulate {
+        dims.input_grad().accumulate()
+    } else {
+        dims.input_grad()
+    };
+    b.matmul(dy, w, dx, input)?;
+    if let (Some((ll, lc)), Some(u)) = (lora, &la.lora_u[t.index()]) {
+        if let Some(pair) = ll.get(t) {
+            lora_backward_acc(b, dy, x, u, pair, dlora, dx, dims, lc.rank, lc.scale())?;
+        }
+    }
+    Ok(())
+}
+
 /// One decoder layer, backward: given `dx2` (gradient of the layer output) returns `dx` (of
 /// its input) and adds the parameter gradients into `g`.
+#[allow(clippy::too_many_arguments)]
 fn layer_backward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
     lp: &LayerParams<B::Tensor>,
+    lora: LayerLora<'_, B::Tensor>,
     la: &LayerActivations<B::Tensor>,
-    g: &mut LayerParams<B::Tensor>,
+    mut g: LayerGrads<'_, B::Tensor>,
     dx2: B::Tensor,
     acts: &Activations<B>,
 ) -> Result<B::Tensor> {
@@ -22,51 +104,35 @@ fn layer_backward<B: Backend>(
     let (qd, kvd, e) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
     let dims = |d_in, d_out| LinearDims::new(n, d_in, d_out);
+    use LoraTarget::*;
 
     // MLP block: x2 = x1 + down(silu(gate(h2)) * up(h2)), h2 = norm(x1).
-    if let Some(gd) = &mut g.down_bias {
+    if let Some(gd) = g.biases().and_then(|g| g.down_bias.as_mut()) {
         b.bias_backward_acc(&dx2, gd, d)?;
     }
-    let dact = linear_backward(
-        b,
-        &dx2,
-        &la.act,
-        &lp.down_proj,
-        &mut g.down_proj,
-        dims(f, d),
-    )?;
+    let mut dact = b.zeros(n * f)?;
+    linear_grads(b, lp, la, lora, &mut g, DownProj, &dx2, &la.act, &mut dact, false, dims(f, d))?;
     let (dgate, dup) = b.swiglu_backward(&dact, &la.gate, &la.up)?;
-    if let (Some(gg), Some(gu)) = (&mut g.gate_bias, &mut g.up_bias) {
-        b.bias_backward_acc(&dgate, gg, f)?;
-        b.bias_backward_acc(&dup, gu, f)?;
+    if let Some(gl) = g.biases() {
+        if let (Some(gg), Some(gu)) = (&mut gl.gate_bias, &mut gl.up_bias) {
+            b.bias_backward_acc(&dgate, gg, f)?;
+            b.bias_backward_acc(&dup, gu, f)?;
+        }
     }
-    let mut dh2 = linear_backward(
-        b,
-        &dgate,
-        &la.h2,
-        &lp.gate_proj,
-        &mut g.gate_proj,
-        dims(d, f),
-    )?;
-    linear_backward_acc(
-        b,
-        &dup,
-        &la.h2,
-        &lp.up_proj,
-        &mut g.up_proj,
-        &mut dh2,
-        dims(d, f),
-    )?;
+    let mut dh2 = b.zeros(n * d)?;
+    linear_grads(b, lp, la, lora, &mut g, GateProj, &dgate, &la.h2, &mut dh2, false, dims(d, f))?;
+    linear_grads(b, lp, la, lora, &mut g, UpProj, &dup, &la.h2, &mut dh2, true, dims(d, f))?;
     let dx1_norm =
-        b.rmsnorm_backward(&dh2, &la.x1, &lp.post_norm, &la.rstd2, &mut g.post_norm, d)?;
+        b.rmsnorm_backward(&dh2, &la.x1, &lp.post_norm, &la.rstd2, g.norm(true), d)?;
     let mut dx1 = dx2;
     b.axpy(1.0, &dx1_norm, &mut dx1)?;
 
     // Attention block: x1 = x + o_proj(attn(rope(q), rope(k), v)), q/k/v from h1 = norm(x).
-    if let Some(go) = &mut g.o_bias {
+    if let Some(go) = g.biases().and_then(|g| g.o_bias.as_mut()) {
         b.bias_backward_acc(&dx1, go, d)?;
     }
-    let d_o = linear_backward(b, &dx1, &la.o, &lp.o_proj, &mut g.o_proj, dims(qd, d))?;
+    let mut d_o = b.zeros(n * qd)?;
+    linear_grads(b, lp, la, lora, &mut g, OProj, &dx1, &la.o, &mut d_o, false, dims(qd, d))?;
     let saved = AttentionSaved {
         q: &la.q,
         k: &la.k,
@@ -78,40 +144,36 @@ fn layer_backward<B: Backend>(
         b.attention_backward(&d_o, saved, &acts.seq_starts, cfg.attention_shape())?;
     b.rope(&mut dq, positions, heads, e, cfg.rope_theta, true)?;
     b.rope(&mut dk, positions, kv_heads, e, cfg.rope_theta, true)?;
-    if let (Some(gq), Some(gk), Some(gv)) = (&mut g.q_bias, &mut g.k_bias, &mut g.v_bias) {
-        b.bias_backward_acc(&dq, gq, qd)?;
-        b.bias_backward_acc(&dk, gk, kvd)?;
-        b.bias_backward_acc(&dv, gv, kvd)?;
+    if let Some(gl) = g.biases() {
+        if let (Some(gq), Some(gk), Some(gv)) = (&mut gl.q_bias, &mut gl.k_bias, &mut gl.v_bias) {
+            b.bias_backward_acc(&dq, gq, qd)?;
+            b.bias_backward_acc(&dk, gk, kvd)?;
+            b.bias_backward_acc(&dv, gv, kvd)?;
+        }
     }
-    let mut dh1 = linear_backward(b, &dq, &la.h1, &lp.q_proj, &mut g.q_proj, dims(d, qd))?;
-    linear_backward_acc(
-        b,
-        &dk,
-        &la.h1,
-        &lp.k_proj,
-        &mut g.k_proj,
-        &mut dh1,
-        dims(d, kvd),
-    )?;
-    linear_backward_acc(
-        b,
-        &dv,
-        &la.h1,
-        &lp.v_proj,
-        &mut g.v_proj,
-        &mut dh1,
-        dims(d, kvd),
-    )?;
+    let mut dh1 = b.zeros(n * d)?;
+    linear_grads(b, lp, la, lora, &mut g, QProj, &dq, &la.h1, &mut dh1, false, dims(d, qd))?;
+    linear_grads(b, lp, la, lora, &mut g, KProj, &dk, &la.h1, &mut dh1, true, dims(d, kvd))?;
+    linear_grads(b, lp, la, lora, &mut g, VProj, &dv, &la.h1, &mut dh1, true, dims(d, kvd))?;
     let dx_norm =
-        b.rmsnorm_backward(&dh1, &la.x, &lp.input_norm, &la.rstd1, &mut g.input_norm, d)?;
+        b.rmsnorm_backward(&dh1, &la.x, &lp.input_norm, &la.rstd1, g.norm(false), d)?;
     let mut dx = dx1;
     b.axpy(1.0, &dx_norm, &mut dx)?;
     Ok(dx)
 }
 
+/// Where [`Model`]'s backward pass puts gradients.
+enum GradSink<'a, T> {
+    /// Every parameter.
+    Full(&'a mut Params<T>),
+    /// The adapters only.
+    Lora(&'a mut LoraWeights<T>),
+}
+
 impl<B: Backend> Model<B> {
     /// Backward pass from `dlogits: [N, V]`; parameter gradients are ADDED into `grads`
-    /// (so micro-batches accumulate; zero them between optimizer steps).
+    /// (so micro-batches accumulate; zero them between optimizer steps). With adapters
+    /// attached, these are the gradients of the base parameters of the adapted model.
     pub fn backward(
         &self,
         b: &B,
@@ -119,36 +181,96 @@ impl<B: Backend> Model<B> {
         dlogits: &B::Tensor,
         grads: &mut Params<B::Tensor>,
     ) -> Result<()> {
+        self.backward_into(b, acts, dlogits, GradSink::Full(grads))
+    }
+
+    /// Backward pass of a model with adapters, for the adapters only (the base is frozen):
+    /// gradients are ADDED into `grads`, which has the adapters' layout. `acts` must come
+    /// from [`Model::forward`] with the adapters on.
+    pub fn backward_lora(
+        &self,
+        b: &B,
+        acts: &Activations<B>,
+        dlogits: &B::Tensor,
+        grads: &mut LoraWeights<B::Tensor>,
+    ) -> Result<()> {
+        if self.lora.is_none() {
+            return Err(super::ModelError::Input(
+                "backward_lora needs a model with adapters attached".into(),
+            ));
+        }
+        self.backward_into(b, acts, dlogits, GradSink::Lora(grads))
+    }
+
+    fn backward_into(
+        &self,
+        b: &B,
+        acts: &Activations<B>,
+        dlogits: &B::Tensor,
+        sink: GradSink<'_, B::Tensor>,
+    ) -> Result<()> {
         let cfg = &self.config;
         let (n, d, v) = (acts.n, cfg.hidden_size, cfg.vocab_size);
-
-        // Head and final norm. With tied embeddings the head's gradient lands in `embed`.
-        let dhead = match grads.lm_head.as_mut() {
-            Some(g) => g,
-            None => &mut grads.embed,
-        };
         let dims = LinearDims::new(n, d, v);
-        let dh = linear_backward(b, dlogits, &acts.h_final, self.head(), dhead, dims)?;
-        let mut dx = b.rmsnorm_backward(
-            &dh,
-            &acts.x_final,
-            &self.params.final_norm,
-            &acts.rstd_final,
-            &mut grads.final_norm,
-            d,
-        )?;
-
-        for ((lp, la), g) in self
-            .params
-            .layers
-            .iter()
-            .zip(&acts.layers)
-            .zip(grads.layers.iter_mut())
-            .rev()
-        {
-            dx = layer_backward(b, cfg, lp, la, g, dx, acts)?;
+        match sink {
+            GradSink::Full(grads) => {
+                // Head and final norm. With tied embeddings the head's gradient lands in
+                // `embed`.
+                let dhead = match grads.lm_head.as_mut() {
+                    Some(g) => g,
+                    None => &mut grads.embed,
+                };
+                let dh = linear_backward(b, dlogits, &acts.h_final, self.head(), dhead, dims)?;
+                let mut dx = b.rmsnorm_backward(
+                    &dh,
+                    &acts.x_final,
+                    &self.params.final_norm,
+                    &acts.rstd_final,
+                    &mut grads.final_norm,
+                    d,
+                )?;
+                for (l, ((lp, la), g)) in self
+                    .params
+                    .layers
+                    .iter()
+                    .zip(&acts.layers)
+                    .zip(grads.layers.iter_mut())
+                    .enumerate()
+                    .rev()
+                {
+                    let lora = self.layer_lora(l);
+                    dx = layer_backward(b, cfg, lp, lora, la, LayerGrads::Full(g), dx, acts)?;
+                }
+                b.embedding_backward_acc(&dx, &acts.ids, &mut grads.embed, d)?;
+            }
+            GradSink::Lora(grads) => {
+                // The frozen head and norms only pass the gradient on.
+                let mut scratch = b.zeros(d)?;
+                let mut dh = b.zeros(n * d)?;
+                b.matmul(dlogits, self.head(), &mut dh, dims.input_grad())?;
+                let mut dx = b.rmsnorm_backward(
+                    &dh,
+                    &acts.x_final,
+                    &self.params.final_norm,
+                    &acts.rstd_final,
+                    &mut scratch,
+                    d,
+                )?;
+                for (l, ((lp, la), g)) in self
+                    .params
+                    .layers
+                    .iter()
+                    .zip(&acts.layers)
+                    .zip(grads.layers.iter_mut())
+                    .enumerate()
+                    .rev()
+                {
+                    let lora = self.layer_lora(l);
+                    let lg = LayerGrads::Lora(g, &mut scratch);
+                    dx = layer_backward(b, cfg, lp, lora, la, lg, dx, acts)?;
+                }
+            }
         }
-        b.embedding_backward_acc(&dx, &acts.ids, &mut grads.embed, d)?;
         Ok(())
     }
 
@@ -182,6 +304,38 @@ impl<B: Backend> Model<B> {
         targets: &[u32],
         grads: &mut Params<B::Tensor>,
     ) -> Result<f32> {
+        self.loss_into(b, batch, targets, GradSink::Full(grads))
+    }
+
+    /// [`loss_and_grads`](Self::loss_and_grads) for the adapters of a model with adapters:
+    /// mean next-token cross-entropy, gradients of every adapter tensor ADDED into `grads`.
+    pub fn loss_and_grads_lora(
+        &self,
+        b: &B,
+        batch: &PackedBatch,
+        grads: &mut LoraWeights<B::Tensor>,
+    ) -> Result<f32> {
+        if self.lora.is_none() {
+            return Err(super::ModelError::Input(
+                "loss_and_grads_lora needs a model with adapters attached".into(),
+            ));
+        }
+        let targets = batch.next_token_targets();
+        if targets.iter().all(|&t| t == IGNORE) {
+            return Err(super::ModelError::Input(
+                "no sequence has two or more tokens: there is nothing to predict".into(),
+            ));
+        }
+        self.loss_into(b, batch, &targets, GradSink::Lora(grads))
+    }
+
+    fn loss_into(
+        &self,
+        b: &B,
+        batch: &PackedBatch,
+        targets: &[u32],
+        sink: GradSink<'_, B::Tensor>,
+    ) -> Result<f32> {
         let v = self.config.vocab_size;
         let count = targets.iter().filter(|&&t| t != IGNORE).count();
         if count == 0 {
@@ -201,7 +355,7 @@ impl<B: Backend> Model<B> {
         let dloss = b.upload(&dloss)?;
         let dlogits = b.cross_entropy_backward(&logits, &lse, &targets_dev, &dloss, v)?;
         drop(logits);
-        self.backward(b, &acts, &dlogits, grads)?;
+        self.backward_into(b, &acts, &dlogits, sink)?;
         Ok(loss)
     }
 }

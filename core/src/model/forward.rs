@@ -1,7 +1,9 @@
 //! The training forward pass: embeddings → decoder layers → final norm → logits, keeping the
 //! activations the backward pass needs.
 
-use super::linear::linear;
+use super::linear::{linear, LinearDims};
+use super::lora::{LoraConfig, LoraLayer, LoraTarget};
+use super::lora_linear::lora_forward_acc;
 use super::{LayerParams, Model, ModelConfig, PackedBatch, Result};
 use crate::backend::Backend;
 use alloc::vec::Vec;
@@ -36,7 +38,13 @@ pub struct LayerActivations<T> {
     pub up: T,
     /// `silu(gate) * up`, `[N, F]`.
     pub act: T,
+    /// `u = x·Aᵀ` of each adapted linear, `[N, r]`, by [`LoraTarget::index`] (all `None`
+    /// without adapters).
+    pub lora_u: [Option<T>; 7],
 }
+
+/// The adapters a layer runs with: the layer's pairs and the adapter config.
+pub(crate) type LayerLora<'a, T> = Option<(&'a LoraLayer<T>, &'a LoraConfig)>;
 
 /// Everything [`Model::backward`] needs from [`Model::forward`].
 pub struct Activations<B: Backend> {
@@ -65,6 +73,7 @@ pub(crate) fn layer_forward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
     lp: &LayerParams<B::Tensor>,
+    lora: LayerLora<'_, B::Tensor>,
     x: B::Tensor,
     positions: &B::Index,
     n: usize,
@@ -73,12 +82,25 @@ pub(crate) fn layer_forward<B: Backend>(
     let (d, f) = (cfg.hidden_size, cfg.intermediate_size);
     let (qd, kvd, e) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
+    let mut lora_u: [Option<B::Tensor>; 7] = Default::default();
+    // A base linear, plus its adapter's term when it has one (keeping `u` for backward).
+    let mut lin = |x: &B::Tensor, t: LoraTarget, d_in: usize, d_out: usize| -> Result<B::Tensor> {
+        let mut y = linear(b, x, t.base(lp), n, d_in, d_out)?;
+        if let Some((ll, lc)) = lora {
+            if let Some(pair) = ll.get(t) {
+                let dims = LinearDims::new(n, d_in, d_out);
+                let u = lora_forward_acc(b, x, pair, &mut y, dims, lc.rank, lc.scale())?;
+                lora_u[t.index()] = Some(u);
+            }
+        }
+        Ok(y)
+    };
 
     // Attention block.
     let (h1, rstd1) = b.rmsnorm(&x, &lp.input_norm, d, cfg.rms_norm_eps)?;
-    let mut q = linear(b, &h1, &lp.q_proj, n, d, qd)?;
-    let mut k = linear(b, &h1, &lp.k_proj, n, d, kvd)?;
-    let mut v = linear(b, &h1, &lp.v_proj, n, d, kvd)?;
+    let mut q = lin(&h1, LoraTarget::QProj, d, qd)?;
+    let mut k = lin(&h1, LoraTarget::KProj, d, kvd)?;
+    let mut v = lin(&h1, LoraTarget::VProj, d, kvd)?;
     if let (Some(bq), Some(bk), Some(bv)) = (&lp.q_bias, &lp.k_bias, &lp.v_bias) {
         b.add_bias(&mut q, bq, qd)?;
         b.add_bias(&mut k, bk, kvd)?;
@@ -87,7 +109,7 @@ pub(crate) fn layer_forward<B: Backend>(
     b.rope(&mut q, positions, heads, e, cfg.rope_theta, false)?;
     b.rope(&mut k, positions, kv_heads, e, cfg.rope_theta, false)?;
     let (o, lse) = attend(&q, &k, &v)?;
-    let mut x1 = linear(b, &o, &lp.o_proj, n, qd, d)?;
+    let mut x1 = lin(&o, LoraTarget::OProj, qd, d)?;
     if let Some(bo) = &lp.o_bias {
         b.add_bias(&mut x1, bo, d)?;
     }
@@ -95,14 +117,14 @@ pub(crate) fn layer_forward<B: Backend>(
 
     // MLP block.
     let (h2, rstd2) = b.rmsnorm(&x1, &lp.post_norm, d, cfg.rms_norm_eps)?;
-    let mut gate = linear(b, &h2, &lp.gate_proj, n, d, f)?;
-    let mut up = linear(b, &h2, &lp.up_proj, n, d, f)?;
+    let mut gate = lin(&h2, LoraTarget::GateProj, d, f)?;
+    let mut up = lin(&h2, LoraTarget::UpProj, d, f)?;
     if let (Some(bg), Some(bu)) = (&lp.gate_bias, &lp.up_bias) {
         b.add_bias(&mut gate, bg, f)?;
         b.add_bias(&mut up, bu, f)?;
     }
     let act = b.swiglu(&gate, &up)?;
-    let mut x2 = linear(b, &act, &lp.down_proj, n, f, d)?;
+    let mut x2 = lin(&act, LoraTarget::DownProj, f, d)?;
     if let Some(bd) = &lp.down_bias {
         b.add_bias(&mut x2, bd, d)?;
     }
@@ -123,14 +145,31 @@ pub(crate) fn layer_forward<B: Backend>(
         gate,
         up,
         act,
+        lora_u,
     };
     Ok((x2, acts))
 }
 
 impl<B: Backend> Model<B> {
     /// Forward over a packed batch: returns logits `[N, V]` and the activations for
-    /// [`Model::backward`].
+    /// [`Model::backward`]. Adapters, when the model has them, are applied.
     pub fn forward(&self, b: &B, batch: &PackedBatch) -> Result<(B::Tensor, Activations<B>)> {
+        self.forward_with(b, batch, true)
+    }
+
+    /// [`Model::forward`] with the adapters switched off: the base model (the KL reference
+    /// of a LoRA run). The same as `forward` for a model without adapters.
+    pub fn forward_base(&self, b: &B, batch: &PackedBatch) -> Result<(B::Tensor, Activations<B>)> {
+        self.forward_with(b, batch, false)
+    }
+
+    /// Forward with (`adapters = true`) or without the adapters.
+    pub fn forward_with(
+        &self,
+        b: &B,
+        batch: &PackedBatch,
+        adapters: bool,
+    ) -> Result<(B::Tensor, Activations<B>)> {
         let cfg = &self.config;
         let n = batch.num_tokens();
         if n == 0 {
@@ -143,8 +182,9 @@ impl<B: Backend> Model<B> {
 
         let mut x = b.embedding(&self.params.embed, &ids, d)?;
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
-        for lp in &self.params.layers {
-            let (x_next, acts) = layer_forward(b, cfg, lp, x, &positions, n, |q, k, v| {
+        for (l, lp) in self.params.layers.iter().enumerate() {
+            let lora = self.layer_lora(l).filter(|_| adapters);
+            let (x_next, acts) = layer_forward(b, cfg, lp, lora, x, &positions, n, |q, k, v| {
                 Ok(b.attention(q, k, v, &batch.seq_starts, cfg.attention_shape())?)
             })?;
             layers.push(acts);

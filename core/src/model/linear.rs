@@ -35,14 +35,14 @@ impl LinearDims {
     }
 
     /// `dw += dyᵀ · x`: `[d_out, rows] · [rows, d_in]`, accumulated.
-    fn weight_grad(self) -> Matmul {
+    pub(crate) fn weight_grad(self) -> Matmul {
         Matmul::new(self.d_out, self.rows, self.d_in)
             .transpose_a()
             .accumulate()
     }
 
     /// `dx = dy · w`: `[rows, d_out] · [d_out, d_in]` (overwrites `dx`).
-    fn input_grad(self) -> Matmul {
+    pub(crate) fn input_grad(self) -> Matmul {
         Matmul::new(self.rows, self.d_out, self.d_in)
     }
 }

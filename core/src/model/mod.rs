@@ -22,6 +22,8 @@ pub mod forward;
 pub mod generate;
 pub mod kv_cache;
 pub mod linear;
+pub mod lora;
+pub mod lora_linear;
 pub mod params;
 pub mod weights_check;
 
@@ -31,6 +33,7 @@ pub use config_limits::{MAX_DIM, MAX_LAYERS, MAX_PARAMS, MAX_POSITIONS};
 pub use forward::Activations;
 pub use generate::{GenerateConfig, Generation};
 pub use kv_cache::KvCache;
+pub use lora::{LoraConfig, LoraConfigError, LoraLayer, LoraPair, LoraTarget, LoraWeights};
 pub use params::{param_count, param_shapes, zeros_like, LayerParams, Params};
 pub use weights_check::{layer_index, WeightsSummary};
 
@@ -64,8 +67,10 @@ pub type Result<T> = core::result::Result<T, ModelError>;
 pub struct Model<B: Backend> {
     /// The architecture.
     pub config: ModelConfig,
-    /// The weights, on the device.
+    /// The weights, on the device (the frozen base when adapters are attached).
     pub params: Params<B::Tensor>,
+    /// LoRA adapters, applied by every forward pass except [`Model::forward_base`].
+    pub lora: Option<LoraWeights<B::Tensor>>,
 }
 
 impl<B: Backend> Model<B> {
@@ -94,7 +99,36 @@ impl<B: Backend> Model<B> {
             )));
         }
         let params = host.try_map(|t| backend.upload(t))?;
-        Ok(Self { config, params })
+        Ok(Self {
+            config,
+            params,
+            lora: None,
+        })
+    }
+
+    /// Uploads adapters (checked against the config) and attaches them, replacing any.
+    pub fn attach_lora(&mut self, backend: &B, host: &LoraWeights<Vec<f32>>) -> Result<()> {
+        host.config
+            .validate(&self.config)
+            .map_err(|e| ModelError::Input(format!("{e}")))?;
+        host.check_sizes(&self.config)?;
+        self.lora = Some(host.try_map(|t| backend.upload(t))?);
+        Ok(())
+    }
+
+    /// Copies the adapters back to the host, if any.
+    pub fn lora_to_host(&self, backend: &B) -> Result<Option<LoraWeights<Vec<f32>>>> {
+        match &self.lora {
+            Some(l) => Ok(Some(l.try_map(|t| backend.download(t))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Layer `l`'s adapters and their config, if the model has adapters.
+    pub(crate) fn layer_lora(&self, l: usize) -> forward::LayerLora<'_, B::Tensor> {
+        self.lora
+            .as_ref()
+            .and_then(|lw| lw.layers.get(l).map(|ll| (ll, &lw.config)))
     }
 
     /// Copies the weights back to the host.
