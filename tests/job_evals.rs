@@ -22,6 +22,7 @@ fn options(run_dir: std::path::PathBuf, evals: EvalPlan) -> JobOptions {
     config.train_batch_size = 2;
     config.ppo_mini_batch_size = 2;
     JobOptions {
+        lora: None,
         run_dir,
         config,
         resume: false,

@@ -1,7 +1,8 @@
 //! AdamW and global grad-norm clipping over [`Backend`] tensors.
 
-use crate::backend::{AdamWParams, Backend, Result};
-use crate::model::{zeros_like, Params};
+use crate::backend::{AdamWParams, Backend, BackendError, Result};
+use crate::model::{zeros_like, Params, TensorList};
+use alloc::vec::Vec;
 
 /// AdamW hyper-parameters (PyTorch names and defaults, except `lr`).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -30,16 +31,18 @@ impl Default for AdamWConfig {
     }
 }
 
-/// AdamW state: first and second moments with the parameters' layout, and the step count.
-pub struct AdamW<B: Backend> {
+/// AdamW state: first and second moments with the layout of the parameters it updates
+/// (`P`: every parameter, [`Params`], or a LoRA run's adapters), and the step count.
+pub struct AdamW<B: Backend, P = Params<<B as Backend>::Tensor>> {
     /// Hyper-parameters.
     pub config: AdamWConfig,
     /// First moments.
-    pub m: Params<B::Tensor>,
+    pub m: P,
     /// Second moments.
-    pub v: Params<B::Tensor>,
+    pub v: P,
     /// Number of updates taken so far.
     pub step: u32,
+    _backend: core::marker::PhantomData<fn() -> B>,
 }
 
 /// What one optimizer step did.
@@ -54,24 +57,56 @@ pub struct StepInfo {
 impl<B: Backend> AdamW<B> {
     /// Fresh state (zero moments) for parameters shaped like `params`.
     pub fn new(b: &B, params: &Params<B::Tensor>, config: AdamWConfig) -> Result<Self> {
-        Ok(Self {
+        Ok(Self::with_moments(
             config,
-            m: zeros_like(b, params)?,
-            v: zeros_like(b, params)?,
-            step: 0,
-        })
+            zeros_like(b, params)?,
+            zeros_like(b, params)?,
+            0,
+        ))
+    }
+}
+
+impl<B: Backend, P: TensorList<B::Tensor>> AdamW<B, P> {
+    /// State from given moments (zeros for a fresh run, a checkpoint's for a resumed one)
+    /// and the number of updates already taken.
+    pub fn with_moments(config: AdamWConfig, m: P, v: P, step: u32) -> Self {
+        Self {
+            config,
+            m,
+            v,
+            step,
+            _backend: core::marker::PhantomData,
+        }
     }
 
     /// One update of `params` from `grads`, clipping the global norm as configured
     /// (`torch.nn.utils.clip_grad_norm_` semantics: scale = max_norm / (norm + 1e-6) when the
     /// norm exceeds max_norm).
-    pub fn step(
+    pub fn step(&mut self, b: &B, params: &mut P, grads: &P) -> Result<StepInfo> {
+        self.step_tensors(b, params.tensors_mut(), grads.tensors())
+    }
+
+    /// [`AdamW::step`] on parameter and gradient lists in the moments' order (for
+    /// parameters that live in several places, such as a model's adapters).
+    pub fn step_tensors(
         &mut self,
         b: &B,
-        params: &mut Params<B::Tensor>,
-        grads: &Params<B::Tensor>,
+        params: Vec<&mut B::Tensor>,
+        grads: Vec<&B::Tensor>,
     ) -> Result<StepInfo> {
-        let grad_norm = global_grad_norm(b, grads)?;
+        let n = self.m.tensors().len();
+        if params.len() != n || grads.len() != n {
+            return Err(BackendError::Shape {
+                op: "adamw",
+                detail: alloc::format!(
+                    "AdamW holds moments for {n} tensors but got {} parameters and {} \
+                     gradients",
+                    params.len(),
+                    grads.len()
+                ),
+            });
+        }
+        let grad_norm = libm::sqrtf(b.sum_squares(&grads)?);
         let clip_scale = match self.config.max_grad_norm {
             Some(max) if grad_norm > max => max / (grad_norm + 1e-6),
             _ => 1.0,
@@ -86,11 +121,9 @@ impl<B: Backend> AdamW<B> {
             step: self.step,
             grad_scale: clip_scale,
         };
-        let ps = params.tensors_mut();
-        let gs = grads.tensors();
         let ms = self.m.tensors_mut();
         let vs = self.v.tensors_mut();
-        for (((p, g), m), v) in ps.into_iter().zip(gs).zip(ms).zip(vs) {
+        for (((p, g), m), v) in params.into_iter().zip(grads).zip(ms).zip(vs) {
             b.adamw_step(p, g, m, v, &hp)?;
         }
         Ok(StepInfo {
@@ -101,12 +134,12 @@ impl<B: Backend> AdamW<B> {
 }
 
 /// The global L2 norm over every gradient tensor.
-pub fn global_grad_norm<B: Backend>(b: &B, grads: &Params<B::Tensor>) -> Result<f32> {
+pub fn global_grad_norm<B: Backend, P: TensorList<B::Tensor>>(b: &B, grads: &P) -> Result<f32> {
     Ok(libm::sqrtf(b.sum_squares(&grads.tensors())?))
 }
 
 /// Sets every gradient to zero.
-pub fn zero_grads<B: Backend>(b: &B, grads: &mut Params<B::Tensor>) -> Result<()> {
+pub fn zero_grads<B: Backend, P: TensorList<B::Tensor>>(b: &B, grads: &mut P) -> Result<()> {
     for g in grads.tensors_mut() {
         b.fill_zero(g)?;
     }

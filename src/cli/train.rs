@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
+use hir_core::model::{LoraConfig, LoraTarget};
 
 use crate::backend_choice::BackendChoice;
 use crate::demo_world::World;
+use crate::run::adapter_checkpoint::is_adapter_checkpoint;
 use crate::run::demo_job::{resumed_world, world_config, world_data, world_eval_max_new};
 use crate::run::model_job::{
     pretrained_config, pretrained_data, DEFAULT_EVAL_COUNT, DEFAULT_TOKEN_BUDGET,
@@ -77,6 +79,51 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Train LoRA adapters of this rank on the frozen model instead of every weight (with
+    /// `--model`). The checkpoint then holds only the adapter (PEFT's format) and its
+    /// optimizer state; the KL reference is the model with the adapters off.
+    #[arg(long, requires = "model", conflicts_with = "resume")]
+    pub lora_rank: Option<usize>,
+    /// LoRA's `alpha`: the adapters' update is scaled by alpha / rank (default: the rank,
+    /// a scale of 1).
+    #[arg(long, requires = "lora_rank")]
+    pub lora_alpha: Option<f32>,
+    /// The linears that get adapters (PEFT's `target_modules`).
+    #[arg(
+        long,
+        requires = "lora_rank",
+        value_delimiter = ',',
+        default_value = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"
+    )]
+    pub lora_targets: Vec<String>,
+}
+
+/// The LoRA settings of `hir train`, if `--lora-rank` is given.
+fn lora_config(args: &TrainArgs) -> Result<Option<LoraConfig>> {
+    let Some(rank) = args.lora_rank else {
+        return Ok(None);
+    };
+    let mut targets = Vec::new();
+    for name in &args.lora_targets {
+        let name = name.trim();
+        match LoraTarget::from_name(name) {
+            Some(t) => targets.push(t),
+            None => anyhow::bail!(
+                "--lora-targets: `{name}` is not a linear LoRA can adapt here; use any of \
+                 q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (LoRA on \
+                 embeddings and the head is not supported)"
+            ),
+        }
+    }
+    let alpha = args.lora_alpha.unwrap_or(rank as f32);
+    let cfg = LoraConfig::new(rank, alpha, &targets);
+    if cfg.rank == 0 {
+        anyhow::bail!("--lora-rank 0: the rank must be at least 1");
+    }
+    if !(alpha.is_finite() && alpha > 0.0) {
+        anyhow::bail!("--lora-alpha {alpha}: alpha must be a finite number > 0");
+    }
+    Ok(Some(cfg))
 }
 
 /// Runs `hir train`.
@@ -136,6 +183,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         // Refused before a model is loaded; the job checks again before it writes.
         check_new_run_dir(&run_dir)?;
     }
+    let lora = lora_config(&args)?;
     interrupt::install()?;
     // A real-model run: from --model, or (on --resume) from the run's source.json and its
     // checkpoint (which holds the tokenizer and chat template).
@@ -175,6 +223,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         _ => world,
     };
     let opts = JobOptions {
+        lora,
         run_dir: run_dir.clone(),
         config,
         resume,
@@ -194,7 +243,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     let data = match &source {
         Some(src) => {
-            let load_from = if resume {
+            // A full fine-tune resumes from its checkpoint's weights; a LoRA run's checkpoint
+            // holds only the adapter, so its frozen base is the model file again.
+            let lora_resume = opts
+                .verified_checkpoint
+                .as_ref()
+                .is_some_and(is_adapter_checkpoint);
+            let load_from = if resume && !lora_resume {
                 run_dir.join("checkpoint")
             } else {
                 src.model.clone()

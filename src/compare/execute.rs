@@ -103,6 +103,7 @@ pub fn execute(settings: &Settings) -> Result<Executed> {
                 );
             }
             let opts = JobOptions {
+                lora: None,
                 run_dir: run_dir.clone(),
                 config,
                 resume: false,

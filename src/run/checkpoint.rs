@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use hir_core::model::{param_shapes, ModelConfig, Params};
+use hir_core::model::{param_shapes, ModelConfig, Params, Trainable};
 use hir_core::train::{TrainerConfig, TrainerState};
 use serde::{Deserialize, Serialize};
 
@@ -30,10 +30,23 @@ use crate::io::model::{
 pub const MANIFEST: &str = "manifest.json";
 /// The scalar trainer state of a checkpoint.
 pub const STATE: &str = "trainer_state.json";
-/// Files every checkpoint holds (a chat template's `tokenizer_config.json` is optional).
+/// Files every full fine-tune checkpoint holds (a chat template's `tokenizer_config.json` is
+/// optional).
 const REQUIRED: [&str; 5] = [
     "config.json",
     "model.safetensors",
+    "tokenizer.json",
+    "optimizer.safetensors",
+    STATE,
+];
+
+/// The file that marks a LoRA run's checkpoint (PEFT's adapter config).
+pub const ADAPTER_CONFIG: &str = "adapter_config.json";
+/// Files every LoRA checkpoint holds: the adapter in PEFT's format, the tokenizer, the
+/// adapters' AdamW moments and the scalar state (no base weights).
+const REQUIRED_LORA: [&str; 5] = [
+    ADAPTER_CONFIG,
+    "adapter_model.safetensors",
     "tokenizer.json",
     "optimizer.safetensors",
     STATE,
@@ -149,11 +162,7 @@ pub fn save_checkpoint(
     tokenizer_config_json: Option<&[u8]>,
     elapsed_seconds: f64,
 ) -> Result<()> {
-    let staging = staging_dir(dir);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)
-            .with_context(|| format!("cannot remove the unfinished `{}`", staging.display()))?;
-    }
+    let staging = fresh_staging(dir)?;
     save_hf_dir(
         &staging,
         &HostModel {
@@ -165,10 +174,13 @@ pub fn save_checkpoint(
     if let Some(cfg) = tokenizer_config_json {
         write_atomic(&staging.join("tokenizer_config.json"), cfg)?;
     }
+    let (Trainable::Full(adam_m), Trainable::Full(adam_v)) = (&state.adam_m, &state.adam_v) else {
+        bail!("a LoRA run's state is saved with save_adapter_checkpoint, not save_checkpoint");
+    };
     save_params(
         &staging.join("optimizer.safetensors"),
         config,
-        &[("exp_avg.", &state.adam_m), ("exp_avg_sq.", &state.adam_v)],
+        &[("exp_avg.", adam_m), ("exp_avg_sq.", adam_v)],
     )?;
     let file = StateFile {
         step: state.step,
@@ -176,12 +188,29 @@ pub fn save_checkpoint(
         adam_step: state.adam_step,
         elapsed_seconds,
     };
+    finish_save(dir, &staging, &file)
+}
+
+/// Writes `trainer_state.json` into `staging`, seals it and swaps it in for `dir`.
+pub(super) fn finish_save(dir: &Path, staging: &Path, file: &StateFile) -> Result<()> {
     write_atomic(
         &staging.join(STATE),
-        serde_json::to_string_pretty(&file)?.as_bytes(),
+        serde_json::to_string_pretty(file)?.as_bytes(),
     )?;
-    seal(&staging, state.step)?;
-    interrupt::critical(|| swap_in(dir, &staging))
+    seal(staging, file.step)?;
+    interrupt::critical(|| swap_in(dir, staging))
+}
+
+/// A fresh `checkpoint.partial/` beside `dir` (an unfinished one is removed first).
+pub(super) fn fresh_staging(dir: &Path) -> Result<PathBuf> {
+    let staging = staging_dir(dir);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("cannot remove the unfinished `{}`", staging.display()))?;
+    }
+    std::fs::create_dir_all(&staging)
+        .with_context(|| format!("cannot create `{}`", staging.display()))?;
+    Ok(staging)
 }
 
 /// Writes `manifest.json` for the files now in `dir` (every file but the manifest and
@@ -328,7 +357,9 @@ pub fn verify(dir: &Path) -> Result<Manifest> {
             dir.display()
         )
     };
-    for required in REQUIRED {
+    let lora = manifest.files.iter().any(|f| f.name == ADAPTER_CONFIG);
+    let required = if lora { REQUIRED_LORA } else { REQUIRED };
+    for required in required {
         if !manifest.files.iter().any(|f| f.name == required) {
             return Err(torn(format!(
                 "`{}` does not list `{required}`",
@@ -393,6 +424,26 @@ pub fn load_checkpoint(
             &checked
         }
     };
+    let file = read_state_file(dir, manifest)?;
+    let model = load_hf_dir(dir)?;
+    let opt = dir.join("optimizer.safetensors");
+    let adam_m = load_params(&opt, &model.config, "exp_avg.")?;
+    let adam_v = load_params(&opt, &model.config, "exp_avg_sq.")?;
+    let state = TrainerState {
+        step: file.step,
+        generated_rollouts: file.generated_rollouts,
+        policy: model.params,
+        adapter: None,
+        reference: None,
+        adam_m: Trainable::Full(adam_m),
+        adam_v: Trainable::Full(adam_v),
+        adam_step: file.adam_step,
+    };
+    Ok((model.config, state, file))
+}
+
+/// Reads `trainer_state.json` of a verified checkpoint and checks it against the manifest.
+pub(super) fn read_state_file(dir: &Path, manifest: &Manifest) -> Result<StateFile> {
     let state_path = dir.join(STATE);
     let text = read_text(&state_path, "a trainer state", MAX_CONFIG_BYTES)?;
     let file: StateFile = serde_json::from_str(&text)
@@ -405,20 +456,7 @@ pub fn load_checkpoint(
             manifest.step
         );
     }
-    let model = load_hf_dir(dir)?;
-    let opt = dir.join("optimizer.safetensors");
-    let adam_m = load_params(&opt, &model.config, "exp_avg.")?;
-    let adam_v = load_params(&opt, &model.config, "exp_avg_sq.")?;
-    let state = TrainerState {
-        step: file.step,
-        generated_rollouts: file.generated_rollouts,
-        policy: model.params,
-        reference: None,
-        adam_m,
-        adam_v,
-        adam_step: file.adam_step,
-    };
-    Ok((model.config, state, file))
+    Ok(file)
 }
 
 impl StateFile {

@@ -8,14 +8,17 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use hir_core::backend::Backend;
 use hir_core::instruct::Instruction;
-use hir_core::model::{ModelConfig, Params};
+use hir_core::model::{LoraConfig, LoraWeights, ModelConfig, Params};
 use hir_core::train::eval::{evaluate_sampled, SampledEval};
 use hir_core::train::{evaluate, EvalResult, Trainer, TrainerConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
+use super::adapter_checkpoint::{
+    is_adapter_checkpoint, load_adapter_checkpoint, save_adapter_checkpoint, AdapterCheckpoint,
+};
 use super::checkpoint::{
-    load_checkpoint, load_params, recover, save_checkpoint, save_params, Manifest, STATE,
+    load_checkpoint, load_params, recover, save_checkpoint, save_params, verify, Manifest, STATE,
 };
 use super::evals::{
     greedy_path, rates, sampled_path, EvalPlan, GreedyRecord, ItemResult, SampledRecord,
@@ -59,6 +62,9 @@ pub struct JobOptions {
     /// Most packed tokens per forward pass (micro-batch size in tokens; `None`: the
     /// trainer's default). Bounds the activation and logits memory of big models.
     pub token_budget: Option<usize>,
+    /// A new run trains LoRA adapters of this config on the frozen model (`None`: full
+    /// fine-tune). Ignored on resume: the checkpoint says which kind of run it is.
+    pub lora: Option<LoraConfig>,
     /// On resume: the manifest of the run's checkpoint when the caller already put the
     /// checkpoint in order ([`recover`]) and verified it (a real-model resume reads its model
     /// from the checkpoint before the job starts); `None`: the job does both.
@@ -121,8 +127,22 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
                 eprintln!("checkpoint: {line}");
             }
         }
-        let (model_config, mut state, file) =
-            load_checkpoint(&ckpt_dir, opts.verified_checkpoint.as_ref())?;
+        let checked;
+        let manifest = match &opts.verified_checkpoint {
+            Some(m) => m,
+            None => {
+                checked = verify(&ckpt_dir)?;
+                &checked
+            }
+        };
+        let (model_config, mut state, file) = if is_adapter_checkpoint(manifest) {
+            // A LoRA run: the base comes from the model file, the rest from the checkpoint.
+            let (ad, file) =
+                load_adapter_checkpoint(&ckpt_dir, Some(manifest), &data.model_config)?;
+            (data.model_config.clone(), ad.into_state(data.init), file)
+        } else {
+            load_checkpoint(&ckpt_dir, Some(manifest))?
+        };
         let metrics_path = dir.join("metrics.jsonl");
         let lines = read_metrics(&metrics_path)?;
         let logged_through = lines.iter().map(|l| l.step).max().unwrap_or(0);
@@ -145,7 +165,9 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             .validate()
             .with_context(|| format!("`{}`", config_path.display()))?;
         file.check(&ckpt_dir.join(STATE), &config)?;
-        if ref_path.exists() {
+        if state.adapter.is_some() {
+            // A LoRA run's reference is its base with the adapters off.
+        } else if ref_path.exists() {
             state.reference = Some(load_params(&ref_path, &model_config, "")?);
         } else if let (true, Some(model)) = (config.needs_reference(), &data.reference_model) {
             state.reference = Some(reference_from_model(model, &model_config)?);
@@ -178,14 +200,30 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
         check_new_run_dir(dir)?;
         // Everything that can refuse the run (the configuration, the data against it) is
         // checked before the run directory is created.
-        let trainer = Trainer::new(
-            backend,
-            opts.config.clone(),
-            data.model_config.clone(),
-            &data.init,
-            Box::new(data.codec),
-            data.train,
-        )?;
+        let trainer = match &opts.lora {
+            Some(lora) => {
+                lora.validate(&data.model_config)
+                    .context("the LoRA settings (--lora-rank, --lora-alpha, --lora-targets)")?;
+                let adapter = LoraWeights::init(&data.model_config, lora.clone(), opts.config.seed);
+                Trainer::new_lora(
+                    backend,
+                    opts.config.clone(),
+                    data.model_config.clone(),
+                    &data.init,
+                    adapter,
+                    Box::new(data.codec),
+                    data.train,
+                )?
+            }
+            None => Trainer::new(
+                backend,
+                opts.config.clone(),
+                data.model_config.clone(),
+                &data.init,
+                Box::new(data.codec),
+                data.train,
+            )?,
+        };
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create run directory `{}`", dir.display()))?;
         interrupt::set_run(dir, None);
@@ -232,15 +270,33 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
     let total = trainer.config.total_steps;
     let bar = progress_bar(opts.progress, total, trainer.step);
     let session = Instant::now();
+    let base_model = data
+        .source
+        .as_ref()
+        .map(|s| s.model.display().to_string())
+        .unwrap_or_default();
     let save = |trainer: &Trainer<B>, elapsed: f64| -> Result<()> {
-        save_checkpoint(
-            &ckpt_dir,
-            &model_config,
-            &trainer.state()?,
-            &data.tokenizer_json,
-            data.tokenizer_config_json.as_deref(),
-            elapsed,
-        )?;
+        match trainer.adapter_state()? {
+            Some(state) => save_adapter_checkpoint(
+                &ckpt_dir,
+                &AdapterCheckpoint {
+                    config: &model_config,
+                    state: &state,
+                    base_model: base_model.clone(),
+                    tokenizer_json: &data.tokenizer_json,
+                    tokenizer_config_json: data.tokenizer_config_json.as_deref(),
+                    elapsed_seconds: elapsed,
+                },
+            )?,
+            None => save_checkpoint(
+                &ckpt_dir,
+                &model_config,
+                &trainer.state()?,
+                &data.tokenizer_json,
+                data.tokenizer_config_json.as_deref(),
+                elapsed,
+            )?,
+        }
         interrupt::checkpoint_saved(trainer.step);
         Ok(())
     };

@@ -30,6 +30,7 @@
 //! - [`interrupt`]: SIGINT/SIGTERM handling; [`overrides`] and [`methods`]: the trainer
 //!   configuration a job starts from.
 
+pub mod adapter_checkpoint;
 pub mod checkpoint;
 pub mod demo_job;
 pub mod evals;

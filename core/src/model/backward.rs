@@ -1,7 +1,7 @@
 //! The backward pass, layer by layer in reverse, and the next-token loss.
 
-use super::forward::{Activations, LayerActivations};
 use super::forward::LayerLora;
+use super::forward::{Activations, LayerActivations};
 use super::linear::{linear_backward, LinearDims};
 use super::lora::{LoraLayer, LoraPair, LoraTarget, LoraWeights};
 use super::lora_linear::lora_backward_acc;
@@ -111,7 +111,19 @@ fn layer_backward<B: Backend>(
         b.bias_backward_acc(&dx2, gd, d)?;
     }
     let mut dact = b.zeros(n * f)?;
-    linear_grads(b, lp, la, lora, &mut g, DownProj, &dx2, &la.act, &mut dact, false, dims(f, d))?;
+    linear_grads(
+        b,
+        lp,
+        la,
+        lora,
+        &mut g,
+        DownProj,
+        &dx2,
+        &la.act,
+        &mut dact,
+        false,
+        dims(f, d),
+    )?;
     let (dgate, dup) = b.swiglu_backward(&dact, &la.gate, &la.up)?;
     if let Some(gl) = g.biases() {
         if let (Some(gg), Some(gu)) = (&mut gl.gate_bias, &mut gl.up_bias) {
@@ -120,10 +132,33 @@ fn layer_backward<B: Backend>(
         }
     }
     let mut dh2 = b.zeros(n * d)?;
-    linear_grads(b, lp, la, lora, &mut g, GateProj, &dgate, &la.h2, &mut dh2, false, dims(d, f))?;
-    linear_grads(b, lp, la, lora, &mut g, UpProj, &dup, &la.h2, &mut dh2, true, dims(d, f))?;
-    let dx1_norm =
-        b.rmsnorm_backward(&dh2, &la.x1, &lp.post_norm, &la.rstd2, g.norm(true), d)?;
+    linear_grads(
+        b,
+        lp,
+        la,
+        lora,
+        &mut g,
+        GateProj,
+        &dgate,
+        &la.h2,
+        &mut dh2,
+        false,
+        dims(d, f),
+    )?;
+    linear_grads(
+        b,
+        lp,
+        la,
+        lora,
+        &mut g,
+        UpProj,
+        &dup,
+        &la.h2,
+        &mut dh2,
+        true,
+        dims(d, f),
+    )?;
+    let dx1_norm = b.rmsnorm_backward(&dh2, &la.x1, &lp.post_norm, &la.rstd2, g.norm(true), d)?;
     let mut dx1 = dx2;
     b.axpy(1.0, &dx1_norm, &mut dx1)?;
 
@@ -132,7 +167,19 @@ fn layer_backward<B: Backend>(
         b.bias_backward_acc(&dx1, go, d)?;
     }
     let mut d_o = b.zeros(n * qd)?;
-    linear_grads(b, lp, la, lora, &mut g, OProj, &dx1, &la.o, &mut d_o, false, dims(qd, d))?;
+    linear_grads(
+        b,
+        lp,
+        la,
+        lora,
+        &mut g,
+        OProj,
+        &dx1,
+        &la.o,
+        &mut d_o,
+        false,
+        dims(qd, d),
+    )?;
     let saved = AttentionSaved {
         q: &la.q,
         k: &la.k,
@@ -152,11 +199,46 @@ fn layer_backward<B: Backend>(
         }
     }
     let mut dh1 = b.zeros(n * d)?;
-    linear_grads(b, lp, la, lora, &mut g, QProj, &dq, &la.h1, &mut dh1, false, dims(d, qd))?;
-    linear_grads(b, lp, la, lora, &mut g, KProj, &dk, &la.h1, &mut dh1, true, dims(d, kvd))?;
-    linear_grads(b, lp, la, lora, &mut g, VProj, &dv, &la.h1, &mut dh1, true, dims(d, kvd))?;
-    let dx_norm =
-        b.rmsnorm_backward(&dh1, &la.x, &lp.input_norm, &la.rstd1, g.norm(false), d)?;
+    linear_grads(
+        b,
+        lp,
+        la,
+        lora,
+        &mut g,
+        QProj,
+        &dq,
+        &la.h1,
+        &mut dh1,
+        false,
+        dims(d, qd),
+    )?;
+    linear_grads(
+        b,
+        lp,
+        la,
+        lora,
+        &mut g,
+        KProj,
+        &dk,
+        &la.h1,
+        &mut dh1,
+        true,
+        dims(d, kvd),
+    )?;
+    linear_grads(
+        b,
+        lp,
+        la,
+        lora,
+        &mut g,
+        VProj,
+        &dv,
+        &la.h1,
+        &mut dh1,
+        true,
+        dims(d, kvd),
+    )?;
+    let dx_norm = b.rmsnorm_backward(&dh1, &la.x, &lp.input_norm, &la.rstd1, g.norm(false), d)?;
     let mut dx = dx1;
     b.axpy(1.0, &dx_norm, &mut dx)?;
     Ok(dx)

@@ -153,9 +153,7 @@ pub enum LoraConfigError {
     #[error("LoRA rank must be at least 1 (got r = 0)")]
     ZeroRank,
     /// `r` larger than a targeted linear's smaller side (the adapter could not be low rank).
-    #[error(
-        "LoRA rank {rank} is larger than {target}'s smaller side ({limit}); use r ≤ {limit}"
-    )]
+    #[error("LoRA rank {rank} is larger than {target}'s smaller side ({limit}); use r ≤ {limit}")]
     RankTooLarge {
         /// The rank asked for.
         rank: usize,
@@ -337,7 +335,10 @@ impl<T> LoraWeights<T> {
     }
 
     /// Applies `f` to every tensor, keeping the layout.
-    pub fn try_map<U, E>(&self, mut f: impl FnMut(&T) -> Result<U, E>) -> Result<LoraWeights<U>, E> {
+    pub fn try_map<U, E>(
+        &self,
+        mut f: impl FnMut(&T) -> Result<U, E>,
+    ) -> Result<LoraWeights<U>, E> {
         let mut layers = Vec::with_capacity(self.layers.len());
         for l in &self.layers {
             let mut adapters: [Option<LoraPair<U>>; 7] = Default::default();
@@ -405,7 +406,11 @@ impl LoraWeights<Vec<f32>> {
                 "the adapter has {} tensors; r = {} on {:?} over {} layers needs {}",
                 tensors.len(),
                 self.config.rank,
-                self.config.targets.iter().map(|t| t.name()).collect::<Vec<_>>(),
+                self.config
+                    .targets
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>(),
                 cfg.num_hidden_layers,
                 shapes.len()
             )));

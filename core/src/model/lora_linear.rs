@@ -49,7 +49,12 @@ pub fn lora_backward_acc<B: Backend>(
     let LinearDims { rows, d_in, d_out } = dims;
     // du = scale · dy · B: [rows, d_out] · [d_out, r].
     let mut du = b.zeros(rows * rank)?;
-    b.matmul(dy, &pair.b, &mut du, Matmul::new(rows, d_out, rank).alpha(scale))?;
+    b.matmul(
+        dy,
+        &pair.b,
+        &mut du,
+        Matmul::new(rows, d_out, rank).alpha(scale),
+    )?;
     if let Some(g) = grads {
         // dB += scale · dyᵀ · u: [d_out, rows] · [rows, r].
         b.matmul(

@@ -25,6 +25,7 @@ pub mod linear;
 pub mod lora;
 pub mod lora_linear;
 pub mod params;
+pub mod trainable;
 pub mod weights_check;
 
 pub use batch::{PackedBatch, IGNORE};
@@ -35,6 +36,7 @@ pub use generate::{GenerateConfig, Generation};
 pub use kv_cache::KvCache;
 pub use lora::{LoraConfig, LoraConfigError, LoraLayer, LoraPair, LoraTarget, LoraWeights};
 pub use params::{param_count, param_shapes, zeros_like, LayerParams, Params};
+pub use trainable::{TensorList, Trainable};
 pub use weights_check::{layer_index, WeightsSummary};
 
 /// Errors of model-level operations.
@@ -121,6 +123,45 @@ impl<B: Backend> Model<B> {
         match &self.lora {
             Some(l) => Ok(Some(l.try_map(|t| backend.download(t))?)),
             None => Ok(None),
+        }
+    }
+
+    /// The tensors a training run updates: the adapters when attached, else every
+    /// parameter (in the order of [`Trainable`]'s gradients).
+    pub fn trainable_mut(&mut self) -> Vec<&mut B::Tensor> {
+        match &mut self.lora {
+            Some(l) => l.tensors_mut(),
+            None => self.params.tensors_mut(),
+        }
+    }
+
+    /// The trained tensors with their names (see [`Model::trainable_mut`]).
+    pub fn trainable_named(&self) -> Vec<(String, &B::Tensor)> {
+        match &self.lora {
+            Some(l) => l.named(),
+            None => self.params.named(&self.config),
+        }
+    }
+
+    /// Zero-filled gradients (or moments) for what a training run updates.
+    pub fn zeros_like_trainable(&self, backend: &B) -> Result<Trainable<B::Tensor>> {
+        Ok(match &self.lora {
+            Some(l) => Trainable::Lora(l.try_map(|t| backend.zeros(backend.len(t)))?),
+            None => Trainable::Full(self.zeros_like_params(backend)?),
+        })
+    }
+
+    /// Adds the gradients of what a training run updates (see [`Trainable`]) into `grads`.
+    pub fn backward_trainable(
+        &self,
+        b: &B,
+        acts: &Activations<B>,
+        dlogits: &B::Tensor,
+        grads: &mut Trainable<B::Tensor>,
+    ) -> Result<()> {
+        match grads {
+            Trainable::Full(g) => self.backward(b, acts, dlogits, g),
+            Trainable::Lora(g) => self.backward_lora(b, acts, dlogits, g),
         }
     }
 

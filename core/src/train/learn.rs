@@ -45,7 +45,7 @@ impl<B: Backend> Trainer<B> {
             &AdvantageConfig {
                 estimator: cfg.adv_estimator,
                 gamma: cfg.gamma,
-                kl_in_reward: (cfg.use_kl_in_reward && self.reference.is_some())
+                kl_in_reward: (cfg.use_kl_in_reward && self.has_reference())
                     .then_some((cfg.kl_penalty, cfg.kl_coef)),
                 norm_adv_by_std_in_grpo: cfg.norm_adv_by_std_in_grpo,
                 ..AdvantageConfig::default()

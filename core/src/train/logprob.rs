@@ -14,10 +14,13 @@ pub struct ResponseStats {
     pub entropy: Vec<Vec<f32>>,
 }
 
-/// Runs `model` over `rows[indices]` in chunks of at most `token_budget` packed tokens.
+/// Runs `model` over `rows[indices]` in chunks of at most `token_budget` packed tokens,
+/// with its adapters (if any) on, or off when `base_only` (a LoRA run's reference).
+#[allow(clippy::too_many_arguments)]
 pub fn response_stats<B: Backend>(
     b: &B,
     model: &Model<B>,
+    base_only: bool,
     rows: &[Row],
     indices: &[usize],
     temperature: f32,
@@ -30,7 +33,7 @@ pub fn response_stats<B: Backend>(
     for chunk in chunk_by_tokens(rows, indices, token_budget) {
         let chunk_rows: Vec<&Row> = chunk.iter().map(|&i| &rows[i]).collect();
         let packed = Packed::new(&chunk_rows);
-        let (logits, _acts) = model.forward(b, &packed.batch)?;
+        let (logits, _acts) = model.forward_with(b, &packed.batch, !base_only)?;
         let targets = b.upload_index(&packed.targets)?;
         let (lp, ent) =
             b.token_logprobs_entropy(&logits, &targets, model.config.vocab_size, temperature)?;

@@ -20,7 +20,7 @@ use alloc::vec::Vec;
 
 use crate::backend::Backend;
 use crate::instruct::{prompt_char_bound, ChatCodec, Instruction};
-use crate::model::{Model, ModelConfig, Params};
+use crate::model::{LoraWeights, Model, ModelConfig, Params, Trainable};
 use crate::objective::{PairwiseObjective, PolicyObjective, PpoObjective};
 use crate::optim::{AdamW, AdamWConfig};
 use crate::rl::PpoClip;
@@ -60,16 +60,53 @@ pub struct TrainerState {
     pub step: u64,
     /// Responses generated so far (rollouts plus resamples).
     pub generated_rollouts: u64,
-    /// Policy weights.
+    /// Policy weights (the frozen base of a LoRA run).
     pub policy: Params<Vec<f32>>,
-    /// Reference weights (when the run uses a reference policy).
+    /// The LoRA adapters of a LoRA run (`None`: full fine-tune).
+    pub adapter: Option<LoraWeights<Vec<f32>>>,
+    /// Reference weights (when a full fine-tune uses a reference policy; a LoRA run's
+    /// reference is its base, with the adapters off).
     pub reference: Option<Params<Vec<f32>>>,
-    /// AdamW first moments.
-    pub adam_m: Params<Vec<f32>>,
+    /// AdamW first moments (the layout of what is trained).
+    pub adam_m: Trainable<Vec<f32>>,
     /// AdamW second moments.
-    pub adam_v: Params<Vec<f32>>,
+    pub adam_v: Trainable<Vec<f32>>,
     /// AdamW step counter.
     pub adam_step: u32,
+}
+
+/// What a LoRA run's checkpoint holds: everything in [`TrainerState`] except the frozen base
+/// weights, which come from the model file again ([`AdapterState::into_state`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdapterState {
+    /// Steps completed.
+    pub step: u64,
+    /// Responses generated so far (rollouts plus resamples).
+    pub generated_rollouts: u64,
+    /// The adapters.
+    pub adapter: LoraWeights<Vec<f32>>,
+    /// AdamW first moments of the adapters.
+    pub adam_m: LoraWeights<Vec<f32>>,
+    /// AdamW second moments of the adapters.
+    pub adam_v: LoraWeights<Vec<f32>>,
+    /// AdamW step counter.
+    pub adam_step: u32,
+}
+
+impl AdapterState {
+    /// The full state of the run, with `base` as its frozen weights.
+    pub fn into_state(self, base: Params<Vec<f32>>) -> TrainerState {
+        TrainerState {
+            step: self.step,
+            generated_rollouts: self.generated_rollouts,
+            policy: base,
+            adapter: Some(self.adapter),
+            reference: None,
+            adam_m: Trainable::Lora(self.adam_m),
+            adam_v: Trainable::Lora(self.adam_v),
+            adam_step: self.adam_step,
+        }
+    }
 }
 
 /// A HiR training run on backend `B`.
@@ -81,10 +118,11 @@ pub struct Trainer<B: Backend> {
     /// The policy being trained.
     pub policy: Model<B>,
     /// The frozen reference policy (the initial weights), when KL or the pairwise objective
-    /// needs it.
+    /// needs it in a full fine-tune. A LoRA run has none: its reference is the policy with
+    /// the adapters off ([`Model::forward_base`]).
     pub reference: Option<Model<B>>,
-    optimizer: AdamW<B>,
-    grads: Params<B::Tensor>,
+    optimizer: AdamW<B, Trainable<B::Tensor>>,
+    grads: Trainable<B::Tensor>,
     codec: Box<dyn ChatCodec>,
     data: Vec<Instruction>,
     prompt_ids: Vec<Arc<Vec<u32>>>,
@@ -114,9 +152,35 @@ impl<B: Backend> Trainer<B> {
             step: 0,
             generated_rollouts: 0,
             policy: init.clone(),
+            adapter: None,
             reference: needs_ref.then(|| init.clone()),
-            adam_m: init.map(|t| alloc::vec![0.0; t.len()]),
-            adam_v: init.map(|t| alloc::vec![0.0; t.len()]),
+            adam_m: Trainable::Full(init.map(|t| alloc::vec![0.0; t.len()])),
+            adam_v: Trainable::Full(init.map(|t| alloc::vec![0.0; t.len()])),
+            adam_step: 0,
+        };
+        Self::restore(backend, config, model_config, state, codec, data)
+    }
+
+    /// A fresh LoRA run: `base` is frozen, `adapter` (e.g. [`LoraWeights::init`]) is trained,
+    /// and the KL reference is the base (the policy with its adapters off).
+    pub fn new_lora(
+        backend: B,
+        config: TrainerConfig,
+        model_config: ModelConfig,
+        base: &Params<Vec<f32>>,
+        adapter: LoraWeights<Vec<f32>>,
+        codec: Box<dyn ChatCodec>,
+        data: Vec<Instruction>,
+    ) -> Result<Self, TrainError> {
+        let zeros = adapter.map(|t| alloc::vec![0.0; t.len()]);
+        let state = TrainerState {
+            step: 0,
+            generated_rollouts: 0,
+            policy: base.clone(),
+            adapter: Some(adapter),
+            reference: None,
+            adam_m: Trainable::Lora(zeros.clone()),
+            adam_v: Trainable::Lora(zeros),
             adam_step: 0,
         };
         Self::restore(backend, config, model_config, state, codec, data)
@@ -135,24 +199,46 @@ impl<B: Backend> Trainer<B> {
         if data.is_empty() {
             return Err(TrainError::Data("the dataset has no instructions".into()));
         }
-        if config.needs_reference() && state.reference.is_none() {
+        if config.needs_reference() && state.reference.is_none() && state.adapter.is_none() {
             return Err(TrainError::Data(
                 "this configuration needs reference weights (KL or pairwise objective) but the \
                  state has none"
                     .into(),
             ));
         }
-        for (what, params) in [
-            ("policy weights", Some(&state.policy)),
-            ("reference weights", state.reference.as_ref()),
-            ("AdamW first moments", Some(&state.adam_m)),
-            ("AdamW second moments", Some(&state.adam_v)),
+        for (what, named) in [
+            ("policy weights", Some(state.policy.named(&model_config))),
+            ("LoRA adapters", state.adapter.as_ref().map(|a| a.named())),
+            (
+                "reference weights",
+                state.reference.as_ref().map(|r| r.named(&model_config)),
+            ),
+            (
+                "AdamW first moments",
+                Some(state.adam_m.named(&model_config)),
+            ),
+            (
+                "AdamW second moments",
+                Some(state.adam_v.named(&model_config)),
+            ),
         ] {
-            if let Some(found) =
-                params.and_then(|p| nonfinite::first_non_finite_host(p, &model_config))
-            {
+            if let Some(found) = named.and_then(nonfinite::first_non_finite_host) {
                 return Err(TrainError::NonFiniteInput { what, found });
             }
+        }
+        let moments_fit = match (&state.adapter, &state.adam_m, &state.adam_v) {
+            (None, Trainable::Full(_), Trainable::Full(_)) => true,
+            (Some(a), Trainable::Lora(m), Trainable::Lora(v)) => {
+                a.config == m.config && a.config == v.config
+            }
+            _ => false,
+        };
+        if !moments_fit {
+            return Err(TrainError::Data(
+                "the AdamW moments do not have the layout of what is trained (full weights or \
+                 the LoRA adapters of this config)"
+                    .into(),
+            ));
         }
         let char_bound = prompt_char_bound(codec.as_ref(), config.max_prompt_length);
         let mut prompt_ids = Vec::with_capacity(data.len());
@@ -186,16 +272,35 @@ impl<B: Backend> Trainer<B> {
         if codec.stop_ids().is_empty() {
             return Err(TrainError::Data("the tokenizer has no stop token".into()));
         }
-        let policy = Model::from_host(&backend, model_config.clone(), &state.policy)?;
-        let reference = match (&state.reference, config.needs_reference()) {
-            (Some(r), true) => Some(Model::from_host(&backend, model_config, r)?),
+        let mut policy = Model::from_host(&backend, model_config.clone(), &state.policy)?;
+        if let Some(a) = &state.adapter {
+            policy.attach_lora(&backend, a)?;
+        }
+        let reference = match (&state.reference, config.needs_reference(), &state.adapter) {
+            (Some(r), true, None) => Some(Model::from_host(&backend, model_config, r)?),
             _ => None,
         };
-        let mut optimizer = AdamW::new(&backend, &policy.params, adam_config(&config))?;
-        optimizer.m = state.adam_m.try_map(|t| backend.upload(t))?;
-        optimizer.v = state.adam_v.try_map(|t| backend.upload(t))?;
-        optimizer.step = state.adam_step;
-        let grads = policy.zeros_like_params(&backend)?;
+        let optimizer = AdamW::with_moments(
+            adam_config(&config),
+            state.adam_m.try_map(|t| backend.upload(t))?,
+            state.adam_v.try_map(|t| backend.upload(t))?,
+            state.adam_step,
+        );
+        if let Some(a) = &state.adapter {
+            for (what, m) in [("first", &state.adam_m), ("second", &state.adam_v)] {
+                let lens: Vec<usize> = crate::model::TensorList::tensors(m)
+                    .iter()
+                    .map(|t| t.len())
+                    .collect();
+                let want: Vec<usize> = a.tensors().iter().map(|t| t.len()).collect();
+                if lens != want {
+                    return Err(TrainError::Data(format!(
+                        "the AdamW {what} moments do not have the adapters' sizes"
+                    )));
+                }
+            }
+        }
+        let grads = policy.zeros_like_trainable(&backend)?;
         let objective = default_objective::<B>(&config);
         Ok(Self {
             config,
@@ -222,6 +327,7 @@ impl<B: Backend> Trainer<B> {
             step: self.step,
             generated_rollouts: self.generated_rollouts,
             policy: self.policy.to_host(b)?,
+            adapter: self.policy.lora_to_host(b)?,
             reference: match &self.reference {
                 Some(r) => Some(r.to_host(b)?),
                 None => None,
@@ -230,6 +336,32 @@ impl<B: Backend> Trainer<B> {
             adam_v: self.optimizer.v.try_map(|t| b.download(t))?,
             adam_step: self.optimizer.step,
         })
+    }
+
+    /// The state of a LoRA run without its frozen base (what its checkpoint holds); `None`
+    /// for a full fine-tune. Cheaper than [`Trainer::state`]: only the adapters and their
+    /// moments are copied back.
+    pub fn adapter_state(&self) -> Result<Option<AdapterState>, TrainError> {
+        let b = &self.backend;
+        let (Some(adapter), Trainable::Lora(m), Trainable::Lora(v)) =
+            (&self.policy.lora, &self.optimizer.m, &self.optimizer.v)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(AdapterState {
+            step: self.step,
+            generated_rollouts: self.generated_rollouts,
+            adapter: adapter.try_map(|t| b.download(t))?,
+            adam_m: m.try_map(|t| b.download(t))?,
+            adam_v: v.try_map(|t| b.download(t))?,
+            adam_step: self.optimizer.step,
+        }))
+    }
+
+    /// Whether the run has a KL reference: a reference model (full fine-tune), or the base
+    /// of a LoRA run when the configuration needs one.
+    pub fn has_reference(&self) -> bool {
+        self.reference.is_some() || (self.policy.lora.is_some() && self.config.needs_reference())
     }
 
     /// Replaces the policy objective (the default follows `config.objective`).

@@ -3,9 +3,11 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::backend::Backend;
-use crate::model::{ModelConfig, Params};
+#[cfg(doc)]
+use crate::model::{Params, Trainable};
 
 /// The first non-finite element of a set of named tensors.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,22 +32,20 @@ fn first_in<'a>(named: impl IntoIterator<Item = (String, &'a [f32])>) -> Option<
     })
 }
 
-/// The first non-finite element of host parameters, in [`Params::named`] order.
-pub fn first_non_finite_host(
-    p: &Params<alloc::vec::Vec<f32>>,
-    cfg: &ModelConfig,
-) -> Option<NonFiniteValue> {
-    first_in(p.named(cfg).into_iter().map(|(n, t)| (n, t.as_slice())))
+/// The first non-finite element of named host tensors (e.g. [`Params::named`],
+/// [`Trainable::named`]), in the given order.
+pub fn first_non_finite_host(named: Vec<(String, &Vec<f32>)>) -> Option<NonFiniteValue> {
+    first_in(named.into_iter().map(|(n, t)| (n, t.as_slice())))
 }
 
-/// The first non-finite element of parameters (or gradients) on a backend; tensors are
-/// downloaded one at a time. A download that fails is skipped (this only diagnoses).
+/// The first non-finite element of named tensors (parameters, adapters or gradients) on a
+/// backend; tensors are downloaded one at a time. A download that fails is skipped (this
+/// only diagnoses).
 pub fn first_non_finite<B: Backend>(
     b: &B,
-    p: &Params<B::Tensor>,
-    cfg: &ModelConfig,
+    named: Vec<(String, &B::Tensor)>,
 ) -> Option<NonFiniteValue> {
-    p.named(cfg).into_iter().find_map(|(name, t)| {
+    named.into_iter().find_map(|(name, t)| {
         let host = b.download(t).ok()?;
         first_in([(name, host.as_slice())])
     })
@@ -66,18 +66,17 @@ impl core::fmt::Display for NonFiniteValue {
 /// the policy weights (an earlier update overflowed), else neither (the batch itself).
 pub fn diagnose<B: Backend>(
     b: &B,
-    policy: &Params<B::Tensor>,
-    grads: Option<&Params<B::Tensor>>,
-    cfg: &ModelConfig,
+    policy: Vec<(String, &B::Tensor)>,
+    grads: Option<Vec<(String, &B::Tensor)>>,
     lr: f32,
 ) -> String {
-    if let Some(g) = grads.and_then(|g| first_non_finite(b, g, cfg)) {
+    if let Some(g) = grads.and_then(|g| first_non_finite(b, g)) {
         return format!(
             "the loss was finite but the gradient of {g}: the backward pass overflowed; lower \
              `lr` (now {lr}), set `grad_clip`, or check the data"
         );
     }
-    if let Some(w) = first_non_finite(b, policy, cfg) {
+    if let Some(w) = first_non_finite(b, policy) {
         return format!(
             "the policy weights are non-finite ({w}); they were finite when the run started, \
              so an earlier update overflowed: lower `lr` (now {lr}) or set `grad_clip`, and \

@@ -24,6 +24,7 @@ impl<B: Backend> Trainer<B> {
             let st = response_stats(
                 &self.backend,
                 &self.policy,
+                false,
                 rows,
                 &replay_rows,
                 cfg.temperature,
@@ -34,14 +35,21 @@ impl<B: Backend> Trainer<B> {
             }
         }
 
-        // Reference log-probs (the initial policy), for KL in the reward or the loss.
-        if let Some(reference) = &self.reference {
+        // Reference log-probs (the initial policy), for KL in the reward or the loss: a
+        // reference model, or a LoRA run's base (its policy with the adapters off).
+        let reference = match &self.reference {
+            Some(r) => Some((r, false)),
+            None if self.has_reference() => Some((&self.policy, true)),
+            None => None,
+        };
+        if let Some((reference, base_only)) = reference {
             let need: Vec<usize> = (0..rows.len())
                 .filter(|&i| rows[i].replay_of.is_none() || recompute)
                 .collect();
             let st = response_stats(
                 &self.backend,
                 reference,
+                base_only,
                 rows,
                 &need,
                 cfg.temperature,

@@ -245,6 +245,7 @@ impl<B: Backend> Trainer<B> {
         let st = response_stats(
             &self.backend,
             &self.policy,
+            false,
             &new_rows,
             &all,
             cfg.temperature,

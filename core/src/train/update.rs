@@ -136,9 +136,11 @@ impl<B: Backend> Trainer<B> {
                     e.0 += if w > 0.0 { v / w } else { 0.0 };
                     e.1 += 1.0;
                 }
-                let info =
-                    self.optimizer
-                        .step(&self.backend, &mut self.policy.params, &self.grads)?;
+                let info = self.optimizer.step_tensors(
+                    &self.backend,
+                    self.policy.trainable_mut(),
+                    crate::model::TensorList::tensors(&self.grads),
+                )?;
                 if !info.grad_norm.is_finite() {
                     return Err(TrainError::NonFinite {
                         step,
@@ -146,9 +148,8 @@ impl<B: Backend> Trainer<B> {
                         value: info.grad_norm,
                         cause: diagnose(
                             &self.backend,
-                            &self.policy.params,
-                            Some(&self.grads),
-                            &self.policy.config,
+                            self.policy.trainable_named(),
+                            Some(self.grads.named(&self.policy.config)),
                             self.config.lr,
                         ),
                     });
@@ -248,13 +249,7 @@ impl<B: Backend> Trainer<B> {
                 step: self.step + 1,
                 what: "policy loss",
                 value: out.loss,
-                cause: diagnose(
-                    b,
-                    &self.policy.params,
-                    None,
-                    &self.policy.config,
-                    self.config.lr,
-                ),
+                cause: diagnose(b, self.policy.trainable_named(), None, self.config.lr),
             });
         }
         let replay = if self.config.replay && chunk_rows.iter().any(|r| r.replay_of.is_some()) {
@@ -269,7 +264,8 @@ impl<B: Backend> Trainer<B> {
         if t != 1.0 {
             b.scale(&mut dlogits, 1.0 / t)?;
         }
-        self.policy.backward(b, &acts, &dlogits, &mut self.grads)?;
+        self.policy
+            .backward_trainable(b, &acts, &dlogits, &mut self.grads)?;
         let mut metrics: Vec<(String, f64)> = out
             .metrics
             .iter()
