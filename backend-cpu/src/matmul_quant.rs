@@ -12,6 +12,12 @@
 //!   compute-bound, and the GEMM's register blocking beats a dot product per output.
 //!
 //! The instruction set of the direct path is detected once ([`Isa::detect`]).
+//!
+//! Without `trans_b` (`C = alpha · A · W + beta · C`, a linear layer's input gradient
+//! `dy · W` in a LoRA run's backward pass, whose base is frozen in its storage format) the
+//! weight's rows run along the contraction: tiles of rows are dequantized and each goes
+//! through the f32 GEMM with the matching columns of `A` ([`dequantized_k_tiles`]). A weight
+//! that fits one tile gives exactly the f32 product.
 
 use std::sync::OnceLock;
 
@@ -52,17 +58,13 @@ pub(crate) fn matmul_stored(
     c: &mut [f32],
     mm: Matmul,
 ) -> Result<()> {
-    if !mm.trans_b || mm.trans_a {
-        return Err(stored_weight_error(
-            if mm.trans_a {
-                "matmul with trans_a"
-            } else {
-                "matmul without trans_b"
-            },
-            w.format(),
-        ));
+    if mm.trans_a {
+        return Err(stored_weight_error("matmul with trans_a", w.format()));
     }
     mm.check(a.len(), w.rows() * w.cols(), c.len())?;
+    if !mm.trans_b {
+        return dequantized_k_tiles(a, w, c, mm);
+    }
     let Matmul { m, k, n, .. } = mm;
     if k != w.cols() {
         return Err(hir_core::backend::BackendError::Shape {
@@ -167,5 +169,60 @@ fn dequantized_tiles(a: &[f32], w: &QuantMatrix<'_>, c: &mut [f32], mm: Matmul) 
     }
     crate::memory::recycle(wf);
     crate::memory::recycle(prod);
+    result
+}
+
+/// `C = alpha · A · W + beta · C` with the stored `W: [k, n]` (rows along the contraction):
+/// tiles of `W`'s rows dequantized in parallel, each multiplied by the matching columns of
+/// `A` (copied out contiguously when there is more than one tile) and accumulated into `C`.
+fn dequantized_k_tiles(a: &[f32], w: &QuantMatrix<'_>, c: &mut [f32], mm: Matmul) -> Result<()> {
+    let (m, k, n) = (mm.m, mm.k, mm.n);
+    if w.rows() != k || w.cols() != n {
+        return Err(hir_core::backend::BackendError::Shape {
+            op: "matmul",
+            detail: format!(
+                "a stored b [k, n] without trans_b must be [{k}, {n}], it is [{}, {}]",
+                w.rows(),
+                w.cols()
+            ),
+        });
+    }
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    let tile_rows = (TILE_VALUES / n.max(1)).clamp(1, k.max(1));
+    if k == 0 || tile_rows >= k {
+        // One tile: exactly the f32 product with the dequantized weight.
+        let mut wf = zeroed(k * n);
+        wf.par_chunks_mut(n.max(1))
+            .enumerate()
+            .for_each(|(r, row)| w.dequantize_row(r, row));
+        let result = crate::matmul::matmul(a, &wf, c, mm);
+        crate::memory::recycle(wf);
+        return result;
+    }
+    let mut wf = zeroed(tile_rows * n);
+    let mut a_cols = zeroed(m * tile_rows);
+    let mut result = Ok(());
+    for k0 in (0..k).step_by(tile_rows) {
+        let rows = tile_rows.min(k - k0);
+        let wt = &mut wf[..rows * n];
+        wt.par_chunks_mut(n)
+            .enumerate()
+            .for_each(|(r, row)| w.dequantize_row(k0 + r, row));
+        let at = &mut a_cols[..m * rows];
+        for (dst, src) in at.chunks_exact_mut(rows).zip(a.chunks_exact(k)) {
+            dst.copy_from_slice(&src[k0..k0 + rows]);
+        }
+        // The first tile applies the caller's beta; the others add on top.
+        let beta = if k0 == 0 { mm.beta } else { 1.0 };
+        let part = Matmul::new(m, rows, n).alpha(mm.alpha).beta(beta);
+        result = crate::matmul::matmul(at, wt, c, part);
+        if result.is_err() {
+            break;
+        }
+    }
+    crate::memory::recycle(wf);
+    crate::memory::recycle(a_cols);
     result
 }

@@ -8,16 +8,19 @@
 //!   the bytes as they are; the default implementation dequantizes to f32 and uploads, so a
 //!   backend that does nothing special computes exactly what it computes on f32 weights.
 //! - A stored weight `W = [rows = d_out, cols = d_in]` serves as
-//!   * `matmul`'s `b` with `trans_b` (`C = alpha · op(A) · Wᵀ + beta · C`, a linear layer
-//!     `x · Wᵀ`), with the same alpha/beta rules as the f32 product. The result equals the
-//!     product with the dequantized matrix up to summation order;
+//!   * `matmul`'s `b` (`C = alpha · A · Wᵀ + beta · C`, a linear layer `x · Wᵀ`; or without
+//!     trans_b `C = alpha · A · W + beta · C`, the input gradient `dy · W` of a frozen linear
+//!     in a LoRA run's backward pass), with the same alpha/beta rules as the f32 product and
+//!     `A` not transposed. The result equals the product with the dequantized matrix up to
+//!     summation order;
 //!   * `embedding`'s `table` (rows gathered and dequantized);
 //!   * `download` and `len`, which give the dequantized `[rows, cols]` view (`rows · cols`
 //!     values).
 //! - Every other op needs f32 tensors: given a stored weight it returns
 //!   [`BackendError::StoredWeight`](super::BackendError::StoredWeight), naming the op and the
 //!   storage format. Stored weights are frozen: there is no gradient or optimiser step for
-//!   them (training holds its weights in f32).
+//!   them (a full fine-tune holds its weights in f32; a LoRA run trains adapters beside a
+//!   stored base).
 
 use alloc::vec;
 use alloc::vec::Vec;
