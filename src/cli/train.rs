@@ -8,6 +8,7 @@ use hir_core::model::{LoraConfig, LoraTarget};
 
 use crate::backend_choice::BackendChoice;
 use crate::demo_world::World;
+use crate::io::weights::WeightDtype;
 use crate::run::adapter_checkpoint::is_adapter_checkpoint;
 use crate::run::demo_job::{resumed_world, world_config, world_data, world_eval_max_new};
 use crate::run::model_job::{
@@ -96,6 +97,10 @@ pub struct TrainArgs {
         default_value = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"
     )]
     pub lora_targets: Vec<String>,
+    /// How a LoRA run holds its frozen base's 2-D weights: `auto` keeps a GGUF file's blocks
+    /// (Hugging Face weights stay f32), `f32` dequantizes, `bf16`/`f16` convert on load.
+    #[arg(long, value_enum, requires = "lora_rank")]
+    pub dtype: Option<WeightDtype>,
 }
 
 /// The LoRA settings of `hir train`, if `--lora-rank` is given.
@@ -188,7 +193,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
     // A real-model run: from --model, or (on --resume) from the run's source.json and its
     // checkpoint (which holds the tokenizer and chat template).
     let source = match &args.model {
-        Some(model) => Some(Source::new(model, args.data.clone(), args.eval_count)?),
+        Some(model) => {
+            let mut src = Source::new(model, args.data.clone(), args.eval_count)?;
+            if lora.is_some() {
+                src.lora_base_dtype = Some(args.dtype.unwrap_or_default());
+            }
+            Some(src)
+        }
         None if resume => {
             let src = Source::load(&run_dir)?;
             if let Some(s) = &src {
@@ -254,7 +265,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             } else {
                 src.model.clone()
             };
-            let data = pretrained_data(&load_from, src)?;
+            let data = pretrained_data(&load_from, src, src.lora_base_dtype)?;
             eprintln!(
                 "model {} ({} parameters), {} training / {} held-out instructions",
                 src.model.display(),

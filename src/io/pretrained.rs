@@ -116,6 +116,10 @@ pub struct InferenceModel {
     pub weights: HostWeights,
     /// Tokenizer + chat template.
     pub codec: HfChatCodec,
+    /// `tokenizer.json` text (copied into a LoRA run's checkpoints).
+    pub tokenizer_json: Vec<u8>,
+    /// `tokenizer_config.json` text (chat template), when the model has one.
+    pub tokenizer_config_json: Option<Vec<u8>>,
 }
 
 impl InferenceModel {
@@ -127,15 +131,20 @@ impl InferenceModel {
             let g = crate::io::gguf::llama::load_model_stored(path)?;
             let codec = HfChatCodec::from_gguf_vocab(&g.vocab, &origin)?;
             check_vocab(&g.weights.config, &codec, path)?;
+            let (tokenizer_json, tokenizer_config_json) = codec.hf_files()?;
             return Ok(Self {
                 weights: g.weights,
                 codec,
+                tokenizer_json: tokenizer_json.into_bytes(),
+                tokenizer_config_json: Some(tokenizer_config_json.into_bytes()),
             });
         }
         let pre = Pretrained::load(path)?;
         Ok(Self {
             weights: HostWeights::from_f32(pre.host, dtype),
             codec: pre.codec,
+            tokenizer_json: pre.tokenizer_json,
+            tokenizer_config_json: pre.tokenizer_config_json,
         })
     }
 }

@@ -13,7 +13,18 @@ use hir_core::backend::{Backend, QuantMatrix, WeightFormat};
 use hir_core::model::{param_shapes, Model, ModelConfig, ModelError, Params};
 
 /// How the 2-D weights of a model are held for inference (`--dtype`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum WeightDtype {
     /// A GGUF file's 2-D weights keep their blocks when hir stores that format (Q8_0, Q4_0,
     /// Q4_1, Q4_K, Q5_K, Q6_K, F16, BF16; others are dequantized to f32); a Hugging Face

@@ -49,6 +49,7 @@ fn embedded_job_data(
     tokenizer_json: &[u8],
 ) -> JobData {
     JobData {
+        lora_base: None,
         reference_model: None,
         source: None,
         model_config,

@@ -8,9 +8,9 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use hir_core::backend::Backend;
 use hir_core::instruct::Instruction;
-use hir_core::model::{LoraConfig, LoraWeights, ModelConfig, Params};
+use hir_core::model::{LoraConfig, LoraWeights, Model, ModelConfig, Params};
 use hir_core::train::eval::{evaluate_sampled, SampledEval};
-use hir_core::train::{evaluate, EvalResult, Trainer, TrainerConfig};
+use hir_core::train::{evaluate, AdapterState, EvalResult, Trainer, TrainerConfig, TrainerState};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
@@ -135,27 +135,27 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
                 &checked
             }
         };
-        let (model_config, mut state, file) = if is_adapter_checkpoint(manifest) {
-            // A LoRA run: the base comes from the model file, the rest from the checkpoint.
+        // A LoRA run's checkpoint holds its adapter state; its base comes from the model file.
+        let (mut resumed, file) = if is_adapter_checkpoint(manifest) {
             let (ad, file) =
                 load_adapter_checkpoint(&ckpt_dir, Some(manifest), &data.model_config)?;
-            (data.model_config.clone(), ad.into_state(data.init), file)
+            (Resumed::Lora(ad), file)
         } else {
-            load_checkpoint(&ckpt_dir, Some(manifest))?
+            let (model_config, state, file) = load_checkpoint(&ckpt_dir, Some(manifest))?;
+            (Resumed::Full(model_config, Box::new(state)), file)
         };
+        let step = file.step;
         let metrics_path = dir.join("metrics.jsonl");
         let lines = read_metrics(&metrics_path)?;
         let logged_through = lines.iter().map(|l| l.step).max().unwrap_or(0);
         file.check_logged(&ckpt_dir.join(STATE), logged_through)?;
         if let Some(steps) = opts.steps_on_resume {
-            if steps < state.step {
+            if steps < step {
                 bail!(
-                    "--steps {steps}: the run in `{}` has already done {} steps; on --resume, \
-                     --steps is the run's new total and must be at least {} (leave it out to \
-                     continue to the run's total_steps, {})",
+                    "--steps {steps}: the run in `{}` has already done {step} steps; on \
+                     --resume, --steps is the run's new total and must be at least {step} \
+                     (leave it out to continue to the run's total_steps, {})",
                     dir.display(),
-                    state.step,
-                    state.step,
                     config.total_steps
                 );
             }
@@ -165,23 +165,28 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
             .validate()
             .with_context(|| format!("`{}`", config_path.display()))?;
         file.check(&ckpt_dir.join(STATE), &config)?;
-        if state.adapter.is_some() {
-            // A LoRA run's reference is its base with the adapters off.
-        } else if ref_path.exists() {
-            state.reference = Some(load_params(&ref_path, &model_config, "")?);
-        } else if let (true, Some(model)) = (config.needs_reference(), &data.reference_model) {
-            state.reference = Some(reference_from_model(model, &model_config)?);
+        if let Resumed::Full(model_config, state) = &mut resumed {
+            if ref_path.exists() {
+                state.reference = Some(load_params(&ref_path, model_config, "")?);
+            } else if let (true, Some(model)) = (config.needs_reference(), &data.reference_model) {
+                state.reference = Some(reference_from_model(model, model_config)?);
+            }
         }
         let before: EvalFile = read_json(&dir.join("eval_before.json"))?;
-        let step = state.step;
-        let trainer = Trainer::restore(
-            backend,
-            config,
-            model_config,
-            state,
-            Box::new(data.codec),
-            data.train,
-        )?;
+        let trainer = match resumed {
+            Resumed::Full(model_config, state) => Trainer::restore(
+                backend,
+                config,
+                model_config,
+                *state,
+                Box::new(data.codec),
+                data.train,
+            )?,
+            Resumed::Lora(ad) => {
+                let base = lora_base_model(&backend, &data)?;
+                Trainer::restore_lora(backend, config, base, ad, Box::new(data.codec), data.train)?
+            }
+        };
         // Validated: from here on the run directory changes.
         if opts.steps_on_resume.is_some() {
             write_file(&config_path, toml::to_string(&trainer.config)?.as_bytes())?;
@@ -205,12 +210,21 @@ fn run_on<B: Backend>(backend: B, opts: &JobOptions, data: JobData) -> Result<Su
                 lora.validate(&data.model_config)
                     .context("the LoRA settings (--lora-rank, --lora-alpha, --lora-targets)")?;
                 let adapter = LoraWeights::init(&data.model_config, lora.clone(), opts.config.seed);
-                Trainer::new_lora(
+                let zeros = adapter.map(|t| vec![0.0; t.len()]);
+                let fresh = AdapterState {
+                    step: 0,
+                    generated_rollouts: 0,
+                    adapter,
+                    adam_m: zeros.clone(),
+                    adam_v: zeros,
+                    adam_step: 0,
+                };
+                let base = lora_base_model(&backend, &data)?;
+                Trainer::restore_lora(
                     backend,
                     opts.config.clone(),
-                    data.model_config.clone(),
-                    &data.init,
-                    adapter,
+                    base,
+                    fresh,
                     Box::new(data.codec),
                     data.train,
                 )?
@@ -435,6 +449,21 @@ pub fn evaluate_initial(
             max_tokens,
             EVAL_BATCH,
         )?)
+    })
+}
+
+/// What a checkpoint resumes: a full fine-tune's state, or a LoRA run's adapter state.
+enum Resumed {
+    Full(ModelConfig, Box<TrainerState>),
+    Lora(AdapterState),
+}
+
+/// A LoRA run's frozen base on `b`: `data.lora_base` (kept in its storage format) or the f32
+/// `data.init`.
+fn lora_base_model<B: Backend>(b: &B, data: &JobData) -> Result<Model<B>> {
+    Ok(match &data.lora_base {
+        Some(w) => w.to_model(b)?,
+        None => Model::from_host(b, data.model_config.clone(), &data.init)?,
     })
 }
 

@@ -8,13 +8,17 @@ use hir_core::model::{ModelConfig, Params};
 
 use super::source::Source;
 use crate::io::tokenizer::HfChatCodec;
+use crate::io::weights::HostWeights;
 
 /// The policy, tokenizer and instructions a job trains on.
 pub struct JobData {
     /// Architecture of the policy.
     pub model_config: ModelConfig,
-    /// Initial weights.
+    /// Initial weights (f32; empty when `lora_base` holds the weights).
     pub init: Params<Vec<f32>>,
+    /// A LoRA run's frozen base, its 2-D weights possibly kept in a storage format
+    /// (quantized blocks, f16/bf16). `None`: the weights are `init`.
+    pub lora_base: Option<HostWeights>,
     /// The tokenizer (chat template included).
     pub codec: HfChatCodec,
     /// `tokenizer.json` bytes, copied into checkpoints.

@@ -11,7 +11,9 @@ use hir_core::train::TrainerConfig;
 use super::job_data::JobData;
 use super::source::Source;
 use crate::io::data::{parse_instructions, read_instructions_limited, PromptLimit};
-use crate::io::pretrained::Pretrained;
+use crate::io::pretrained::{InferenceModel, Pretrained};
+use crate::io::weights::WeightDtype;
+use hir_core::model::Params;
 
 /// The committed IFEval-style training set (`assets/data/ifeval_style_train.jsonl`), the
 /// default `--data` of `hir train --model`.
@@ -64,14 +66,46 @@ pub fn split(
 }
 
 /// The policy, tokenizer and data of a real-model job. `model` is loaded from
-/// `model_path` (on resume, the caller passes the run's checkpoint directory).
-pub fn pretrained_data(model_path: &Path, source: &Source) -> Result<JobData> {
-    let pre = Pretrained::load(model_path)?;
+/// `model_path` (on resume, the caller passes the run's checkpoint directory) in f32, or,
+/// for a LoRA run (`lora_dtype`), as its frozen base held as that `--dtype` says.
+pub fn pretrained_data(
+    model_path: &Path,
+    source: &Source,
+    lora_dtype: Option<WeightDtype>,
+) -> Result<JobData> {
+    let (model_config, init, lora_base, codec, tokenizer_json, tokenizer_config_json) =
+        match lora_dtype {
+            None => {
+                let pre = Pretrained::load(model_path)?;
+                let tok = (pre.tokenizer_json, pre.tokenizer_config_json);
+                (
+                    pre.host.config,
+                    pre.host.params,
+                    None,
+                    pre.codec,
+                    tok.0,
+                    tok.1,
+                )
+            }
+            Some(dtype) => {
+                let m = InferenceModel::load(model_path, dtype)?;
+                let config = m.weights.config.clone();
+                // The trainer's base is `lora_base`; no f32 copy of the weights is held.
+                let empty = Params {
+                    embed: Vec::new(),
+                    layers: Vec::new(),
+                    final_norm: Vec::new(),
+                    lm_head: None,
+                };
+                let tok = (m.tokenizer_json, m.tokenizer_config_json);
+                (config, empty, Some(m.weights), m.codec, tok.0, tok.1)
+            }
+        };
     // Rows are streamed; a prompt that cannot fit the model's context is refused from its
     // length before the trainer tokenizes it (the trainer then checks max_prompt_length).
     let limit = PromptLimit::new(
-        &pre.codec,
-        pre.host.config.max_position_embeddings,
+        &codec,
+        model_config.max_position_embeddings,
         "the model's context, max_position_embeddings",
     );
     let (origin, rows) = match &source.data {
@@ -92,11 +126,12 @@ pub fn pretrained_data(model_path: &Path, source: &Source) -> Result<JobData> {
             .is_some()
             .then(|| source.model.clone()),
         source: Some(source.clone()),
-        model_config: pre.host.config.clone(),
-        init: pre.host.params,
-        codec: pre.codec,
-        tokenizer_json: pre.tokenizer_json,
-        tokenizer_config_json: pre.tokenizer_config_json,
+        model_config,
+        init,
+        lora_base,
+        codec,
+        tokenizer_json,
+        tokenizer_config_json,
         train,
         eval,
     })

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::io::fingerprint::Fingerprint;
 use crate::io::model::write_atomic;
 use crate::io::pretrained::Pretrained;
+use crate::io::weights::WeightDtype;
 
 /// What `--resume` needs to rebuild a real-model job (`<run>/source.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,10 @@ pub struct Source {
     pub data: Option<PathBuf>,
     /// Held-out rows at the end of the data.
     pub eval_count: usize,
+    /// A LoRA run: how its frozen base's 2-D weights are held (`--dtype`), which `--resume`
+    /// must repeat for a bit-exact continuation. `None`: a full fine-tune.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lora_base_dtype: Option<WeightDtype>,
 }
 
 impl Source {
@@ -53,6 +58,7 @@ impl Source {
             model_fingerprint: Some(Fingerprint::of_model(model)?),
             data: data.as_deref().map(absolute),
             eval_count,
+            lora_base_dtype: None,
         })
     }
 

@@ -173,17 +173,16 @@ impl<B: Backend> Trainer<B> {
         data: Vec<Instruction>,
     ) -> Result<Self, TrainError> {
         let zeros = adapter.map(|t| alloc::vec![0.0; t.len()]);
-        let state = TrainerState {
+        let state = AdapterState {
             step: 0,
             generated_rollouts: 0,
-            policy: base.clone(),
-            adapter: Some(adapter),
-            reference: None,
-            adam_m: Trainable::Lora(zeros.clone()),
-            adam_v: Trainable::Lora(zeros),
+            adapter,
+            adam_m: zeros.clone(),
+            adam_v: zeros,
             adam_step: 0,
         };
-        Self::restore(backend, config, model_config, state, codec, data)
+        let base = Model::from_host(&backend, model_config, base)?;
+        Self::restore_lora(backend, config, base, state, codec, data)
     }
 
     /// Continues a run from `state` (see [`Trainer::state`]).
@@ -195,11 +194,35 @@ impl<B: Backend> Trainer<B> {
         codec: Box<dyn ChatCodec>,
         data: Vec<Instruction>,
     ) -> Result<Self, TrainError> {
+        if let Some(adapter) = state.adapter {
+            // A LoRA run: its base, then the adapter state.
+            let (Trainable::Lora(adam_m), Trainable::Lora(adam_v)) = (state.adam_m, state.adam_v)
+            else {
+                return Err(TrainError::Data(
+                    "the state has LoRA adapters but AdamW moments of every weight".into(),
+                ));
+            };
+            if let Some(found) = nonfinite::first_non_finite_host(state.policy.named(&model_config))
+            {
+                let what = "policy weights";
+                return Err(TrainError::NonFiniteInput { what, found });
+            }
+            let base = Model::from_host(&backend, model_config, &state.policy)?;
+            let ad = AdapterState {
+                step: state.step,
+                generated_rollouts: state.generated_rollouts,
+                adapter,
+                adam_m,
+                adam_v,
+                adam_step: state.adam_step,
+            };
+            return Self::restore_lora(backend, config, base, ad, codec, data);
+        }
         config.validate()?;
         if data.is_empty() {
             return Err(TrainError::Data("the dataset has no instructions".into()));
         }
-        if config.needs_reference() && state.reference.is_none() && state.adapter.is_none() {
+        if config.needs_reference() && state.reference.is_none() {
             return Err(TrainError::Data(
                 "this configuration needs reference weights (KL or pairwise objective) but the \
                  state has none"
@@ -208,7 +231,6 @@ impl<B: Backend> Trainer<B> {
         }
         for (what, named) in [
             ("policy weights", Some(state.policy.named(&model_config))),
-            ("LoRA adapters", state.adapter.as_ref().map(|a| a.named())),
             (
                 "reference weights",
                 state.reference.as_ref().map(|r| r.named(&model_config)),
@@ -226,80 +248,102 @@ impl<B: Backend> Trainer<B> {
                 return Err(TrainError::NonFiniteInput { what, found });
             }
         }
-        let moments_fit = match (&state.adapter, &state.adam_m, &state.adam_v) {
-            (None, Trainable::Full(_), Trainable::Full(_)) => true,
-            (Some(a), Trainable::Lora(m), Trainable::Lora(v)) => {
-                a.config == m.config && a.config == v.config
-            }
-            _ => false,
-        };
-        if !moments_fit {
+        if !matches!(
+            (&state.adam_m, &state.adam_v),
+            (Trainable::Full(_), Trainable::Full(_))
+        ) {
             return Err(TrainError::Data(
-                "the AdamW moments do not have the layout of what is trained (full weights or \
-                 the LoRA adapters of this config)"
-                    .into(),
+                "the state has AdamW moments of LoRA adapters but no adapters".into(),
             ));
         }
-        let char_bound = prompt_char_bound(codec.as_ref(), config.max_prompt_length);
-        let mut prompt_ids = Vec::with_capacity(data.len());
-        for (i, instr) in data.iter().enumerate() {
-            let text = instr.render();
-            // Tokenizing costs far more memory than the text: a text that cannot fit is
-            // refused from its length alone.
-            if let Some(bound) = char_bound {
-                let chars = text.chars().count();
-                if chars > bound {
-                    return Err(TrainError::Data(format!(
-                        "instruction {i} has {chars} characters, more than the {bound} that can \
-                         fit in max_prompt_length = {} tokens ({} characters per token at most \
-                         with this tokenizer); shorten it or raise max_prompt_length",
-                        config.max_prompt_length,
-                        bound / config.max_prompt_length.max(1)
-                    )));
-                }
-            }
-            let ids = codec.encode_prompt(&text)?;
-            if ids.is_empty() || ids.len() > config.max_prompt_length {
-                return Err(TrainError::Data(format!(
-                    "instruction {i} has {} prompt tokens; max_prompt_length is {} (and a prompt \
-                     must not be empty)",
-                    ids.len(),
-                    config.max_prompt_length
-                )));
-            }
-            prompt_ids.push(Arc::new(ids));
-        }
-        if codec.stop_ids().is_empty() {
-            return Err(TrainError::Data("the tokenizer has no stop token".into()));
-        }
-        let mut policy = Model::from_host(&backend, model_config.clone(), &state.policy)?;
-        if let Some(a) = &state.adapter {
-            policy.attach_lora(&backend, a)?;
-        }
-        let reference = match (&state.reference, config.needs_reference(), &state.adapter) {
-            (Some(r), true, None) => Some(Model::from_host(&backend, model_config, r)?),
+        let prompt_ids = prompt_ids(&config, codec.as_ref(), &data)?;
+        let policy = Model::from_host(&backend, model_config.clone(), &state.policy)?;
+        let reference = match (&state.reference, config.needs_reference()) {
+            (Some(r), true) => Some(Model::from_host(&backend, model_config, r)?),
             _ => None,
         };
-        let optimizer = AdamW::with_moments(
-            adam_config(&config),
-            state.adam_m.try_map(|t| backend.upload(t))?,
-            state.adam_v.try_map(|t| backend.upload(t))?,
-            state.adam_step,
-        );
-        if let Some(a) = &state.adapter {
-            for (what, m) in [("first", &state.adam_m), ("second", &state.adam_v)] {
-                let lens: Vec<usize> = crate::model::TensorList::tensors(m)
-                    .iter()
-                    .map(|t| t.len())
-                    .collect();
-                let want: Vec<usize> = a.tensors().iter().map(|t| t.len()).collect();
-                if lens != want {
-                    return Err(TrainError::Data(format!(
-                        "the AdamW {what} moments do not have the adapters' sizes"
-                    )));
-                }
+        let moments = (state.adam_m, state.adam_v, state.adam_step);
+        let counters = (state.step, state.generated_rollouts);
+        Self::assemble(
+            backend, config, policy, reference, moments, counters, codec, data, prompt_ids,
+        )
+    }
+
+    /// Continues a LoRA run from its adapter state on `base`, a model without adapters whose
+    /// weights may be held in any storage format (`Backend::upload_weight`: quantized or half
+    /// weights stay so; the base is frozen). A fresh run passes adapters from
+    /// [`LoraWeights::init`] with zero moments, step 0.
+    pub fn restore_lora(
+        backend: B,
+        config: TrainerConfig,
+        mut base: Model<B>,
+        state: AdapterState,
+        codec: Box<dyn ChatCodec>,
+        data: Vec<Instruction>,
+    ) -> Result<Self, TrainError> {
+        config.validate()?;
+        if data.is_empty() {
+            return Err(TrainError::Data("the dataset has no instructions".into()));
+        }
+        if base.lora.is_some() {
+            return Err(TrainError::Data(
+                "restore_lora takes the base model without adapters".into(),
+            ));
+        }
+        for (what, named) in [
+            ("LoRA adapters", state.adapter.named()),
+            ("AdamW first moments", state.adam_m.named()),
+            ("AdamW second moments", state.adam_v.named()),
+        ] {
+            if let Some(found) = nonfinite::first_non_finite_host(named) {
+                return Err(TrainError::NonFiniteInput { what, found });
             }
         }
+        for (what, m) in [("first", &state.adam_m), ("second", &state.adam_v)] {
+            let fits = m.config == state.adapter.config
+                && m.tensors().iter().map(|t| t.len()).eq(state
+                    .adapter
+                    .tensors()
+                    .iter()
+                    .map(|t| t.len()));
+            if !fits {
+                return Err(TrainError::Data(format!(
+                    "the AdamW {what} moments do not have the adapters' layout and sizes"
+                )));
+            }
+        }
+        let prompt_ids = prompt_ids(&config, codec.as_ref(), &data)?;
+        base.attach_lora(&backend, &state.adapter)?;
+        let moments = (
+            Trainable::Lora(state.adam_m),
+            Trainable::Lora(state.adam_v),
+            state.adam_step,
+        );
+        let counters = (state.step, state.generated_rollouts);
+        Self::assemble(
+            backend, config, base, None, moments, counters, codec, data, prompt_ids,
+        )
+    }
+
+    /// The trainer from its checked parts.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        backend: B,
+        config: TrainerConfig,
+        policy: Model<B>,
+        reference: Option<Model<B>>,
+        (adam_m, adam_v, adam_step): (Trainable<Vec<f32>>, Trainable<Vec<f32>>, u32),
+        (step, generated_rollouts): (u64, u64),
+        codec: Box<dyn ChatCodec>,
+        data: Vec<Instruction>,
+        prompt_ids: Vec<Arc<Vec<u32>>>,
+    ) -> Result<Self, TrainError> {
+        let optimizer = AdamW::with_moments(
+            adam_config(&config),
+            adam_m.try_map(|t| backend.upload(t))?,
+            adam_v.try_map(|t| backend.upload(t))?,
+            adam_step,
+        );
         let grads = policy.zeros_like_trainable(&backend)?;
         let objective = default_objective::<B>(&config);
         Ok(Self {
@@ -313,8 +357,8 @@ impl<B: Backend> Trainer<B> {
             data,
             prompt_ids,
             objective,
-            step: state.step,
-            generated_rollouts: state.generated_rollouts,
+            step,
+            generated_rollouts,
             token_budget: DEFAULT_TOKEN_BUDGET,
             clock: default_clock(),
         })
@@ -382,6 +426,48 @@ impl<B: Backend> Trainer<B> {
     fn now(&self) -> f64 {
         self.clock.map_or(0.0, |c| c())
     }
+}
+
+/// The token ids of every training prompt, checked against `max_prompt_length`, and the
+/// tokenizer's stop tokens checked to exist.
+fn prompt_ids(
+    config: &TrainerConfig,
+    codec: &dyn ChatCodec,
+    data: &[Instruction],
+) -> Result<Vec<Arc<Vec<u32>>>, TrainError> {
+    let char_bound = prompt_char_bound(codec, config.max_prompt_length);
+    let mut prompt_ids = Vec::with_capacity(data.len());
+    for (i, instr) in data.iter().enumerate() {
+        let text = instr.render();
+        // Tokenizing costs far more memory than the text: a text that cannot fit is
+        // refused from its length alone.
+        if let Some(bound) = char_bound {
+            let chars = text.chars().count();
+            if chars > bound {
+                return Err(TrainError::Data(format!(
+                    "instruction {i} has {chars} characters, more than the {bound} that can \
+                     fit in max_prompt_length = {} tokens ({} characters per token at most \
+                     with this tokenizer); shorten it or raise max_prompt_length",
+                    config.max_prompt_length,
+                    bound / config.max_prompt_length.max(1)
+                )));
+            }
+        }
+        let ids = codec.encode_prompt(&text)?;
+        if ids.is_empty() || ids.len() > config.max_prompt_length {
+            return Err(TrainError::Data(format!(
+                "instruction {i} has {} prompt tokens; max_prompt_length is {} (and a prompt \
+                 must not be empty)",
+                ids.len(),
+                config.max_prompt_length
+            )));
+        }
+        prompt_ids.push(Arc::new(ids));
+    }
+    if codec.stop_ids().is_empty() {
+        return Err(TrainError::Data("the tokenizer has no stop token".into()));
+    }
+    Ok(prompt_ids)
 }
 
 fn adam_config(c: &TrainerConfig) -> AdamWConfig {
