@@ -63,7 +63,6 @@ from transformers import (  # noqa: E402
 )
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 
 # Self-check bounds (far below the Rust test's 1e-4; see README.md).
 MERGE_TOL = 2e-5
