@@ -73,14 +73,7 @@ impl Pretrained {
         }
         let host = load_hf_dir(path)?;
         let codec = HfChatCodec::from_hf_dir(path)?;
-        let tok_path = path.join("tokenizer.json");
-        let tokenizer_json = crate::io::tokenizer::read_tokenizer_file(&tok_path)?;
-        let cfg_path = path.join("tokenizer_config.json");
-        let tokenizer_config_json = if cfg_path.exists() || cfg_path.is_symlink() {
-            Some(crate::io::tokenizer::read_tokenizer_file(&cfg_path)?)
-        } else {
-            None
-        };
+        let (tokenizer_json, tokenizer_config_json) = Self::tokenizer_files(path, &codec)?;
         check_vocab(&host.config, &codec, path)?;
         Ok(Self {
             host,
@@ -95,17 +88,37 @@ impl Pretrained {
         let origin = path.display().to_string();
         let g = crate::io::gguf::load_model(path)?;
         let codec = HfChatCodec::from_gguf_vocab(&g.vocab, &origin)?;
-        // The checkpoint files come from the codec, so the vocabulary is turned into a
-        // tokenizer once.
-        let (tokenizer_json, tokenizer_config_json) = codec.hf_files()?;
+        let (tokenizer_json, tokenizer_config_json) = Self::tokenizer_files(path, &codec)?;
         check_vocab(&g.host.config, &codec, path)?;
         Ok(Self {
             host: g.host,
             codec,
-            tokenizer_json: tokenizer_json.into_bytes(),
-            tokenizer_config_json: Some(tokenizer_config_json.into_bytes()),
+            tokenizer_json,
+            tokenizer_config_json,
             source: path.to_path_buf(),
         })
+    }
+
+    /// The `tokenizer.json` and `tokenizer_config.json` bytes a checkpoint of the model at
+    /// `path` holds: a Hugging Face directory's own files, or for a GGUF file the files
+    /// that describe `codec` (its tokenizer built from the file's metadata).
+    pub fn tokenizer_files(path: &Path, codec: &HfChatCodec) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
+        if Self::is_gguf(path)? {
+            let (tokenizer_json, tokenizer_config_json) = codec.hf_files()?;
+            return Ok((
+                tokenizer_json.into_bytes(),
+                Some(tokenizer_config_json.into_bytes()),
+            ));
+        }
+        let tok_path = path.join("tokenizer.json");
+        let tokenizer_json = crate::io::tokenizer::read_tokenizer_file(&tok_path)?;
+        let cfg_path = path.join("tokenizer_config.json");
+        let tokenizer_config_json = if cfg_path.exists() || cfg_path.is_symlink() {
+            Some(crate::io::tokenizer::read_tokenizer_file(&cfg_path)?)
+        } else {
+            None
+        };
+        Ok((tokenizer_json, tokenizer_config_json))
     }
 }
 
@@ -116,10 +129,6 @@ pub struct InferenceModel {
     pub weights: HostWeights,
     /// Tokenizer + chat template.
     pub codec: HfChatCodec,
-    /// `tokenizer.json` text (copied into a LoRA run's checkpoints).
-    pub tokenizer_json: Vec<u8>,
-    /// `tokenizer_config.json` text (chat template), when the model has one.
-    pub tokenizer_config_json: Option<Vec<u8>>,
 }
 
 impl InferenceModel {
@@ -131,20 +140,15 @@ impl InferenceModel {
             let g = crate::io::gguf::llama::load_model_stored(path)?;
             let codec = HfChatCodec::from_gguf_vocab(&g.vocab, &origin)?;
             check_vocab(&g.weights.config, &codec, path)?;
-            let (tokenizer_json, tokenizer_config_json) = codec.hf_files()?;
             return Ok(Self {
                 weights: g.weights,
                 codec,
-                tokenizer_json: tokenizer_json.into_bytes(),
-                tokenizer_config_json: Some(tokenizer_config_json.into_bytes()),
             });
         }
         let pre = Pretrained::load(path)?;
         Ok(Self {
             weights: HostWeights::from_f32(pre.host, dtype),
             codec: pre.codec,
-            tokenizer_json: pre.tokenizer_json,
-            tokenizer_config_json: pre.tokenizer_config_json,
         })
     }
 }

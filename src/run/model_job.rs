@@ -97,7 +97,8 @@ pub fn pretrained_data(
                     final_norm: Vec::new(),
                     lm_head: None,
                 };
-                let tok = (m.tokenizer_json, m.tokenizer_config_json);
+                // The checkpoint's tokenizer files, as a full fine-tune's checkpoint has them.
+                let tok = Pretrained::tokenizer_files(model_path, &m.codec)?;
                 (config, empty, Some(m.weights), m.codec, tok.0, tok.1)
             }
         };
