@@ -61,8 +61,11 @@ fn edit_config(dir: &Path, edit: impl FnOnce(&mut serde_json::Map<String, Value>
     .unwrap();
 }
 
-/// Every tensor of the written adapter: key, shape, f32 values.
-fn tensors_of(a: &Adapter) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+/// A tensor to write: key, shape, f32 values.
+type Tensor = (String, Vec<usize>, Vec<f32>);
+
+/// Every tensor of the written adapter.
+fn tensors_of(a: &Adapter) -> Vec<Tensor> {
     let shapes = hir_core::model::lora::lora_shapes(&cfg(), &a.weights.config);
     a.weights
         .named()
@@ -74,7 +77,7 @@ fn tensors_of(a: &Adapter) -> Vec<(String, Vec<usize>, Vec<f32>)> {
 
 /// Writes `adapter_model.safetensors` with the given tensors, each in `dtype` (F32, F16 or
 /// BF16 from f32 values; I64 from their integer part).
-fn write_tensors(dir: &Path, tensors: &[(String, Vec<usize>, Vec<f32>)], dtype: Dtype) {
+fn write_tensors(dir: &Path, tensors: &[Tensor], dtype: Dtype) {
     let bytes: Vec<Vec<u8>> = tensors
         .iter()
         .map(|(_, _, d)| match dtype {
@@ -377,7 +380,7 @@ fn refuses_tensors_that_do_not_fit() {
         good[0].2.clone(),
     ));
 
-    let cases: Vec<(Vec<(String, Vec<usize>, Vec<f32>)>, Vec<String>)> = vec![
+    let cases: Vec<(Vec<Tensor>, Vec<String>)> = vec![
         (
             extra,
             vec![
@@ -460,4 +463,52 @@ fn refuses_directories_that_are_not_adapters() {
             ..
         })
     ));
+}
+
+#[test]
+fn peft_saved_adapters_are_rewritten_as_peft_saved_them() {
+    use hir::io::model::{load_hf_dir, read_tensors};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden_lora");
+    for case in ["llama_all7", "qwen2_qv", "llama_tied_mlp"] {
+        let dir = root.join(case);
+        let config = load_hf_dir(&dir.join("base")).unwrap().config;
+        let peft_dir = dir.join("adapter");
+        let a = read_adapter(&peft_dir, &config).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        write_adapter(out.path(), &a).unwrap();
+        // The same tensors, bit for bit, under the same keys and shapes.
+        let theirs = read_tensors(&peft_dir.join("adapter_model.safetensors")).unwrap();
+        let ours = read_tensors(&out.path().join("adapter_model.safetensors")).unwrap();
+        assert_eq!(
+            theirs.keys().collect::<Vec<_>>(),
+            ours.keys().collect::<Vec<_>>(),
+            "{case}: keys"
+        );
+        for (k, t) in &theirs {
+            assert_eq!(t.shape, ours[k].shape, "{case}: {k} shape");
+            let bits = |d: &[f32]| d.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&t.data), bits(&ours[k].data), "{case}: {k} values");
+        }
+        // The fields that define the adapter are PEFT's own.
+        let (theirs, ours) = (config_of(&peft_dir), config_of(out.path()));
+        for field in ["peft_type", "r", "lora_alpha", "base_model_name_or_path"] {
+            assert_eq!(theirs[field], ours[field], "{case}: {field}");
+        }
+        let names = |v: &Value| {
+            let mut n: Vec<String> = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect();
+            n.sort();
+            n
+        };
+        assert_eq!(
+            names(&theirs["target_modules"]),
+            names(&ours["target_modules"]),
+            "{case}: target_modules"
+        );
+        assert_eq!(read_adapter(out.path(), &config).unwrap(), a, "{case}");
+    }
 }

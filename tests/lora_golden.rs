@@ -177,3 +177,74 @@ fn merge_matches_merge_and_unload() {
         assert_logits(case, "merged logits", &got, &want["merged_logits"]);
     }
 }
+
+#[test]
+fn merge_never_leaves_a_half_written_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let llama = case_dir("llama_all7");
+    let qwen = case_dir("qwen2_qv");
+    let hir = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hir"))
+            .args(args)
+            .output()
+            .expect("run hir")
+    };
+    // An adapter of another model: refused, naming the tensor; nothing is created.
+    let out = tmp.path().join("merged");
+    let run = hir(&[
+        "merge",
+        "--model",
+        s(&qwen.join("base")),
+        "--adapter",
+        s(&llama.join("adapter")),
+        "--out",
+        s(&out),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("error: ") && l.contains("adapter_model.safetensors")),
+        "{err}"
+    );
+    assert!(!out.exists(), "a refused merge created --out");
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "a refused merge left {left:?}");
+    // A non-empty --out is never overwritten.
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "mine").unwrap();
+    let run = hir(&[
+        "merge",
+        "--model",
+        s(&llama.join("base")),
+        "--adapter",
+        s(&llama.join("adapter")),
+        "--out",
+        s(&out),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("not empty"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+    // An empty --out is filled.
+    std::fs::remove_file(out.join("keep.txt")).unwrap();
+    hir_ok(&[
+        "merge",
+        "--model",
+        s(&llama.join("base")),
+        "--adapter",
+        s(&llama.join("adapter")),
+        "--out",
+        s(&out),
+    ]);
+    assert!(out.join("model.safetensors").is_file());
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "only --out"
+    );
+}
