@@ -254,6 +254,15 @@ fn accepts_what_peft_writes_in_other_spellings() {
         o.insert("target_modules".into(), json!("o_proj"));
     });
     assert_eq!(read_adapter(dir.path(), &cfg()).unwrap(), single);
+    // Module paths inside the layer, as PEFT also matches them.
+    let dir = written(&a);
+    edit_config(dir.path(), |o| {
+        o.insert(
+            "target_modules".into(),
+            json!(["self_attn.v_proj", "q_proj"]),
+        );
+    });
+    assert_eq!(read_adapter(dir.path(), &cfg()).unwrap(), a);
 }
 
 #[test]
@@ -279,6 +288,11 @@ fn refuses_unsupported_config_fields() {
         ("target_modules", json!(["embed_tokens"]), &["embed_tokens"]),
         ("target_modules", json!(["q_proj", "lm_head"]), &["lm_head"]),
         ("target_modules", json!(["gate_up_proj"]), &["gate_up_proj"]),
+        (
+            "target_modules",
+            json!(["layers.0.self_attn.q_proj"]),
+            &["layers.0.self_attn.q_proj"],
+        ),
         (
             "target_modules",
             json!(".*(q|v)_proj"),

@@ -245,8 +245,12 @@ fn answer_prompts(
     });
     let responses_path = args.output_dir.join("input_response_data.jsonl");
     write_responses(&responses_path, &prompts, &responses)?;
+    let with_adapter = match &args.adapter {
+        Some(dir) => format!(" and adapter {}", dir.display()),
+        None => String::new(),
+    };
     eprintln!(
-        "answered {} prompts with {} in {:.0} s; wrote {}",
+        "answered {} prompts with {}{with_adapter} in {:.0} s; wrote {}",
         prompts.len(),
         model_path.display(),
         t.elapsed().as_secs_f64(),
