@@ -343,3 +343,48 @@ fn merged_smollm2_generates_what_the_adapter_does() {
     ]);
     assert!(eval.join("input_response_data.jsonl").is_file());
 }
+
+/// `--dtype bf16|f16 --adapter`: the base held in half precision, the adapter in f32. On a
+/// base whose weights are exactly representable in bf16 (so storage loses nothing), the
+/// adapted logits equal the f32 run's within 1e-4, and differ from the unadapted ones.
+#[test]
+fn adapter_on_a_half_precision_base() {
+    use hir::io::model::{load_hf_dir, save_hf_dir};
+    let tmp = tempfile::tempdir().unwrap();
+    for case in CASES {
+        let dir = case_dir(case);
+        let want = expected(&dir);
+        let ids = ids_arg(&want);
+        let mut host = load_hf_dir(&dir.join("base")).unwrap();
+        for t in host.params.tensors_mut() {
+            t.iter_mut()
+                .for_each(|x| *x = half::bf16::from_f32(*x).to_f32());
+        }
+        let base = tmp.path().join(format!("{case}-bf16-exact"));
+        save_hf_dir(&base, &host).unwrap();
+        let adapter = dir.join("adapter");
+        let run = |dtype: &str, adapter: Option<&Path>| {
+            let out = tmp.path().join(format!("{case}-{dtype}.safetensors"));
+            let mut args = vec!["forward", "--model", s(&base), "--ids", &ids];
+            args.extend(["--out", s(&out), "--backend", "cpu", "--dtype", dtype]);
+            if let Some(a) = adapter {
+                args.extend(["--adapter", s(a)]);
+            }
+            hir_ok(&args);
+            read_tensors(&out).unwrap().remove("logits").unwrap()
+        };
+        let f32_logits = run("f32", Some(&adapter));
+        for dtype in ["bf16", "f16"] {
+            let half = run(dtype, Some(&adapter));
+            if dtype == "bf16" {
+                assert_logits(case, "bf16-base adapted logits", &half, &f32_logits);
+            }
+            let plain = run(dtype, None);
+            let d = max_abs_diff(&half.data, &plain.data);
+            assert!(
+                d > 1e-2,
+                "{case}: --dtype {dtype} ignored the adapter ({d})"
+            );
+        }
+    }
+}
