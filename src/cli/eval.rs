@@ -105,6 +105,15 @@ pub struct EvalArgs {
         conflicts_with = "input_response_data"
     )]
     pub dtype: WeightDtype,
+    /// With `--model`: a PEFT LoRA adapter directory (adapter_config.json +
+    /// adapter_model.safetensors) applied to the model.
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "model",
+        conflicts_with = "input_response_data"
+    )]
+    pub adapter: Option<PathBuf>,
 }
 
 /// Runs `hir eval`: (generates,) scores, writes both result files, prints the official report.
@@ -145,8 +154,10 @@ fn answer_prompts(
     // `hir eval` has no --top-p: it samples from the whole distribution.
     super::generate::check_sampling(args.temperature, 1.0)?;
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
-    // The model first: a bad --model must not leave files in the output directory.
+    // The model (and adapter) first: a bad --model must not leave files in the output
+    // directory.
     let pre = InferenceModel::load(model_path, args.dtype)?;
+    let adapter = super::adapter_flag::load(args.adapter.as_deref(), &pre.weights.config)?;
     // The prompts answered, with their line numbers in the file they came from: streamed,
     // stopping after `--limit` rows.
     let builtin;
@@ -228,13 +239,18 @@ fn answer_prompts(
     };
     let t = std::time::Instant::now();
     let responses = crate::with_backend!(args.backend, |b| {
-        let model = pre.weights.to_model(&b)?;
+        let mut model = pre.weights.to_model(&b)?;
+        super::adapter_flag::attach(&b, &mut model, adapter.as_ref())?;
         generate_responses(&b, &model, &codec, &prompts, &opts)?
     });
     let responses_path = args.output_dir.join("input_response_data.jsonl");
     write_responses(&responses_path, &prompts, &responses)?;
+    let with_adapter = match &args.adapter {
+        Some(dir) => format!(" and adapter {}", dir.display()),
+        None => String::new(),
+    };
     eprintln!(
-        "answered {} prompts with {} in {:.0} s; wrote {}",
+        "answered {} prompts with {}{with_adapter} in {:.0} s; wrote {}",
         prompts.len(),
         model_path.display(),
         t.elapsed().as_secs_f64(),

@@ -47,6 +47,10 @@ pub struct GenerateArgs {
     /// stay f32), `f32` dequantizes everything, `bf16`/`f16` convert on load.
     #[arg(long, value_enum, default_value_t)]
     pub dtype: WeightDtype,
+    /// A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors) applied
+    /// to the model.
+    #[arg(long, value_name = "DIR")]
+    pub adapter: Option<PathBuf>,
 }
 
 /// Checks the `--temperature` and `--top-p` flags (of `hir generate` and `hir eval --model`).
@@ -66,6 +70,7 @@ pub(crate) fn check_sampling(temperature: f32, top_p: f32) -> anyhow::Result<()>
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     check_sampling(args.temperature, args.top_p)?;
     let pre = InferenceModel::load(&args.model, args.dtype)?;
+    let adapter = super::adapter_flag::load(args.adapter.as_deref(), &pre.weights.config)?;
     let codec = pre.codec.clone().with_system(args.system.clone());
     // A prompt that cannot fit the model's context is refused from its length before it is
     // tokenized (tokenizing costs ~150 bytes of memory per byte of text).
@@ -96,7 +101,8 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
     let seeds: Vec<u64> = (0..prompts.len() as u64).map(|i| args.seed + i).collect();
     crate::with_backend!(args.backend, |b| {
-        let model = pre.weights.to_model(&b)?;
+        let mut model = pre.weights.to_model(&b)?;
+        super::adapter_flag::attach(&b, &mut model, adapter.as_ref())?;
         let t = Instant::now();
         let out = model.generate(&b, &refs, &seeds, &cfg)?;
         let secs = t.elapsed().as_secs_f64();

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod adapter_flag;
 pub mod bench;
 pub mod compare;
 pub mod data;
@@ -9,6 +10,7 @@ pub mod eval;
 pub mod forward;
 pub mod generate;
 pub mod ids;
+pub mod merge;
 pub mod replay;
 pub mod train;
 pub mod warmstart;
@@ -39,6 +41,8 @@ pub enum Command {
     Forward(forward::ForwardArgs),
     /// Next-token loss and the gradient of every parameter, written to a safetensors file.
     Grad(forward::ForwardArgs),
+    /// Merge a PEFT LoRA adapter into its base model, written as a Hugging Face directory.
+    Merge(merge::MergeArgs),
     /// Throughput of a backend: matmul GFLOP/s, training-step or decode tokens/s.
     Bench(bench::BenchArgs),
     /// HiR's select-then-rewrite on JSONL rollout groups: which failures to replay, as what.
@@ -63,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(cmd) => eval::run(cmd),
         Command::Forward(args) => forward::run_forward(args),
         Command::Grad(args) => forward::run_grad(args),
+        Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Data(cmd) => data::run(cmd),

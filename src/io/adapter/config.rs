@@ -229,8 +229,9 @@ pub fn parse_config(
     })
 }
 
-/// `target_modules`: a list of module names, or one name (a string that is not one of the
-/// seven names is a regular expression in PEFT, which is refused: list the modules instead).
+/// `target_modules`: a list of module names (`q_proj`, or the path in the layer,
+/// `self_attn.q_proj`), or one name (a string that is not one of the seven names is a
+/// regular expression in PEFT, which is refused: list the modules instead).
 fn parse_targets(obj: &Map<String, Value>, path: &Path) -> Result<Vec<LoraTarget>, AdapterError> {
     let field = |detail: String| AdapterError::Field {
         path: path.to_path_buf(),
@@ -280,7 +281,11 @@ fn parse_targets(obj: &Map<String, Value>, path: &Path) -> Result<Vec<LoraTarget
         };
     let mut targets = Vec::with_capacity(names.len());
     for name in names {
-        match LoraTarget::from_name(name) {
+        // PEFT matches a list entry against the end of each module path, so `q_proj` and
+        // `self_attn.q_proj` both name the module in every layer.
+        let target = LoraTarget::from_name(name)
+            .or_else(|| LoraTarget::ALL.into_iter().find(|t| t.path() == name));
+        match target {
             Some(t) => targets.push(t),
             None if matches!(name, "embed_tokens" | "lm_head") => {
                 return Err(field(format!(
