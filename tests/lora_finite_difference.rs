@@ -15,7 +15,7 @@ use hir_backend_cpu::CpuBackend;
 use hir_core::backend::Backend;
 use hir_core::model::linear::{linear, LinearDims};
 use hir_core::model::lora::lora_shapes;
-use hir_core::model::lora_linear::{lora_backward_acc, lora_forward_acc};
+use hir_core::model::lora_linear::{lora_backward_acc, lora_forward_acc, LoraSaved, LoraShape};
 use hir_core::model::{
     LoraConfig, LoraPair, LoraTarget, LoraWeights, Model, ModelConfig, PackedBatch, Params,
 };
@@ -25,27 +25,31 @@ fn randn(rng: &mut Rng, n: usize, std: f32) -> Vec<f32> {
     (0..n).map(|_| rng.next_normal() * std).collect()
 }
 
-/// `Σ c ⊙ (x·Wᵀ + scale·(x·Aᵀ)·Bᵀ)` in f64 from an f32 forward.
-fn op_loss(
-    b: &CpuBackend,
-    x: &[f32],
-    w: &[f32],
-    a: &[f32],
-    bb: &[f32],
-    c: &[f32],
+/// The fixed parts of the op-level check: the base weight, the loss weights `c`, sizes,
+/// rank and scale.
+struct Op {
+    w: Vec<f32>,
+    c: Vec<f32>,
     d: LinearDims,
     r: usize,
     s: f32,
-) -> f64 {
-    let (xt, wt) = (b.upload(x).unwrap(), b.upload(w).unwrap());
+}
+
+/// `Σ c ⊙ (x·Wᵀ + scale·(x·Aᵀ)·Bᵀ)` in f64 from an f32 forward.
+fn op_loss(b: &CpuBackend, op: &Op, x: &[f32], a: &[f32], bb: &[f32]) -> f64 {
+    let (xt, wt) = (b.upload(x).unwrap(), b.upload(&op.w).unwrap());
     let pair = LoraPair {
         a: b.upload(a).unwrap(),
         b: b.upload(bb).unwrap(),
     };
+    let d = op.d;
     let mut y = linear(b, &xt, &wt, d.rows, d.d_in, d.d_out).unwrap();
-    lora_forward_acc(b, &xt, &pair, &mut y, d, r, s).unwrap();
+    lora_forward_acc(b, &xt, &pair, &mut y, d, op.r, op.s).unwrap();
     let y = b.download(&y).unwrap();
-    y.iter().zip(c).map(|(&y, &c)| y as f64 * c as f64).sum()
+    y.iter()
+        .zip(&op.c)
+        .map(|(&y, &c)| y as f64 * c as f64)
+        .sum()
 }
 
 #[test]
@@ -85,20 +89,33 @@ fn lora_linear_gradients_match_finite_differences() {
         d_in,
     )
     .unwrap();
-    lora_backward_acc(&b, &ct, &xt, &u, &pair, Some(&mut g), &mut dx, d, r, s).unwrap();
+    let saved = LoraSaved { x: &xt, u: &u };
+    let shape = LoraShape {
+        dims: d,
+        rank: r,
+        scale: s,
+    };
+    lora_backward_acc(&b, &ct, saved, &pair, Some(&mut g), &mut dx, shape).unwrap();
     let (ga, gb, gx) = (
         b.download(&g.a).unwrap(),
         b.download(&g.b).unwrap(),
         b.download(&dx).unwrap(),
     );
 
+    let op = Op {
+        w: w.clone(),
+        c: c.clone(),
+        d,
+        r,
+        s,
+    };
     let h = 1e-2f32;
     let fd = |which: usize, j: usize| -> f32 {
         let mut args = [x.clone(), a.clone(), bb.clone()];
         args[which][j] += h;
-        let p = op_loss(&b, &args[0], &w, &args[1], &args[2], &c, d, r, s);
+        let p = op_loss(&b, &op, &args[0], &args[1], &args[2]);
         args[which][j] -= 2.0 * h;
-        let m = op_loss(&b, &args[0], &w, &args[1], &args[2], &c, d, r, s);
+        let m = op_loss(&b, &op, &args[0], &args[1], &args[2]);
         ((p - m) / (2.0 * h as f64)) as f32
     };
     let mut checked = 0;

@@ -1,10 +1,10 @@
 //! The backward pass, layer by layer in reverse, and the next-token loss.
 
-use super::forward::LayerLora;
+use super::forward::LayerWeights;
 use super::forward::{Activations, LayerActivations};
 use super::linear::{linear_backward, LinearDims};
 use super::lora::{LoraLayer, LoraPair, LoraTarget, LoraWeights};
-use super::lora_linear::lora_backward_acc;
+use super::lora_linear::{lora_backward_acc, LoraSaved, LoraShape};
 use super::{LayerParams, Model, ModelConfig, PackedBatch, Params, Result, IGNORE};
 use crate::backend::{AttentionSaved, Backend};
 use alloc::vec::Vec;
@@ -50,25 +50,48 @@ impl<T> LayerGrads<'_, T> {
     }
 }
 
+/// One linear of a layer in the backward pass: which one, the gradient of its output and
+/// its input (kept from the forward pass).
+struct LinearGrad<'a, T> {
+    /// Which linear.
+    target: LoraTarget,
+    /// `dy: [rows, d_out]`.
+    dy: &'a T,
+    /// `x: [rows, d_in]`.
+    x: &'a T,
+    /// Its sizes.
+    dims: LinearDims,
+}
+
+/// A [`LinearGrad`].
+fn lin<'a, T>(target: LoraTarget, dy: &'a T, x: &'a T, dims: LinearDims) -> LinearGrad<'a, T> {
+    LinearGrad {
+        target,
+        dy,
+        x,
+        dims,
+    }
+}
+
 /// Backward of one (possibly adapted) linear of a layer: `dw += dyᵀ·x` when the base weight
 /// is trained, the adapter's gradients when it has one, and `dx` (overwritten when
 /// `accumulate` is false, added to otherwise).
-#[allow(clippy::too_many_arguments)]
 fn linear_grads<B: Backend>(
     b: &B,
-    lp: &LayerParams<B::Tensor>,
+    w: LayerWeights<'_, B::Tensor>,
     la: &LayerActivations<B::Tensor>,
-    lora: LayerLora<'_, B::Tensor>,
     g: &mut LayerGrads<'_, B::Tensor>,
-    t: LoraTarget,
-    dy: &B::Tensor,
-    x: &B::Tensor,
+    lin: LinearGrad<'_, B::Tensor>,
     dx: &mut B::Tensor,
     accumulate: bool,
-    dims: LinearDims,
 ) -> Result<()> {
+    let LinearGrad {
+        target: t,
+        dy,
+        x,
+        dims,
+    } = lin;
     let (dw, dlora) = g.linear(t);
-    let w = t.base(lp);
     if let Some(dw) = dw {
         b.matmul(dy, x, dw, dims.weight_grad())?;
     }
@@ -77,10 +100,16 @@ fn linear_grads<B: Backend>(
     } else {
         dims.input_grad()
     };
-    b.matmul(dy, w, dx, input)?;
-    if let (Some((ll, lc)), Some(u)) = (lora, &la.lora_u[t.index()]) {
+    b.matmul(dy, t.base(w.params), dx, input)?;
+    if let (Some((ll, lc)), Some(u)) = (w.lora, &la.lora_u[t.index()]) {
         if let Some(pair) = ll.get(t) {
-            lora_backward_acc(b, dy, x, u, pair, dlora, dx, dims, lc.rank, lc.scale())?;
+            let saved = LoraSaved { x, u };
+            let shape = LoraShape {
+                dims,
+                rank: lc.rank,
+                scale: lc.scale(),
+            };
+            lora_backward_acc(b, dy, saved, pair, dlora, dx, shape)?;
         }
     }
     Ok(())
@@ -88,12 +117,10 @@ fn linear_grads<B: Backend>(
 
 /// One decoder layer, backward: given `dx2` (gradient of the layer output) returns `dx` (of
 /// its input) and adds the parameter gradients into `g`.
-#[allow(clippy::too_many_arguments)]
 fn layer_backward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
-    lp: &LayerParams<B::Tensor>,
-    lora: LayerLora<'_, B::Tensor>,
+    w: LayerWeights<'_, B::Tensor>,
     la: &LayerActivations<B::Tensor>,
     mut g: LayerGrads<'_, B::Tensor>,
     dx2: B::Tensor,
@@ -103,6 +130,7 @@ fn layer_backward<B: Backend>(
     let (d, f) = (cfg.hidden_size, cfg.intermediate_size);
     let (qd, kvd, e) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
+    let lp = w.params;
     let dims = |d_in, d_out| LinearDims::new(n, d_in, d_out);
     use LoraTarget::*;
 
@@ -113,16 +141,12 @@ fn layer_backward<B: Backend>(
     let mut dact = b.zeros(n * f)?;
     linear_grads(
         b,
-        lp,
+        w,
         la,
-        lora,
         &mut g,
-        DownProj,
-        &dx2,
-        &la.act,
+        lin(DownProj, &dx2, &la.act, dims(f, d)),
         &mut dact,
         false,
-        dims(f, d),
     )?;
     let (dgate, dup) = b.swiglu_backward(&dact, &la.gate, &la.up)?;
     if let Some(gl) = g.biases() {
@@ -134,29 +158,21 @@ fn layer_backward<B: Backend>(
     let mut dh2 = b.zeros(n * d)?;
     linear_grads(
         b,
-        lp,
+        w,
         la,
-        lora,
         &mut g,
-        GateProj,
-        &dgate,
-        &la.h2,
+        lin(GateProj, &dgate, &la.h2, dims(d, f)),
         &mut dh2,
         false,
-        dims(d, f),
     )?;
     linear_grads(
         b,
-        lp,
+        w,
         la,
-        lora,
         &mut g,
-        UpProj,
-        &dup,
-        &la.h2,
+        lin(UpProj, &dup, &la.h2, dims(d, f)),
         &mut dh2,
         true,
-        dims(d, f),
     )?;
     let dx1_norm = b.rmsnorm_backward(&dh2, &la.x1, &lp.post_norm, &la.rstd2, g.norm(true), d)?;
     let mut dx1 = dx2;
@@ -169,16 +185,12 @@ fn layer_backward<B: Backend>(
     let mut d_o = b.zeros(n * qd)?;
     linear_grads(
         b,
-        lp,
+        w,
         la,
-        lora,
         &mut g,
-        OProj,
-        &dx1,
-        &la.o,
+        lin(OProj, &dx1, &la.o, dims(qd, d)),
         &mut d_o,
         false,
-        dims(qd, d),
     )?;
     let saved = AttentionSaved {
         q: &la.q,
@@ -201,42 +213,30 @@ fn layer_backward<B: Backend>(
     let mut dh1 = b.zeros(n * d)?;
     linear_grads(
         b,
-        lp,
+        w,
         la,
-        lora,
         &mut g,
-        QProj,
-        &dq,
-        &la.h1,
+        lin(QProj, &dq, &la.h1, dims(d, qd)),
         &mut dh1,
         false,
-        dims(d, qd),
     )?;
     linear_grads(
         b,
-        lp,
+        w,
         la,
-        lora,
         &mut g,
-        KProj,
-        &dk,
-        &la.h1,
+        lin(KProj, &dk, &la.h1, dims(d, kvd)),
         &mut dh1,
         true,
-        dims(d, kvd),
     )?;
     linear_grads(
         b,
-        lp,
+        w,
         la,
-        lora,
         &mut g,
-        VProj,
-        &dv,
-        &la.h1,
+        lin(VProj, &dv, &la.h1, dims(d, kvd)),
         &mut dh1,
         true,
-        dims(d, kvd),
     )?;
     let dx_norm = b.rmsnorm_backward(&dh1, &la.x, &lp.input_norm, &la.rstd1, g.norm(false), d)?;
     let mut dx = dx1;
@@ -311,17 +311,14 @@ impl<B: Backend> Model<B> {
                     &mut grads.final_norm,
                     d,
                 )?;
-                for (l, ((lp, la), g)) in self
-                    .params
-                    .layers
-                    .iter()
-                    .zip(&acts.layers)
-                    .zip(grads.layers.iter_mut())
+                let layers = self.params.layers.len();
+                for (l, (la, g)) in (acts.layers.iter().zip(grads.layers.iter_mut()))
                     .enumerate()
+                    .take(layers)
                     .rev()
                 {
-                    let lora = self.layer_lora(l);
-                    dx = layer_backward(b, cfg, lp, lora, la, LayerGrads::Full(g), dx, acts)?;
+                    let w = self.layer_weights(l, true);
+                    dx = layer_backward(b, cfg, w, la, LayerGrads::Full(g), dx, acts)?;
                 }
                 b.embedding_backward_acc(&dx, &acts.ids, &mut grads.embed, d)?;
             }
@@ -338,18 +335,15 @@ impl<B: Backend> Model<B> {
                     &mut scratch,
                     d,
                 )?;
-                for (l, ((lp, la), g)) in self
-                    .params
-                    .layers
-                    .iter()
-                    .zip(&acts.layers)
-                    .zip(grads.layers.iter_mut())
+                let layers = self.params.layers.len();
+                for (l, (la, g)) in (acts.layers.iter().zip(grads.layers.iter_mut()))
                     .enumerate()
+                    .take(layers)
                     .rev()
                 {
-                    let lora = self.layer_lora(l);
+                    let w = self.layer_weights(l, true);
                     let lg = LayerGrads::Lora(g, &mut scratch);
-                    dx = layer_backward(b, cfg, lp, lora, la, lg, dx, acts)?;
+                    dx = layer_backward(b, cfg, w, la, lg, dx, acts)?;
                 }
             }
         }

@@ -43,8 +43,22 @@ pub struct LayerActivations<T> {
     pub lora_u: [Option<T>; 7],
 }
 
-/// The adapters a layer runs with: the layer's pairs and the adapter config.
-pub(crate) type LayerLora<'a, T> = Option<(&'a LoraLayer<T>, &'a LoraConfig)>;
+/// One layer's weights as a pass runs them: the base parameters and, when they are on, the
+/// layer's adapters with the adapter config.
+pub(crate) struct LayerWeights<'a, T> {
+    /// The base parameters.
+    pub params: &'a LayerParams<T>,
+    /// The adapters, if the model has them and the pass uses them.
+    pub lora: Option<(&'a LoraLayer<T>, &'a LoraConfig)>,
+}
+
+impl<T> Clone for LayerWeights<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for LayerWeights<'_, T> {}
 
 /// Everything [`Model::backward`] needs from [`Model::forward`].
 pub struct Activations<B: Backend> {
@@ -72,8 +86,7 @@ pub struct Activations<B: Backend> {
 pub(crate) fn layer_forward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
-    lp: &LayerParams<B::Tensor>,
-    lora: LayerLora<'_, B::Tensor>,
+    w: LayerWeights<'_, B::Tensor>,
     x: B::Tensor,
     positions: &B::Index,
     n: usize,
@@ -82,6 +95,7 @@ pub(crate) fn layer_forward<B: Backend>(
     let (d, f) = (cfg.hidden_size, cfg.intermediate_size);
     let (qd, kvd, e) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
+    let (lp, lora) = (w.params, w.lora);
     let mut lora_u: [Option<B::Tensor>; 7] = Default::default();
     // A base linear, plus its adapter's term when it has one (keeping `u` for backward).
     let mut lin = |x: &B::Tensor, t: LoraTarget, d_in: usize, d_out: usize| -> Result<B::Tensor> {
@@ -182,9 +196,9 @@ impl<B: Backend> Model<B> {
 
         let mut x = b.embedding(&self.params.embed, &ids, d)?;
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
-        for (l, lp) in self.params.layers.iter().enumerate() {
-            let lora = self.layer_lora(l).filter(|_| adapters);
-            let (x_next, acts) = layer_forward(b, cfg, lp, lora, x, &positions, n, |q, k, v| {
+        for l in 0..self.params.layers.len() {
+            let w = self.layer_weights(l, adapters);
+            let (x_next, acts) = layer_forward(b, cfg, w, x, &positions, n, |q, k, v| {
                 Ok(b.attention(q, k, v, &batch.seq_starts, cfg.attention_shape())?)
             })?;
             layers.push(acts);

@@ -112,16 +112,16 @@ impl<B: Backend> Model<B> {
         let shape = CachedAttention::new(cfg.attention_shape(), cache.max_len);
 
         let mut x = b.embedding(&self.params.embed, &ids_dev, d)?;
-        for (l, ((lp, kc), vc)) in self
-            .params
-            .layers
-            .iter()
-            .zip(cache.k.iter_mut())
+        let layers = self.params.layers.len();
+        for (l, (kc, vc)) in cache
+            .k
+            .iter_mut()
             .zip(cache.v.iter_mut())
             .enumerate()
+            .take(layers)
         {
-            let lora = self.layer_lora(l);
-            let (x_next, _acts) = layer_forward(b, cfg, lp, lora, x, &pos_dev, n, |q, k, v| {
+            let w = self.layer_weights(l, true);
+            let (x_next, _acts) = layer_forward(b, cfg, w, x, &pos_dev, n, |q, k, v| {
                 b.kv_cache_write(kc, k, &slot_dev, &pos_dev, shape.cache())?;
                 b.kv_cache_write(vc, v, &slot_dev, &pos_dev, shape.cache())?;
                 let o = b.attention_cached(q, kc, vc, &slot_dev, &pos_dev, shape)?;

@@ -30,22 +30,40 @@ pub fn lora_forward_acc<B: Backend>(
     Ok(u)
 }
 
-/// Backward of the adapter's term given `dy: [rows, d_out]`, the layer input `x` and the
-/// saved `u = x·Aᵀ`: adds `scale · dy·B·A` into `dx: [rows, d_in]` and, when `grads` is
-/// given, `dB += scale · dyᵀ·u` and `dA += (scale · dy·B)ᵀ·x` into it.
-#[allow(clippy::too_many_arguments)]
+/// What the adapter's backward needs from its forward pass.
+#[derive(Debug, Clone, Copy)]
+pub struct LoraSaved<'a, T> {
+    /// The layer input `x: [rows, d_in]`.
+    pub x: &'a T,
+    /// `u = x·Aᵀ: [rows, r]`, as [`lora_forward_acc`] returned it.
+    pub u: &'a T,
+}
+
+/// The sizes and scale of an adapted linear.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoraShape {
+    /// Rows and the base linear's sizes.
+    pub dims: LinearDims,
+    /// Rank `r`.
+    pub rank: usize,
+    /// `alpha / r`.
+    pub scale: f32,
+}
+
+/// Backward of the adapter's term given `dy: [rows, d_out]` and what the forward saved:
+/// adds `scale · dy·B·A` into `dx: [rows, d_in]` and, when `grads` is given,
+/// `dB += scale · dyᵀ·u` and `dA += (scale · dy·B)ᵀ·x` into it.
 pub fn lora_backward_acc<B: Backend>(
     b: &B,
     dy: &B::Tensor,
-    x: &B::Tensor,
-    u: &B::Tensor,
+    saved: LoraSaved<'_, B::Tensor>,
     pair: &LoraPair<B::Tensor>,
     grads: Option<&mut LoraPair<B::Tensor>>,
     dx: &mut B::Tensor,
-    dims: LinearDims,
-    rank: usize,
-    scale: f32,
+    shape: LoraShape,
 ) -> Result<()> {
+    let LoraShape { dims, rank, scale } = shape;
+    let LoraSaved { x, u } = saved;
     let LinearDims { rows, d_in, d_out } = dims;
     // du = scale · dy · B: [rows, d_out] · [d_out, r].
     let mut du = b.zeros(rows * rank)?;

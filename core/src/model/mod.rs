@@ -165,11 +165,24 @@ impl<B: Backend> Model<B> {
         }
     }
 
-    /// Layer `l`'s adapters and their config, if the model has adapters.
-    pub(crate) fn layer_lora(&self, l: usize) -> forward::LayerLora<'_, B::Tensor> {
-        self.lora
-            .as_ref()
-            .and_then(|lw| lw.layers.get(l).map(|ll| (ll, &lw.config)))
+    /// Layer `l`'s weights for a pass, with its adapters when the model has them and
+    /// `adapters` is set.
+    ///
+    /// # Panics
+    /// If `l` is not a layer index (callers iterate over the model's own layers).
+    pub(crate) fn layer_weights(
+        &self,
+        l: usize,
+        adapters: bool,
+    ) -> forward::LayerWeights<'_, B::Tensor> {
+        forward::LayerWeights {
+            params: &self.params.layers[l],
+            lora: self
+                .lora
+                .as_ref()
+                .filter(|_| adapters)
+                .and_then(|lw| lw.layers.get(l).map(|ll| (ll, &lw.config))),
+        }
     }
 
     /// Copies the weights back to the host.

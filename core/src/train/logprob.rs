@@ -16,7 +16,6 @@ pub struct ResponseStats {
 
 /// Runs `model` over `rows[indices]` in chunks of at most `token_budget` packed tokens,
 /// with its adapters (if any) on, or off when `base_only` (a LoRA run's reference).
-#[allow(clippy::too_many_arguments)]
 pub fn response_stats<B: Backend>(
     b: &B,
     model: &Model<B>,

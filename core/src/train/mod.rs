@@ -109,6 +109,21 @@ impl AdapterState {
     }
 }
 
+/// The checked parts a [`Trainer`] is assembled from.
+struct Parts<B: Backend> {
+    backend: B,
+    config: TrainerConfig,
+    policy: Model<B>,
+    reference: Option<Model<B>>,
+    /// AdamW moments and step counter.
+    moments: (Trainable<Vec<f32>>, Trainable<Vec<f32>>, u32),
+    /// Steps done and responses generated.
+    counters: (u64, u64),
+    codec: Box<dyn ChatCodec>,
+    data: Vec<Instruction>,
+    prompt_ids: Vec<Arc<Vec<u32>>>,
+}
+
 /// A HiR training run on backend `B`.
 pub struct Trainer<B: Backend> {
     /// The configuration (validated).
@@ -262,11 +277,17 @@ impl<B: Backend> Trainer<B> {
             (Some(r), true) => Some(Model::from_host(&backend, model_config, r)?),
             _ => None,
         };
-        let moments = (state.adam_m, state.adam_v, state.adam_step);
-        let counters = (state.step, state.generated_rollouts);
-        Self::assemble(
-            backend, config, policy, reference, moments, counters, codec, data, prompt_ids,
-        )
+        Self::assemble(Parts {
+            backend,
+            config,
+            policy,
+            reference,
+            moments: (state.adam_m, state.adam_v, state.adam_step),
+            counters: (state.step, state.generated_rollouts),
+            codec,
+            data,
+            prompt_ids,
+        })
     }
 
     /// Continues a LoRA run from its adapter state on `base`, a model without adapters whose
@@ -314,30 +335,36 @@ impl<B: Backend> Trainer<B> {
         }
         let prompt_ids = prompt_ids(&config, codec.as_ref(), &data)?;
         base.attach_lora(&backend, &state.adapter)?;
-        let moments = (
-            Trainable::Lora(state.adam_m),
-            Trainable::Lora(state.adam_v),
-            state.adam_step,
-        );
-        let counters = (state.step, state.generated_rollouts);
-        Self::assemble(
-            backend, config, base, None, moments, counters, codec, data, prompt_ids,
-        )
+        Self::assemble(Parts {
+            backend,
+            config,
+            policy: base,
+            reference: None,
+            moments: (
+                Trainable::Lora(state.adam_m),
+                Trainable::Lora(state.adam_v),
+                state.adam_step,
+            ),
+            counters: (state.step, state.generated_rollouts),
+            codec,
+            data,
+            prompt_ids,
+        })
     }
 
     /// The trainer from its checked parts.
-    #[allow(clippy::too_many_arguments)]
-    fn assemble(
-        backend: B,
-        config: TrainerConfig,
-        policy: Model<B>,
-        reference: Option<Model<B>>,
-        (adam_m, adam_v, adam_step): (Trainable<Vec<f32>>, Trainable<Vec<f32>>, u32),
-        (step, generated_rollouts): (u64, u64),
-        codec: Box<dyn ChatCodec>,
-        data: Vec<Instruction>,
-        prompt_ids: Vec<Arc<Vec<u32>>>,
-    ) -> Result<Self, TrainError> {
+    fn assemble(parts: Parts<B>) -> Result<Self, TrainError> {
+        let Parts {
+            backend,
+            config,
+            policy,
+            reference,
+            moments: (adam_m, adam_v, adam_step),
+            counters: (step, generated_rollouts),
+            codec,
+            data,
+            prompt_ids,
+        } = parts;
         let optimizer = AdamW::with_moments(
             adam_config(&config),
             adam_m.try_map(|t| backend.upload(t))?,
