@@ -24,7 +24,7 @@ use crate::run::{run_job, JobOptions, Summary};
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Train this model (a GGUF file or a Hugging Face directory) instead of the built-in
-    /// tiny policy; full fine-tune in f32.
+    /// tiny policy: a full fine-tune in f32, or LoRA adapters with `--lora-rank`.
     #[arg(long, conflicts_with = "resume")]
     pub model: Option<PathBuf>,
     /// Training instructions, JSONL in HIR style or IFEval format (default with `--model`:
