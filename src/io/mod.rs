@@ -16,6 +16,8 @@
 //!   templates (ChatML, Jinja) and the byte-level BPE trainer;
 //! - [`pretrained`]: a model as the user names it (a GGUF file or a Hugging Face directory)
 //!   with its tokenizer and chat template;
+//! - [`adapter`]: PEFT LoRA adapter directories (`adapter_config.json` +
+//!   `adapter_model.safetensors`), read and written;
 //! - [`data`]: instruction files (JSONL in hir, IFEval or verl style) and generated data sets;
 //! - [`fingerprint`]: the size and CRC-32 of a model's weight files.
 //!

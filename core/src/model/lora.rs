@@ -5,9 +5,8 @@
 //! scaling; rsLoRA's `alpha / √r` is not supported). Only `A` and `B` are trained; the base
 //! may be stored in any format a backend keeps (see `backend::weight`).
 //!
-//! Forward and backward are written out in [`forward`](super::forward) and
-//! [`backward`](super::backward) next to the base linear: with `u = x·Aᵀ` kept from the
-//! forward pass,
+//! Forward and backward are written out in `lora_linear.rs` and used by the model's forward
+//! and backward passes next to the base linear: with `u = x·Aᵀ` kept from the forward pass,
 //!
 //! ```text
 //! dB += scale · dyᵀ·u      [out, r]
