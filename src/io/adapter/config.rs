@@ -230,8 +230,8 @@ pub fn parse_config(
 }
 
 /// `target_modules`: a list of module names (`q_proj`, or the path in the layer,
-/// `self_attn.q_proj`), or one name (a string that is not one of the seven names is a
-/// regular expression in PEFT, which is refused: list the modules instead).
+/// `self_attn.q_proj`), one name, or PEFT's `"all-linear"` (the seven); any other string is
+/// a regular expression in PEFT, which is refused: list the modules instead.
 fn parse_targets(obj: &Map<String, Value>, path: &Path) -> Result<Vec<LoraTarget>, AdapterError> {
     let field = |detail: String| AdapterError::Field {
         path: path.to_path_buf(),
@@ -252,6 +252,11 @@ fn parse_targets(obj: &Map<String, Value>, path: &Path) -> Result<Vec<LoraTarget
                     "missing; list the adapted modules (some of {})",
                     seven()
                 )))
+            }
+            // PEFT's shorthand for every linear but the output head: in a Llama-family
+            // decoder, the seven.
+            Some(Value::String(s)) if s == "all-linear" => {
+                LoraTarget::ALL.iter().map(|t| t.name()).collect()
             }
             Some(Value::String(s)) => {
                 if LoraTarget::from_name(s).is_none() {
