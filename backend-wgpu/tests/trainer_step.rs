@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use common::gpu;
 use hir_backend_cpu::CpuBackend;
+use hir_backend_wgpu::WgpuBackend;
 use hir_core::backend::Backend;
 use hir_core::constraint::registry::{build, Suite};
 use hir_core::constraint::Kwargs;
 use hir_core::instruct::{ChatCodec, CodecError, Instruction, InstructionConstraint, Layout};
-use hir_core::model::{ModelConfig, Params};
+use hir_core::model::{LoraConfig, LoraTarget, LoraWeights, ModelConfig, Params};
 use hir_core::train::{ObjectiveKind, Trainer, TrainerConfig};
 
 /// Bytes are ids 0..=255; 256 starts a turn, 257 ends it (stop), 258 marks the assistant.
@@ -79,8 +80,8 @@ fn data() -> Vec<Instruction> {
         .collect()
 }
 
-fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: ObjectiveKind) -> Trainer<B> {
-    let cfg = TrainerConfig {
+fn trainer_config(objective: ObjectiveKind) -> TrainerConfig {
+    TrainerConfig {
         train_batch_size: 2,
         rollout_n: 3,
         max_prompt_length: 300,
@@ -89,12 +90,30 @@ fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: ObjectiveKind) 
         lr: 0.0,
         objective,
         ..TrainerConfig::default()
-    };
+    }
+}
+
+fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: ObjectiveKind) -> Trainer<B> {
     Trainer::new(
         b,
-        cfg,
+        trainer_config(objective),
         model_config(),
         init,
+        Box::new(ByteCodec([257])),
+        data(),
+    )
+    .unwrap()
+}
+
+/// A LoRA trainer on the same toy model: rank 2, alpha 3, every target.
+fn lora_trainer<B: Backend>(b: B, init: &Params<Vec<f32>>) -> Trainer<B> {
+    let lora = LoraConfig::new(2, 3.0, &LoraTarget::ALL);
+    Trainer::new_lora(
+        b,
+        trainer_config(ObjectiveKind::Ppo),
+        model_config(),
+        init,
+        LoraWeights::init(&model_config(), lora, 9),
         Box::new(ByteCodec([257])),
         data(),
     )
@@ -106,13 +125,30 @@ fn trainer<B: Backend>(b: B, init: &Params<Vec<f32>>, objective: ObjectiveKind) 
 fn an_update_on_wgpu_matches_the_cpu() {
     let gpu = gpu("trainer_step");
     let init = Params::init_random(&model_config(), 0.3, 5);
-    let mut cpu = trainer(CpuBackend::new(), &init, ObjectiveKind::Ppo);
+    let cpu = trainer(CpuBackend::new(), &init, ObjectiveKind::Ppo);
+    let gpu = trainer(gpu, &init, ObjectiveKind::Ppo);
+    compare_updates(cpu, gpu, "full");
+}
+
+/// The same with LoRA adapters: the adapters' gradients through the frozen base.
+#[test]
+#[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir-backend-wgpu -- --ignored"]
+fn a_lora_update_on_wgpu_matches_the_cpu() {
+    let gpu = gpu("trainer_step_lora");
+    let init = Params::init_random(&model_config(), 0.3, 5);
+    let cpu = lora_trainer(CpuBackend::new(), &init);
+    let gpu = lora_trainer(gpu, &init);
+    compare_updates(cpu, gpu, "lora");
+}
+
+/// Collects a batch on the CPU trainer, learns from it on both, and compares the metrics.
+fn compare_updates(mut cpu: Trainer<CpuBackend>, mut gpu: Trainer<WgpuBackend>, what: &str) {
     let batch = cpu.collect().unwrap();
     let replays = batch.rows.iter().filter(|r| r.replay_of.is_some()).count();
     assert!(replays > 0, "the toy data should produce replays");
     let want = cpu.learn(batch.clone()).unwrap();
-    let mut gpu = trainer(gpu, &init, ObjectiveKind::Ppo);
     let got = gpu.learn(batch).unwrap();
+    assert!(want["actor/grad_norm"] > 0.0, "{what}: no gradient");
     let mut compared = 0;
     for key in [
         "actor/loss",
@@ -127,9 +163,11 @@ fn an_update_on_wgpu_matches_the_cpu() {
         // hir-backend-tests): 1e-4 relative, 1e-5 absolute.
         assert!(
             (w - g).abs() <= 1e-5 + 1e-4 * w.abs(),
-            "{key}: wgpu {g} vs cpu {w}"
+            "{what}: {key}: wgpu {g} vs cpu {w}"
         );
         compared += 1;
     }
-    println!("trainer update on wgpu vs cpu: {compared} metrics agree ({replays} replay rows)");
+    println!(
+        "{what} trainer update on wgpu vs cpu: {compared} metrics agree ({replays} replay rows)"
+    );
 }
