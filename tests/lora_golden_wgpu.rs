@@ -8,24 +8,16 @@
 //! GPU policy as in `tests/model_golden_wgpu.rs`: `#[ignore]`d, run with `-- --ignored` (on
 //! lavapipe when there is no GPU), failing when no adapter opens.
 
+mod common;
+
 use std::path::Path;
 
+use common::max_abs_diff;
 use hir::io::adapter::read_adapter;
 use hir::io::model::{load_hf_dir, read_tensors};
 use hir_backend_wgpu::WgpuBackend;
 use hir_core::backend::Backend;
 use hir_core::model::{Model, PackedBatch};
-
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).fold(0.0f32, |m, (x, y)| {
-        if (x - y).is_nan() {
-            f32::INFINITY
-        } else {
-            m.max((x - y).abs())
-        }
-    })
-}
 
 #[test]
 #[ignore = "needs a GPU adapter (Vulkan, Metal, DX12 or GL): cargo test -p hir --test lora_golden_wgpu -- --ignored"]

@@ -13,7 +13,7 @@ mod common;
 
 use std::path::Path;
 
-use common::golden_dirs;
+use common::{golden_dirs, max_abs_diff};
 use hir::io::model::{load_hf_dir, read_tensors};
 use hir_backend_cpu::CpuBackend;
 use hir_backend_wgpu::WgpuBackend;
@@ -56,17 +56,6 @@ fn run<B: Backend>(
         .map(|(n, t)| Ok((n, b.download(t)?)))
         .collect::<Result<Vec<_>, ModelError>>()?;
     Ok((logits, loss, grads))
-}
-
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).fold(0.0f32, |m, (x, y)| {
-        if (x - y).is_nan() {
-            f32::INFINITY
-        } else {
-            m.max((x - y).abs())
-        }
-    })
 }
 
 #[test]

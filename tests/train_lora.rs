@@ -11,35 +11,6 @@ use common::metrics_without_timing;
 use std::path::Path;
 use std::process::Command;
 
-/// Small settings; lr 1e-2 so that the adapters move within a step and the in-reward KL
-/// against the base (`kl_coef` 0.001 by default) is live.
-const SMALL: &[&str] = &[
-    "--quiet",
-    "--eval-count",
-    "1",
-    "--eval-max-tokens",
-    "4",
-    "--set",
-    "train_batch_size=2",
-    "--set",
-    "rollout_n=2",
-    "--set",
-    "ppo_mini_batch_size=2",
-    "--set",
-    "max_response_length=8",
-    "--set",
-    "lr=1e-2",
-];
-
-const DATA: &str = concat!(
-    r#"{"task": "Write a note.", "constraints": [{"instruction_id": "punctuation:no_comma"}, {"instruction_id": "change_case:english_lowercase"}]}"#,
-    "\n",
-    r#"{"task": "Describe a cat.", "constraints": [{"instruction_id": "keywords:existence", "kwargs": {"keywords": ["whiskers"]}}, {"instruction_id": "length_constraints:number_words", "kwargs": {"relation": "less than", "num_words": 40}}]}"#,
-    "\n",
-    r#"{"prompt": "Write a haiku. Do not use any commas.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}"#,
-    "\n",
-);
-
 fn train(dir: &Path, model: &str, run: &str, steps: &str, lora: &[&str]) {
     let mut args = vec![
         "train",
@@ -53,7 +24,9 @@ fn train(dir: &Path, model: &str, run: &str, steps: &str, lora: &[&str]) {
         steps,
     ];
     args.extend(lora);
-    args.extend(SMALL);
+    // lr 1e-2 so that the adapters move within a step and the in-reward KL against the base
+    // (`kl_coef` 0.001 by default) is live.
+    args.extend(common::small_train_args("lr=1e-2"));
     common::hir_ok_in(Some(dir), &args);
 }
 
@@ -83,7 +56,7 @@ fn straight_and_resumed(model_src: &Path, model_name: &str, lora: &[&str], r: u6
     } else {
         std::fs::copy(model_src, &model).expect("copy the model");
     }
-    std::fs::write(tmp.path().join("data.jsonl"), DATA).expect("write data");
+    std::fs::write(tmp.path().join("data.jsonl"), common::TINY_TRAIN_DATA).expect("write data");
     let model_bytes = |p: &Path| {
         if p.is_dir() {
             std::fs::read(p.join("model.safetensors")).expect("weights")

@@ -11,35 +11,6 @@ use common::metrics_without_timing;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Small settings; lr 1e-3 so that the policy moves away from the reference within a step
-/// and the in-reward KL (`kl_coef` 0.001 by default) depends on which weights the reference is.
-const SMALL: &[&str] = &[
-    "--quiet",
-    "--eval-count",
-    "1",
-    "--eval-max-tokens",
-    "4",
-    "--set",
-    "train_batch_size=2",
-    "--set",
-    "rollout_n=2",
-    "--set",
-    "ppo_mini_batch_size=2",
-    "--set",
-    "max_response_length=8",
-    "--set",
-    "lr=1e-3",
-];
-
-const DATA: &str = concat!(
-    r#"{"task": "Write a note.", "constraints": [{"instruction_id": "punctuation:no_comma"}, {"instruction_id": "change_case:english_lowercase"}]}"#,
-    "\n",
-    r#"{"task": "Describe a cat.", "constraints": [{"instruction_id": "keywords:existence", "kwargs": {"keywords": ["whiskers"]}}, {"instruction_id": "length_constraints:number_words", "kwargs": {"relation": "less than", "num_words": 40}}]}"#,
-    "\n",
-    r#"{"prompt": "Write a haiku. Do not use any commas.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}"#,
-    "\n",
-);
-
 /// Trains from inside `dir` with relative paths (`model`, `data.jsonl`, the run `run`), so
 /// that `--resume`, run from elsewhere, proves the run recorded absolute paths.
 fn train(dir: &Path, model: &str, run: &str, steps: &str) {
@@ -54,7 +25,9 @@ fn train(dir: &Path, model: &str, run: &str, steps: &str) {
         "--steps",
         steps,
     ];
-    args.extend(SMALL);
+    // lr 1e-3 so that the policy moves away from the reference within a step and the
+    // in-reward KL (`kl_coef` 0.001 by default) depends on which weights the reference is.
+    args.extend(common::small_train_args("lr=1e-3"));
     common::hir_ok_in(Some(dir), &args);
 }
 
@@ -79,7 +52,7 @@ fn a_model_run_keeps_no_reference_copy_and_resumes_bit_for_bit() {
     }
     let weights_file = model.join("model.safetensors");
     let data = tmp.path().join("data.jsonl");
-    std::fs::write(&data, DATA).expect("write data");
+    std::fs::write(&data, common::TINY_TRAIN_DATA).expect("write data");
 
     let straight = tmp.path().join("straight");
     let split = tmp.path().join("split");

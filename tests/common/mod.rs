@@ -58,13 +58,17 @@ pub fn random_params(cfg: &ModelConfig, seed: u64) -> Params<Vec<f32>> {
     p
 }
 
-/// Largest absolute difference between two slices (panics on length mismatch).
+/// Largest absolute difference between two slices (panics on length mismatch); a NaN on
+/// either side counts as an infinite difference, so it can never pass a bound.
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "length mismatch");
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
+    a.iter().zip(b).fold(0.0f32, |m, (x, y)| {
+        if (x - y).is_nan() {
+            f32::INFINITY
+        } else {
+            m.max((x - y).abs())
+        }
+    })
 }
 
 /// The PyTorch golden model directories under `tests/golden` (those with an
@@ -249,4 +253,36 @@ pub fn hir_bounded(args: &[&str], mem_mib: u64, secs: u64) -> BoundedRun {
         stderr: err_t.join().unwrap_or_default(),
         elapsed: start.elapsed(),
     }
+}
+
+/// Three training rows (two HIR-style, one IFEval-style) for small `hir train --model` runs.
+pub const TINY_TRAIN_DATA: &str = concat!(
+    r#"{"task": "Write a note.", "constraints": [{"instruction_id": "punctuation:no_comma"}, {"instruction_id": "change_case:english_lowercase"}]}"#,
+    "\n",
+    r#"{"task": "Describe a cat.", "constraints": [{"instruction_id": "keywords:existence", "kwargs": {"keywords": ["whiskers"]}}, {"instruction_id": "length_constraints:number_words", "kwargs": {"relation": "less than", "num_words": 40}}]}"#,
+    "\n",
+    r#"{"prompt": "Write a haiku. Do not use any commas.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}"#,
+    "\n",
+);
+
+/// `hir train` flags of a small real-model run (one held-out row, 2 prompts × 2 samples of at
+/// most 8 tokens, 4-token evaluations) with learning rate `lr`.
+pub fn small_train_args(lr: &'static str) -> Vec<&'static str> {
+    vec![
+        "--quiet",
+        "--eval-count",
+        "1",
+        "--eval-max-tokens",
+        "4",
+        "--set",
+        "train_batch_size=2",
+        "--set",
+        "rollout_n=2",
+        "--set",
+        "ppo_mini_batch_size=2",
+        "--set",
+        "max_response_length=8",
+        "--set",
+        lr,
+    ]
 }

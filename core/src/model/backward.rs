@@ -7,6 +7,7 @@ use super::lora::{LoraLayer, LoraPair, LoraTarget, LoraWeights};
 use super::lora_linear::{lora_backward_acc, LoraSaved, LoraShape};
 use super::{LayerParams, Model, ModelConfig, PackedBatch, Params, Result, IGNORE};
 use crate::backend::{AttentionSaved, Backend};
+use alloc::format;
 use alloc::vec::Vec;
 
 /// Where one layer's parameter gradients go: every base parameter (full fine-tune), or only
@@ -289,63 +290,62 @@ impl<B: Backend> Model<B> {
         b: &B,
         acts: &Activations<B>,
         dlogits: &B::Tensor,
-        sink: GradSink<'_, B::Tensor>,
+        mut sink: GradSink<'_, B::Tensor>,
     ) -> Result<()> {
         let cfg = &self.config;
         let (n, d, v) = (acts.n, cfg.hidden_size, cfg.vocab_size);
         let dims = LinearDims::new(n, d, v);
-        match sink {
+        // Absorbs the gradients of the frozen norms of a LoRA run.
+        let mut scratch = b.zeros(d)?;
+        // Head and final norm. With tied embeddings a full fine-tune's head gradient lands in
+        // `embed`; the frozen head of a LoRA run only passes the gradient on.
+        let dh = match &mut sink {
             GradSink::Full(grads) => {
-                // Head and final norm. With tied embeddings the head's gradient lands in
-                // `embed`.
                 let dhead = match grads.lm_head.as_mut() {
                     Some(g) => g,
                     None => &mut grads.embed,
                 };
-                let dh = linear_backward(b, dlogits, &acts.h_final, self.head(), dhead, dims)?;
-                let mut dx = b.rmsnorm_backward(
-                    &dh,
-                    &acts.x_final,
-                    &self.params.final_norm,
-                    &acts.rstd_final,
-                    &mut grads.final_norm,
-                    d,
-                )?;
-                let layers = self.params.layers.len();
-                for (l, (la, g)) in (acts.layers.iter().zip(grads.layers.iter_mut()))
-                    .enumerate()
-                    .take(layers)
-                    .rev()
-                {
-                    let w = self.layer_weights(l, true);
-                    dx = layer_backward(b, cfg, w, la, LayerGrads::Full(g), dx, acts)?;
-                }
-                b.embedding_backward_acc(&dx, &acts.ids, &mut grads.embed, d)?;
+                linear_backward(b, dlogits, &acts.h_final, self.head(), dhead, dims)?
             }
-            GradSink::Lora(grads) => {
-                // The frozen head and norms only pass the gradient on.
-                let mut scratch = b.zeros(d)?;
+            GradSink::Lora(_) => {
                 let mut dh = b.zeros(n * d)?;
                 b.matmul(dlogits, self.head(), &mut dh, dims.input_grad())?;
-                let mut dx = b.rmsnorm_backward(
-                    &dh,
-                    &acts.x_final,
-                    &self.params.final_norm,
-                    &acts.rstd_final,
-                    &mut scratch,
-                    d,
-                )?;
-                let layers = self.params.layers.len();
-                for (l, (la, g)) in (acts.layers.iter().zip(grads.layers.iter_mut()))
-                    .enumerate()
-                    .take(layers)
-                    .rev()
-                {
-                    let w = self.layer_weights(l, true);
-                    let lg = LayerGrads::Lora(g, &mut scratch);
-                    dx = layer_backward(b, cfg, w, la, lg, dx, acts)?;
-                }
+                dh
             }
+        };
+        let dnorm = match &mut sink {
+            GradSink::Full(grads) => &mut grads.final_norm,
+            GradSink::Lora(_) => &mut scratch,
+        };
+        let mut dx = b.rmsnorm_backward(
+            &dh,
+            &acts.x_final,
+            &self.params.final_norm,
+            &acts.rstd_final,
+            dnorm,
+            d,
+        )?;
+        let layers = self.params.layers.len();
+        let grad_layers = match &sink {
+            GradSink::Full(g) => g.layers.len(),
+            GradSink::Lora(g) => g.layers.len(),
+        };
+        if acts.layers.len() != layers || grad_layers != layers {
+            return Err(super::ModelError::Input(format!(
+                "the model has {layers} layers, but the activations have {} and the gradients {}",
+                acts.layers.len(),
+                grad_layers
+            )));
+        }
+        for (l, la) in acts.layers.iter().enumerate().rev() {
+            let g = match &mut sink {
+                GradSink::Full(g) => LayerGrads::Full(&mut g.layers[l]),
+                GradSink::Lora(g) => LayerGrads::Lora(&mut g.layers[l], &mut scratch),
+            };
+            dx = layer_backward(b, cfg, self.layer_weights(l, true), la, g, dx, acts)?;
+        }
+        if let GradSink::Full(grads) = sink {
+            b.embedding_backward_acc(&dx, &acts.ids, &mut grads.embed, d)?;
         }
         Ok(())
     }
