@@ -105,6 +105,10 @@ pub struct BenchArgs {
     /// load). `step` trains f32 weights.
     #[arg(long, value_enum, default_value_t)]
     pub dtype: crate::io::weights::WeightDtype,
+    /// The device's f32 peak in GFLOP/s, for `matmul`'s percentage of peak (default: looked
+    /// up by GPU name in `hir::cli::bench_peak::KNOWN_PEAKS`; none for the CPU).
+    #[arg(long, value_parser = super::bench_peak::parse_peak)]
+    pub peak_gflops: Option<f64>,
 }
 
 /// The "~10M parameter" benchmark model (the same config `benches/pytorch_baseline.py` builds).
@@ -283,10 +287,15 @@ fn bench_matmul<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
         Transpose::A => "a",
         Transpose::B => "b",
     };
+    let gflops = 2.0 * (m as f64) * (k as f64) * (n as f64) / s / 1e9;
+    let name = b.name();
+    let peak = super::bench_peak::peak_for(&name, args.peak_gflops);
     Ok(serde_json::json!({
-        "bench": "matmul", "backend": b.name(), "size": args.size, "m": m, "k": k, "n": n,
-        "transpose": transpose, "seconds": s,
-        "gflops": 2.0 * (m as f64) * (k as f64) * (n as f64) / s / 1e9,
+        "bench": "matmul", "backend": name, "size": args.size, "m": m, "k": k, "n": n,
+        "transpose": transpose, "seconds": s, "gflops": gflops,
+        "peak_gflops": peak.as_ref().map(|p| p.gflops),
+        "peak_source": peak.as_ref().map(|p| p.source.clone()),
+        "percent_of_peak": peak.as_ref().map(|p| 100.0 * gflops / p.gflops),
     }))
 }
 

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 mod adapter_flag;
 pub mod bench;
+pub mod bench_peak;
 pub mod compare;
 pub mod data;
 pub mod eval;
