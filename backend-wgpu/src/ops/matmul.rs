@@ -8,7 +8,9 @@
 //!   `[n, k]`, the layout of a linear layer's weight, else `matvec_cols`).
 //! - `2 ≤ m ≤ 64` with B stored `[n, k]` (batched decoding): `matmul_rows`, where a
 //!   workgroup computes 4 columns of C for all m rows, so B (the weight, by far the larger
-//!   operand) is read from storage once, in 16-byte loads along k when `k % 4 = 0`. The other
+//!   operand) is read from storage once, in 16-byte loads along k when `k % 4 = 0`; its 256
+//!   threads split into lanes along k and row groups, fewer groups for fewer rows (128 lanes
+//!   for m ≤ 8, down to 16 for m ≤ 64), reduced in lane order. The other
 //!   layouts of few rows go to the tiled kernel (they do not occur in decoding).
 //! - otherwise `matmul_tiled`: register-blocked tiles with double-buffered k slices; tile
 //!   sizes come from the table in [`super::matmul_tiles`] (by adapter class and shape), and
@@ -42,6 +44,15 @@ use crate::tensor::WgpuTensor;
 const ROWS_MAX_M: usize = 64;
 /// Columns of C per workgroup of the few-row kernel.
 const ROWS_STRIP: usize = 4;
+
+/// Lanes along k of the few-row kernel for `m ≤ 64` rows: the most (of 16, 32, 64, 128)
+/// whose `256 / lanes` row groups of 4 rows each still cover m.
+fn rows_lanes(m: usize) -> u32 {
+    [128u32, 64, 32, 16]
+        .into_iter()
+        .find(|&kl| (256 / kl as usize) * 4 >= m)
+        .unwrap_or(16)
+}
 
 /// A tensor bound as `array<vec4<f32>>`: its bytes rounded up to whole vec4s.
 fn vec4_binding<'a>(op: &'static str, t: &'a WgpuTensor, read_only: bool) -> Result<Binding<'a>> {
@@ -115,6 +126,7 @@ pub(crate) fn matmul(
     }
     if forced.is_none() && trans_b && m <= ROWS_MAX_M {
         let kernel = Kernel::new(MATMUL_ROWS, "matmul_rows")
+            .with("KL", f64::from(rows_lanes(m)))
             .with("TRANS_A", flag(trans_a))
             .with("VEC_A", flag(!trans_a && k.is_multiple_of(4)))
             .with("VEC_B", flag(k.is_multiple_of(4)));

@@ -5,20 +5,22 @@
 // `matmul_rows`: one workgroup of 256 threads computes a strip of NS = 4 columns of C for
 // all m rows, so each row of B is read from storage once for the whole batch (the tiled
 // kernel would re-read it per 64-row tile and mask most of its rows). The threads form a
-// 16 × 16 grid: `kl = t % 16` is a lane along k, `rg = t / 16` a row group. Thread (kl, rg)
-// owns rows rg, rg + 16, rg + 32, rg + 48 (those below m) and walks k in units of four,
-// units kl, kl + 16, kl + 32, …: it loads the unit of each of the NS rows of B (one 16-byte
-// load when k is a multiple of 4, VEC_B; threads of one row group read 256 contiguous
-// bytes, and the 16 row groups the same bytes) and of each of its rows of op(A) (a vec4
+// KL × RG grid (KL · RG = 256; KL = 128 for m ≤ 8, 64 for m ≤ 16, 32 for m ≤ 32, 16 for
+// m ≤ 64): `kl = t % KL` is a lane along k, `rg = t / KL` a row group. Thread (kl, rg)
+// owns rows rg, rg + RG, rg + 2·RG, rg + 3·RG (those below m) and walks k in units of
+// four, units kl, kl + KL, kl + 2·KL, …: it loads the unit of each of the NS rows of B (one
+// 16-byte load when k is a multiple of 4, VEC_B; the lanes of a row group read contiguous
+// bytes, and the RG row groups the same bytes) and of each of its rows of op(A) (a vec4
 // when A is stored [m, k] and k is a multiple of 4, VEC_A; else four scalar loads), and
 // accumulates dot(a, b) into 4 × NS registers.
 //
 // Summation order (deterministic, not ascending p): lane kl sums its units in order, each
-// unit as a 4-term dot product; the 16 lane sums of an output are then added by a fixed
-// tree in workgroup memory (lanes 8 apart, then 4, 2, 1). No atomics.
+// unit as a 4-term dot product; the KL lane sums of an output are then added in lane order
+// 0, 1, …, KL − 1 by one thread, from workgroup memory (two passes of 2 columns, at most
+// 8.5 KiB; two barriers each). No atomics.
 //
-// Loop counts stay far below lavapipe's 65535 per-invocation cap: ⌈k / 64⌉ iterations of
-// the k loop per thread.
+// Loop counts stay far below lavapipe's 65535 per-invocation cap: ⌈k / (4·KL)⌉ iterations
+// of the k loop and KL of the final sums per thread.
 
 override TRANS_A: bool = false;
 override VEC_A: bool = false;
@@ -37,13 +39,25 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> c: array<vec4<f32>>;
 
-const KL: u32 = 16u;  // lanes along k
-const RG: u32 = 16u;  // row groups
-const RPT: u32 = 4u;  // rows per thread (RG · RPT = 64 rows at most)
-const NS: u32 = 4u;   // columns per workgroup
+// Lanes along k: 16, 32, 64 or 128, the largest whose row groups still cover m (the host
+// picks it), so that few rows leave few threads idle and B is re-read by few row groups.
+override KL: u32 = 16u;
+override RG: u32 = 256u / KL;   // row groups
+const RPT: u32 = 4u;            // rows per thread (RG · RPT ≥ m)
+const NS: u32 = 4u;             // columns per workgroup
+override ROWS: u32 = 4u * (256u / KL);
+override RED_LANE: u32 = 2u * 4u * (256u / KL) + 1u;
 
-// red[r · 256 + t]: thread t's partial sum for its row r, one column at a time.
-var<workgroup> red: array<f32, 1024>;
+// The lane sums of ROWS rows × 2 columns: lane l of (row i, column h) at
+// red_index(i, h, l). Rows are the fastest index, and a lane's block is padded by one
+// float (an odd stride), so that both the writes (neighbouring threads: neighbouring lanes)
+// and the reads (neighbouring threads: neighbouring rows) fall in distinct banks. At most
+// 128 · 17 = 2176 floats (KL = 128).
+var<workgroup> red: array<f32, 2176>;
+
+fn red_index(i: u32, h: u32, l: u32) -> u32 {
+    return l * RED_LANE + h * ROWS + i;
+}
 
 fn a_at(x: u32) -> f32 {
     return a[x >> 2u][x & 3u];
@@ -119,32 +133,29 @@ fn matmul_rows(
             }
         }
     }
-    for (var s = 0u; s < NS; s++) {
+    // Two passes of NS / 2 columns: every thread parks its partial sums, then thread
+    // o < 2 · ROWS adds the KL lanes of output (row o % ROWS, column j0 + pass · 2 +
+    // o / ROWS) in lane order.
+    let o_row = t % ROWS;
+    let o_col = t / ROWS;
+    for (var half = 0u; half < 2u; half++) {
         for (var r = 0u; r < RPT; r++) {
-            red[r * 256u + t] = acc[r * NS + s];
+            for (var h = 0u; h < 2u; h++) {
+                red[red_index(rg + RG * r, h, kl)] = acc[r * NS + half * 2u + h];
+            }
         }
         workgroupBarrier();
-        for (var w = KL / 2u; w > 0u; w = w / 2u) {
-            if kl < w {
-                for (var r = 0u; r < RPT; r++) {
-                    red[r * 256u + t] = red[r * 256u + t] + red[r * 256u + t + w];
-                }
+        let j = j0 + half * 2u + o_col;
+        if t < 2u * ROWS && o_row < p.m && j < p.n {
+            var sum = 0.0;
+            for (var l = 0u; l < KL; l++) {
+                sum = sum + red[red_index(o_row, o_col, l)];
             }
-            workgroupBarrier();
-        }
-        let j = j0 + s;
-        if kl == 0u && j < p.n {
-            for (var r = 0u; r < RPT; r++) {
-                let i = rg + RG * r;
-                if i < p.m {
-                    let o = i * p.n + j;
-                    let sum = red[r * 256u + t];
-                    if p.beta == 0.0 {
-                        c[o >> 2u][o & 3u] = p.alpha * sum;
-                    } else {
-                        c[o >> 2u][o & 3u] = p.alpha * sum + p.beta * c[o >> 2u][o & 3u];
-                    }
-                }
+            let o = o_row * p.n + j;
+            if p.beta == 0.0 {
+                c[o >> 2u][o & 3u] = p.alpha * sum;
+            } else {
+                c[o >> 2u][o & 3u] = p.alpha * sum + p.beta * c[o >> 2u][o & 3u];
             }
         }
         workgroupBarrier();
