@@ -4,7 +4,7 @@ use hir_core::backend::{Backend, Matmul, Result};
 
 use crate::finite_difference::{fd_check, weighted_sum};
 use crate::inputs::normal;
-use crate::report::{Expected, Outputs, Tolerance};
+use crate::report::{CaseReport, Expected, Outputs, Tolerance};
 use crate::suite::{shape_error, Case, Outcome, Suite};
 
 /// `C = op(A)·op(B)` with these dimensions and layouts (`alpha = 1`, `beta = 0`).
@@ -70,17 +70,31 @@ const SHAPES: [(usize, usize, usize); 8] = [
 ];
 
 /// Kernel variants of a GPU backend the shapes above do not reach: `(m, k, n, alpha, beta)`.
-/// Multiples of 64 × 16 × 64 (the bounds-check-free tiled kernel); `m = 1` (the
-/// matrix–vector kernels, on rows of B when tB and columns otherwise, on longer vectors);
-/// 2–9 rows (batched decoding: the tiled kernel with most of its 64-row tile masked).
-const KERNEL_VARIANTS: [(usize, usize, usize, f32, f32); 8] = [
+/// - Multiples of the tiles of the wgpu tiled kernel (256 × 40 × 256 for 128-wide tiles,
+///   128 × 48 × 64 and 64 × 16 × 192 for 64-wide ones, 96 × 24 × 160 for 32-wide ones):
+///   the bounds-check-free variants, with every dimension a multiple of 4 (vec4 loads and
+///   stores).
+/// - `m = 1`: the matrix–vector kernels (rows of B when tB, columns otherwise).
+/// - 2 ≤ m ≤ 64 (batched decoding; the few-row kernel when tB, the tiled one otherwise):
+///   m ∈ {2, 3, 8, 17, 64} with odd k and n (scalar loads), and m = 5, 64 with k a
+///   multiple of 4 (16-byte loads along k).
+/// - A long k (6000): many slices of the tiled kernel and long k loops, far from lavapipe's
+///   per-invocation loop cap.
+const KERNEL_VARIANTS: [(usize, usize, usize, f32, f32); 15] = [
+    (256, 40, 256, 1.0, 0.0),
     (128, 48, 64, 1.0, 0.0),
     (64, 16, 192, -0.5, 2.0),
+    (96, 24, 160, 0.5, -1.5),
     (1, 300, 257, 1.0, 0.0),
     (1, 64, 70, 0.5, -1.5),
-    (2, 300, 257, 1.0, 0.0),
-    (5, 65, 70, 0.5, -1.5),
-    (8, 576, 131, 1.0, 0.0),
+    (2, 301, 257, 1.0, 0.0),
+    (3, 65, 71, 0.5, -1.5),
+    (8, 577, 131, 1.0, 0.0),
+    (17, 99, 33, 1.0, 0.5),
+    (64, 129, 67, -1.0, 0.0),
+    (5, 256, 70, 0.5, -1.5),
+    (64, 128, 36, 1.0, 0.0),
+    (40, 6000, 36, 1.0, 0.0),
     (9, 100, 33, 1.0, 0.5),
 ];
 
@@ -127,6 +141,14 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
         error_message(b)
     });
     s.check("rejects inconsistent shapes", |b| shape_errors(b));
+}
+
+/// Runs only the matmul family on `backend` and returns its reports, named after `family`
+/// (e.g. `matmul[wide]` for a backend whose tile config was forced).
+pub fn family_reports<B: Backend>(backend: &B, family: &'static str) -> Vec<CaseReport> {
+    let mut suite = Suite::<B, B>::new(backend, None);
+    suite.family(family, cases);
+    suite.into_reports()
 }
 
 /// One matmul on seeded inputs; with `beta = 0` the previous `C` is all NaN, which must be

@@ -9,7 +9,7 @@
 //! GPU) and prints the adapter and the cases run and passed per op family; run that way, a
 //! missing adapter fails it.
 
-use hir_backend_tests::{attention, print_summary, run_against, run_all, CaseReport};
+use hir_backend_tests::{attention, matmul, print_summary, run_against, run_all, CaseReport};
 use hir_backend_wgpu::WgpuBackend;
 
 #[test]
@@ -35,6 +35,17 @@ fn every_case_passes_on_the_wgpu_backend() {
         passed: guard.is_ok(),
         detail: guard.err().map(|f| f.0),
     });
+    // The matmul family again with each tile config of the tiled kernel forced, so that one
+    // adapter runs the configs the table picks for the others.
+    for name in WgpuBackend::matmul_tile_names() {
+        let family: &'static str = Box::leak(format!("matmul[{name}]").into_boxed_str());
+        match gpu.with_matmul_tiles(name) {
+            Some(forced) => reports.extend(matmul::family_reports(&forced, family)),
+            None => {
+                println!("matmul tiles {name}: beyond this adapter's workgroup limits, not run")
+            }
+        }
+    }
     let twice = run_against(&gpu, &gpu);
     let mut failures = print_summary(&format!("wgpu on {}", adapter.name), &reports);
     failures.extend(print_summary(

@@ -86,6 +86,8 @@ use ops::{
 #[derive(Clone)]
 pub struct WgpuBackend {
     gpu: Arc<Gpu>,
+    /// A tile config forced on the tiled matmul kernel (tests; `None`: the table decides).
+    matmul_tiles: Option<ops::matmul_tiles::TileConfig>,
 }
 
 impl core::fmt::Debug for WgpuBackend {
@@ -100,6 +102,7 @@ impl WgpuBackend {
         let opened = device::open()?;
         Ok(Self {
             gpu: Arc::new(Gpu::new(opened.device, opened.queue, opened.summary)),
+            matmul_tiles: None,
         })
     }
 
@@ -122,6 +125,30 @@ impl WgpuBackend {
     /// Bytes of idle buffers the pool keeps for reuse.
     pub fn pooled_idle_bytes(&self) -> u64 {
         self.gpu.pool.idle_bytes()
+    }
+
+    /// Names of the tiled matmul kernel's tile configs (see `with_matmul_tiles`).
+    #[doc(hidden)]
+    pub fn matmul_tile_names() -> Vec<&'static str> {
+        ops::matmul_tiles::ALL.iter().map(|c| c.name).collect()
+    }
+
+    /// For tests: a backend on the same device whose matmuls with `m ≥ 2` all run the tiled
+    /// kernel with the tile config `name` (one of `matmul_tile_names`), whatever the
+    /// adapter's table would pick. `None` for an unknown name or a config beyond this
+    /// device's workgroup limits.
+    #[doc(hidden)]
+    pub fn with_matmul_tiles(&self, name: &str) -> Option<Self> {
+        let cfg = ops::matmul_tiles::ALL
+            .into_iter()
+            .find(|c| c.name == name)?;
+        let limits = self.gpu.device.limits();
+        let fits = cfg.workgroup_bytes() <= limits.max_compute_workgroup_storage_size
+            && cfg.threads() <= limits.max_compute_invocations_per_workgroup;
+        fits.then(|| Self {
+            gpu: Arc::clone(&self.gpu),
+            matmul_tiles: Some(cfg),
+        })
     }
 
     /// Number of compute pipelines compiled so far.
@@ -189,7 +216,7 @@ impl Backend for WgpuBackend {
     // ---- matmul, embedding, RMSNorm, RoPE ------------------------------------------------
 
     fn matmul(&self, a: &T, b: &T, c: &mut T, mm: Matmul) -> Result<()> {
-        matmul::matmul(&self.gpu, a, b, c, mm)
+        matmul::matmul(&self.gpu, a, b, c, mm, self.matmul_tiles)
     }
     fn embedding(&self, table: &T, ids: &I, dim: usize) -> Result<T> {
         embedding::embedding(&self.gpu, table, ids, dim)

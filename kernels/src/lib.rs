@@ -53,8 +53,11 @@ macro_rules! shaders {
 shaders! {
     /// `axpy`, `scale`, `add_bias`, `bias_backward_acc`, `gather_rows`.
     ELEMENTWISE = "elementwise";
-    /// Tiled matrix product (transposes, alpha/beta, unchecked variant) and matrix–vector.
+    /// Register-blocked, double-buffered tiled matrix product (transposes, alpha/beta, tile
+    /// sizes, vec4 and unchecked variants as override constants) and matrix–vector.
     MATMUL = "matmul";
+    /// The few-row matrix product (2 ≤ m ≤ 64 rows against a weight stored `[n, k]`).
+    MATMUL_ROWS = "matmul_rows";
     /// Embedding lookup and its deterministic (atomic-free, token-ordered) backward.
     EMBEDDING = "embedding";
     /// RMSNorm forward, backward `dx` and `dw`.

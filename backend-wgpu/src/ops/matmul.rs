@@ -1,32 +1,85 @@
 //! `C = alpha·op(A)·op(B) + beta·C` (contract in `hir_core::backend::matmul`, kernels in
-//! `hir_kernels::MATMUL`).
+//! `hir_kernels::MATMUL` and `hir_kernels::MATMUL_ROWS`).
 //!
-//! - `m = 1` (decoding): a matrix–vector kernel (`matvec_rows` when B is stored `[n, k]`, the
-//!   layout of a linear layer's weight, else `matvec_cols`).
-//! - otherwise the tiled kernel: 64×64 tiles of C per 16×16-thread workgroup, 4×4 outputs per
-//!   thread, k in slices of 16, specialised by override constants for the transposes and,
-//!   when `m, n` are multiples of 64 and `k` of 16, without bounds checks.
+//! # Design
+//!
+//! Three paths, by the number of rows `m`:
+//! - `m = 1` (decoding one sequence): a matrix–vector kernel (`matvec_rows` when B is stored
+//!   `[n, k]`, the layout of a linear layer's weight, else `matvec_cols`).
+//! - `2 ≤ m ≤ 64` with B stored `[n, k]` (batched decoding): `matmul_rows`, where a
+//!   workgroup computes 4 columns of C for all m rows, so B (the weight, by far the larger
+//!   operand) is read from storage once, in 16-byte loads along k when `k % 4 = 0`; its 256
+//!   threads split into lanes along k and row groups, fewer groups for fewer rows (128 lanes
+//!   for m ≤ 8, down to 16 for m ≤ 64), reduced in lane order. The other
+//!   layouts of few rows go to the tiled kernel (they do not occur in decoding).
+//! - otherwise `matmul_tiled`: register-blocked tiles with double-buffered k slices; tile
+//!   sizes come from the table in [`super::matmul_tiles`] (by adapter class and shape), and
+//!   the layout, the vec4 loads (`VEC_A`/`VEC_B` when the stored contiguous dimension is a
+//!   multiple of 4), vec4 stores (`VEC_C` when `n % 4 = 0`) and the bounds-check-free
+//!   variant (`CHECKED = false` when the tile divides m, n and k) are override constants,
+//!   one cached pipeline each.
+//!
+//! Every kernel binds A, B and C as `array<vec4<f32>>`, so their bindings cover the
+//! tensor's bytes rounded up to 16 (pooled buffers are multiples of 64 bytes, so the
+//! rounding stays inside the buffer; the kernels never touch the padding).
+//!
+//! Results are deterministic run to run (no atomics). The tiled kernel sums each output in
+//! one accumulator in ascending p; `matmul_rows` and `matvec_rows` sum lanes along k and
+//! combine them with a fixed tree (documented in the kernels).
+//!
+//! [`matmul`] takes an optional forced [`TileConfig`] (the backend's
+//! `with_matmul_tiles`): then every `m ≥ 2` goes to the tiled kernel with that config, so
+//! tests on one adapter reach the configs the table picks for the others.
 
 use hir_core::backend::shape::err;
-use hir_core::backend::{Matmul, Result};
-use hir_kernels::MATMUL;
+use hir_core::backend::{BackendError, Matmul, Result};
+use hir_kernels::{MATMUL, MATMUL_ROWS};
 
+use super::matmul_tiles::{choose, AdapterClass, TileConfig};
 use crate::dispatch::{grid_1d, to_u32, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
 use crate::tensor::WgpuTensor;
 
-/// Rows and columns of C per workgroup of the tiled kernel.
-const TILE_MN: usize = 64;
-/// Slice of k staged per step of the tiled kernel.
-const TILE_K: usize = 16;
+/// Largest `m` of the few-row kernel (16 row groups × 4 rows per thread).
+const ROWS_MAX_M: usize = 64;
+/// Columns of C per workgroup of the few-row kernel.
+const ROWS_STRIP: usize = 4;
 
-/// See `Backend::matmul`.
+/// Lanes along k of the few-row kernel for `m ≤ 64` rows: the most (of 16, 32, 64, 128)
+/// whose `256 / lanes` row groups of 4 rows each still cover m.
+fn rows_lanes(m: usize) -> u32 {
+    [128u32, 64, 32, 16]
+        .into_iter()
+        .find(|&kl| (256 / kl as usize) * 4 >= m)
+        .unwrap_or(16)
+}
+
+/// A tensor bound as `array<vec4<f32>>`: its bytes rounded up to whole vec4s.
+fn vec4_binding<'a>(op: &'static str, t: &'a WgpuTensor, read_only: bool) -> Result<Binding<'a>> {
+    let bytes = (t.len as u64 * 4).div_ceil(16).max(1) * 16;
+    if t.buffer().size() < bytes {
+        return Err(BackendError::Device(format!(
+            "`{op}`: a buffer of {} bytes cannot hold {} elements as whole vec4s",
+            t.buffer().size(),
+            t.len
+        )));
+    }
+    Ok(Binding::raw(t.buffer(), bytes, read_only))
+}
+
+/// Override constant value of a flag.
+fn flag(b: bool) -> f64 {
+    f64::from(u8::from(b))
+}
+
+/// See `Backend::matmul`; `forced` overrides the tile table (tests).
 pub(crate) fn matmul(
     gpu: &Gpu,
     a: &WgpuTensor,
     b: &WgpuTensor,
     c: &mut WgpuTensor,
     mm: Matmul,
+    forced: Option<TileConfig>,
 ) -> Result<()> {
     const OP: &str = "matmul";
     mm.check(a.len, b.len, c.len)?;
@@ -48,7 +101,11 @@ pub(crate) fn matmul(
         .u32(to_u32(OP, "n", n)?)
         .f32(alpha)
         .f32(beta);
-    let bindings = [Binding::read(a), Binding::read(b), Binding::write(c)];
+    let bindings = [
+        vec4_binding(OP, a, true)?,
+        vec4_binding(OP, b, true)?,
+        vec4_binding(OP, c, false)?,
+    ];
     if m == 1 {
         return if trans_b {
             let groups = grid_1d(n, 1);
@@ -67,17 +124,60 @@ pub(crate) fn matmul(
             )
         };
     }
-    let exact = m.is_multiple_of(TILE_MN) && n.is_multiple_of(TILE_MN) && k.is_multiple_of(TILE_K);
-    let (gx, gy) = (n.div_ceil(TILE_MN), m.div_ceil(TILE_MN));
+    if forced.is_none() && trans_b && m <= ROWS_MAX_M {
+        let kernel = Kernel::new(MATMUL_ROWS, "matmul_rows")
+            .with("KL", f64::from(rows_lanes(m)))
+            .with("TRANS_A", flag(trans_a))
+            .with("VEC_A", flag(!trans_a && k.is_multiple_of(4)))
+            .with("VEC_B", flag(k.is_multiple_of(4)));
+        let groups = grid_1d(n.div_ceil(ROWS_STRIP), 1);
+        return gpu.dispatch(kernel, &bindings, &params, groups);
+    }
+    let cfg = match forced {
+        Some(cfg) => cfg,
+        None => {
+            let limits = gpu.device.limits();
+            choose(
+                AdapterClass::of(&gpu.summary),
+                m,
+                n,
+                limits.max_compute_workgroup_storage_size,
+                limits.max_compute_invocations_per_workgroup,
+            )
+        }
+    };
+    if !cfg.is_valid() {
+        return Err(err(
+            OP,
+            format!("tile config {cfg:?} is not one the kernel supports"),
+        ));
+    }
+    let (bm, bn) = (cfg.bm as usize, cfg.bn as usize);
+    let exact = m.is_multiple_of(bm) && n.is_multiple_of(bn) && k.is_multiple_of(cfg.bk as usize);
+    let (gx, gy) = (n.div_ceil(bn), m.div_ceil(bm));
     if gx > MAX_GROUPS_PER_DIM as usize || gy > MAX_GROUPS_PER_DIM as usize {
         return Err(err(
             OP,
-            format!("m={m}, n={n} exceed the {MAX_GROUPS_PER_DIM}×64 tile grid"),
+            format!("m={m}, n={n} exceed the {MAX_GROUPS_PER_DIM}×{bm} tile grid"),
         ));
     }
+    // The stored contiguous dimension: k for A [m, k], m for A [k, m]; k for B [n, k], n
+    // for B [k, n].
+    let vec_a = if trans_a { m } else { k }.is_multiple_of(4);
+    let vec_b = if trans_b { k } else { n }.is_multiple_of(4);
     let kernel = Kernel::new(MATMUL, "matmul_tiled")
-        .with("TRANS_A", f64::from(u8::from(trans_a)))
-        .with("TRANS_B", f64::from(u8::from(trans_b)))
-        .with("CHECKED", f64::from(u8::from(!exact)));
+        .with("TRANS_A", flag(trans_a))
+        .with("TRANS_B", flag(trans_b))
+        .with("CHECKED", flag(!exact))
+        .with("VEC_A", flag(vec_a))
+        .with("VEC_B", flag(vec_b))
+        .with("VEC_C", flag(n.is_multiple_of(4)))
+        .with("BM", f64::from(cfg.bm))
+        .with("BN", f64::from(cfg.bn))
+        .with("BK", f64::from(cfg.bk))
+        .with("TM", f64::from(cfg.tm))
+        .with("TN", f64::from(cfg.tn))
+        .with("WG_X", f64::from(cfg.wg_x()))
+        .with("WG_Y", f64::from(cfg.wg_y()));
     gpu.dispatch(kernel, &bindings, &params, [gx as u32, gy as u32, 1])
 }

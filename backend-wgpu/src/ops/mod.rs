@@ -9,6 +9,7 @@ pub(crate) mod elementwise;
 pub(crate) mod embedding;
 pub(crate) mod kv_cache;
 pub(crate) mod matmul;
+pub(crate) mod matmul_tiles;
 pub(crate) mod memory;
 pub(crate) mod optim;
 pub(crate) mod policy_loss;

@@ -1,26 +1,62 @@
 // C = alpha · op(A) · op(B) + beta · C, op(X) = Xᵀ when the transpose flag is set.
 // op(A) is [m, k], op(B) is [k, n], C is [m, n], all row-major.
 //
-// `matmul_tiled`: a 16×16-thread workgroup computes a 64×64 tile of C, each thread a 4×4
-// register block (rows ty + 16·r, columns tx + 16·c, so that neighbouring threads touch
-// neighbouring addresses). The k dimension is walked in slices of 16: each slice of op(A)
-// (64×16) and op(B) (16×64) is staged in workgroup memory, loaded along the stored matrix's
-// contiguous dimension whatever the transpose. Every output sums its k products in order
-// p = 0, 1, …, k−1.
+// Every matmul kernel binds A, B and C as arrays of vec4<f32> (the host binds whole vec4s:
+// the tensor's bytes rounded up to 16, inside its pooled buffer). A scalar element x is
+// read as `a[x >> 2][x & 3]`; an aligned run of four as one 16-byte load `a[x >> 2]`.
 //
-// Override constants select the variant (one pipeline each):
+// `matmul_tiled`: register-blocked tiling, every size a pipeline override constant chosen by
+// the host from its tile table (backend-wgpu/src/ops/matmul_tiles.rs):
+// - A workgroup of WG_X × WG_Y threads computes a BM × BN tile of C; each thread a TM × TN
+//   register block (TM, TN ∈ {4, 8}): rows (u·WG_Y + ty)·4 + e and columns
+//   (v·WG_X + tx)·4 + e of the tile (u < TM/4, v < TN/4, e < 4), so that neighbouring
+//   threads read neighbouring vec4s of workgroup memory (no bank conflicts) and write
+//   neighbouring vec4s of C.
+// - k is walked in slices of BK. A slice of op(A) (BM × BK) and of op(B) (BK × BN) is staged
+//   in workgroup memory as [BK][BM] and [BK][BN] vec4 rows, each row padded by one vec4
+//   (4 floats) so that the transposing stores of the loader (below) fall in different banks.
+// - Loads go along the stored matrix's contiguous dimension, in units of four elements: one
+//   16-byte load when that dimension is a multiple of 4 (VEC_A / VEC_B), else four scalar
+//   loads. When the stored dimension runs along k (A stored [m, k], B stored [n, k]) the unit
+//   is scattered into four rows of the tile; otherwise it is stored as one vec4.
+// - Double buffering: two tile buffers. Each thread loads slice s+1 from storage into
+//   registers before computing slice s from workgroup memory (the loads' latency hides
+//   behind the arithmetic), then stores them into the other buffer; one barrier per slice.
+// - Summation order: each output is one accumulator, updated for p = 0, 1, …, k−1 in order
+//   (sum = sum + a·b; the compiler may fuse it into an FMA, the same way on every run).
+//
+// Override constants (one pipeline per combination):
 // - TRANS_A / TRANS_B: the stored layouts.
-// - CHECKED: bounds checks on loads and stores. The host selects CHECKED = false only when
-//   m and n are multiples of 64 and k a multiple of 16, where every access is in range.
+// - CHECKED: bounds checks on loads and stores; false only when BM | m, BN | n and BK | k.
+// - VEC_A / VEC_B: the stored contiguous dimension (k or m for A, k or n for B) is a
+//   multiple of 4, so units are aligned vec4 loads. VEC_C: n is a multiple of 4 (vec4
+//   stores of C).
+// - BM, BN, BK, TM, TN, WG_X = BN / TN, WG_Y = BM / TM, and the tile buffer sizes A_SIZE,
+//   B_SIZE (the host checks them against the workgroup memory limit).
 //
-// `matvec`: m = 1 (decoding). With op(B) = Bᵀ (B stored [n, k], rows contiguous), one
-// workgroup of 64 threads per output reduces a row of B against a; with B stored [k, n], one
-// thread per output walks down a column (neighbouring threads read neighbouring addresses).
-// op(A) of a single row is the same vector whatever TRANS_A.
+// `matvec_rows` / `matvec_cols`: m = 1 (decoding). With op(B) = Bᵀ (B stored [n, k], rows
+// contiguous), one workgroup of 64 threads per output reduces a row of B against a; with B
+// stored [k, n], one thread per output walks down a column (neighbouring threads read
+// neighbouring addresses). op(A) of a single row is the same vector whatever TRANS_A.
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override CHECKED: bool = true;
+override VEC_A: bool = false;
+override VEC_B: bool = false;
+override VEC_C: bool = false;
+override BM: u32 = 64u;
+override BN: u32 = 64u;
+override BK: u32 = 8u;
+override TM: u32 = 4u;
+override TN: u32 = 4u;
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 16u;
+// Row strides of the tiles in vec4s (one vec4 of padding) and the size of both buffers.
+override SA4: u32 = BM / 4u + 1u;
+override SB4: u32 = BN / 4u + 1u;
+override A_SIZE: u32 = 2u * BK * (BM / 4u + 1u);
+override B_SIZE: u32 = 2u * BK * (BN / 4u + 1u);
 
 struct Params {
     m: u32,
@@ -31,108 +67,231 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> c: array<vec4<f32>>;
 
-const TM: u32 = 64u;   // rows of C per workgroup
-const TN: u32 = 64u;   // columns of C per workgroup
-const TK: u32 = 16u;   // k slice
+var<workgroup> a_tile: array<vec4<f32>, A_SIZE>;
+var<workgroup> b_tile: array<vec4<f32>, B_SIZE>;
 
-var<workgroup> a_tile: array<f32, 1024>;   // [TK][TM]: a_tile[q * TM + i] = op(A)[row0 + i, p0 + q]
-var<workgroup> b_tile: array<f32, 1024>;   // [TK][TN]: b_tile[q * TN + j] = op(B)[p0 + q, col0 + j]
+// Units staged per thread and slice (at most 4 each; the host checks).
+var<private> ra: array<vec4<f32>, 4>;
+var<private> rb: array<vec4<f32>, 4>;
 
-// op(A)[i, q] from storage (0 outside the matrix when CHECKED).
-fn load_a(i: u32, q: u32) -> f32 {
+fn a_at(x: u32) -> f32 {
+    return a[x >> 2u][x & 3u];
+}
+
+fn b_at(x: u32) -> f32 {
+    return b[x >> 2u][x & 3u];
+}
+
+// op(A)[i, q] (0 outside the matrix when CHECKED).
+fn a_scalar(i: u32, q: u32) -> f32 {
     if CHECKED && (i >= p.m || q >= p.k) {
         return 0.0;
     }
     if TRANS_A {
-        return a[q * p.m + i];
+        return a_at(q * p.m + i);
     }
-    return a[i * p.k + q];
+    return a_at(i * p.k + q);
 }
 
-// op(B)[q, j] from storage (0 outside the matrix when CHECKED).
-fn load_b(q: u32, j: u32) -> f32 {
+// op(B)[q, j] (0 outside the matrix when CHECKED).
+fn b_scalar(q: u32, j: u32) -> f32 {
     if CHECKED && (q >= p.k || j >= p.n) {
         return 0.0;
     }
     if TRANS_B {
-        return b[j * p.k + q];
+        return b_at(j * p.k + q);
     }
-    return b[q * p.n + j];
+    return b_at(q * p.n + j);
 }
 
-@compute @workgroup_size(16, 16)
+// A unit of op(A) along the stored contiguous dimension: op(A)[i..i+4, q] when A is stored
+// [k, m], op(A)[i, q..q+4] when stored [m, k].
+fn a_unit(i: u32, q: u32) -> vec4<f32> {
+    if TRANS_A {
+        if VEC_A {
+            if CHECKED && (i >= p.m || q >= p.k) {
+                return vec4<f32>(0.0);
+            }
+            return a[(q * p.m + i) >> 2u];
+        }
+        return vec4<f32>(a_scalar(i, q), a_scalar(i + 1u, q), a_scalar(i + 2u, q), a_scalar(i + 3u, q));
+    }
+    if VEC_A {
+        if CHECKED && (i >= p.m || q >= p.k) {
+            return vec4<f32>(0.0);
+        }
+        return a[(i * p.k + q) >> 2u];
+    }
+    return vec4<f32>(a_scalar(i, q), a_scalar(i, q + 1u), a_scalar(i, q + 2u), a_scalar(i, q + 3u));
+}
+
+// A unit of op(B) along the stored contiguous dimension: op(B)[q..q+4, j] when B is stored
+// [n, k], op(B)[q, j..j+4] when stored [k, n].
+fn b_unit(q: u32, j: u32) -> vec4<f32> {
+    if TRANS_B {
+        if VEC_B {
+            if CHECKED && (q >= p.k || j >= p.n) {
+                return vec4<f32>(0.0);
+            }
+            return b[(j * p.k + q) >> 2u];
+        }
+        return vec4<f32>(b_scalar(q, j), b_scalar(q + 1u, j), b_scalar(q + 2u, j), b_scalar(q + 3u, j));
+    }
+    if VEC_B {
+        if CHECKED && (q >= p.k || j >= p.n) {
+            return vec4<f32>(0.0);
+        }
+        return b[(q * p.n + j) >> 2u];
+    }
+    return vec4<f32>(b_scalar(q, j), b_scalar(q, j + 1u), b_scalar(q, j + 2u), b_scalar(q, j + 3u));
+}
+
+// Loads the units of slice p0 this thread stages into ra / rb.
+fn load_slice(t: u32, row0: u32, col0: u32, p0: u32) {
+    let nt = WG_X * WG_Y;
+    let ua = BM * BK / 4u;
+    let ub = BK * BN / 4u;
+    for (var l = 0u; l < 4u; l++) {
+        let e = t + l * nt;
+        if e < ua {
+            if TRANS_A {
+                ra[l] = a_unit(row0 + 4u * (e % (BM / 4u)), p0 + e / (BM / 4u));
+            } else {
+                ra[l] = a_unit(row0 + e / (BK / 4u), p0 + 4u * (e % (BK / 4u)));
+            }
+        }
+        if e < ub {
+            if TRANS_B {
+                rb[l] = b_unit(p0 + 4u * (e % (BK / 4u)), col0 + e / (BK / 4u));
+            } else {
+                rb[l] = b_unit(p0 + e / (BN / 4u), col0 + 4u * (e % (BN / 4u)));
+            }
+        }
+    }
+}
+
+// Stores the staged units into tile buffer `buf`.
+fn store_slice(t: u32, buf: u32) {
+    let nt = WG_X * WG_Y;
+    let ua = BM * BK / 4u;
+    let ub = BK * BN / 4u;
+    let ba = buf * BK * SA4;
+    let bb = buf * BK * SB4;
+    for (var l = 0u; l < 4u; l++) {
+        let e = t + l * nt;
+        if e < ua {
+            if TRANS_A {
+                a_tile[ba + (e / (BM / 4u)) * SA4 + e % (BM / 4u)] = ra[l];
+            } else {
+                let i = e / (BK / 4u);
+                let q = 4u * (e % (BK / 4u));
+                for (var x = 0u; x < 4u; x++) {
+                    a_tile[ba + (q + x) * SA4 + i / 4u][i % 4u] = ra[l][x];
+                }
+            }
+        }
+        if e < ub {
+            if TRANS_B {
+                let j = e / (BK / 4u);
+                let q = 4u * (e % (BK / 4u));
+                for (var x = 0u; x < 4u; x++) {
+                    b_tile[bb + (q + x) * SB4 + j / 4u][j % 4u] = rb[l][x];
+                }
+            } else {
+                b_tile[bb + (e / (BN / 4u)) * SB4 + e % (BN / 4u)] = rb[l];
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
 fn matmul_tiled(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
-    let row0 = wid.y * TM;
-    let col0 = wid.x * TN;
-    var acc: array<array<f32, 4>, 4>;
-    for (var r = 0u; r < 4u; r++) {
-        for (var cc = 0u; cc < 4u; cc++) {
-            acc[r][cc] = 0.0;
-        }
+    let row0 = wid.y * BM;
+    let col0 = wid.x * BN;
+    let tm4 = TM / 4u;
+    let tn4 = TN / 4u;
+    // acc[r * 2 + v]: row r of the thread's block, column group v.
+    var acc: array<vec4<f32>, 16>;
+    for (var r = 0u; r < 16u; r++) {
+        acc[r] = vec4<f32>(0.0);
     }
-    let slices = (p.k + TK - 1u) / TK;
+    let slices = (p.k + BK - 1u) / BK;
+    if slices > 0u {
+        load_slice(t, row0, col0, 0u);
+        store_slice(t, 0u);
+    }
+    workgroupBarrier();
     for (var s = 0u; s < slices; s++) {
-        let p0 = s * TK;
-        // 1024 elements of each tile, 4 per thread, along the stored contiguous dimension.
-        for (var l = 0u; l < 4u; l++) {
-            let e = t + l * 256u;
-            if TRANS_A {
-                // A stored [k, m]: contiguous along i.
-                let q = e / TM;
-                let i = e % TM;
-                a_tile[q * TM + i] = load_a(row0 + i, p0 + q);
-            } else {
-                // A stored [m, k]: contiguous along q.
-                let i = e / TK;
-                let q = e % TK;
-                a_tile[q * TM + i] = load_a(row0 + i, p0 + q);
-            }
-            if TRANS_B {
-                // B stored [n, k]: contiguous along q.
-                let j = e / TK;
-                let q = e % TK;
-                b_tile[q * TN + j] = load_b(p0 + q, col0 + j);
-            } else {
-                // B stored [k, n]: contiguous along j.
-                let q = e / TN;
-                let j = e % TN;
-                b_tile[q * TN + j] = load_b(p0 + q, col0 + j);
-            }
+        let cur = s & 1u;
+        let more = s + 1u < slices;
+        if more {
+            load_slice(t, row0, col0, (s + 1u) * BK);
         }
-        workgroupBarrier();
-        for (var q = 0u; q < TK; q++) {
-            var av: array<f32, 4>;
-            var bv: array<f32, 4>;
-            for (var r = 0u; r < 4u; r++) {
-                av[r] = a_tile[q * TM + lid.y + 16u * r];
-                bv[r] = b_tile[q * TN + lid.x + 16u * r];
+        let ba = cur * BK * SA4;
+        let bb = cur * BK * SB4;
+        for (var q = 0u; q < BK; q++) {
+            var af: array<vec4<f32>, 2>;
+            var bf: array<vec4<f32>, 2>;
+            for (var u = 0u; u < tm4; u++) {
+                af[u] = a_tile[ba + q * SA4 + u * WG_Y + lid.y];
             }
-            for (var r = 0u; r < 4u; r++) {
-                for (var cc = 0u; cc < 4u; cc++) {
-                    acc[r][cc] = acc[r][cc] + av[r] * bv[cc];
+            for (var v = 0u; v < tn4; v++) {
+                bf[v] = b_tile[bb + q * SB4 + v * WG_X + lid.x];
+            }
+            for (var u = 0u; u < tm4; u++) {
+                for (var e = 0u; e < 4u; e++) {
+                    let x = af[u][e];
+                    for (var v = 0u; v < tn4; v++) {
+                        let r = (u * 4u + e) * 2u + v;
+                        acc[r] = acc[r] + x * bf[v];
+                    }
                 }
             }
         }
+        if more {
+            store_slice(t, 1u - cur);
+        }
         workgroupBarrier();
     }
-    for (var r = 0u; r < 4u; r++) {
-        let i = row0 + lid.y + 16u * r;
-        for (var cc = 0u; cc < 4u; cc++) {
-            let j = col0 + lid.x + 16u * cc;
-            if !CHECKED || (i < p.m && j < p.n) {
-                let o = i * p.n + j;
-                if p.beta == 0.0 {
-                    c[o] = p.alpha * acc[r][cc];
+    for (var u = 0u; u < tm4; u++) {
+        for (var e = 0u; e < 4u; e++) {
+            let i = row0 + (u * WG_Y + lid.y) * 4u + e;
+            if CHECKED && i >= p.m {
+                continue;
+            }
+            for (var v = 0u; v < tn4; v++) {
+                let j = col0 + (v * WG_X + lid.x) * 4u;
+                let val = acc[(u * 4u + e) * 2u + v];
+                if VEC_C {
+                    if CHECKED && j >= p.n {
+                        continue;
+                    }
+                    let o = (i * p.n + j) >> 2u;
+                    if p.beta == 0.0 {
+                        c[o] = p.alpha * val;
+                    } else {
+                        c[o] = p.alpha * val + p.beta * c[o];
+                    }
                 } else {
-                    c[o] = p.alpha * acc[r][cc] + p.beta * c[o];
+                    for (var x = 0u; x < 4u; x++) {
+                        if CHECKED && j + x >= p.n {
+                            continue;
+                        }
+                        let o = i * p.n + j + x;
+                        if p.beta == 0.0 {
+                            c[o >> 2u][o & 3u] = p.alpha * val[x];
+                        } else {
+                            c[o >> 2u][o & 3u] = p.alpha * val[x] + p.beta * c[o >> 2u][o & 3u];
+                        }
+                    }
                 }
             }
         }
@@ -142,7 +301,8 @@ fn matmul_tiled(
 const MV_WG: u32 = 64u;
 var<workgroup> partial: array<f32, 64>;
 
-// m = 1, B stored [n, k]: workgroup `wid.x + wid.y · 65535` computes output column j.
+// m = 1, B stored [n, k]: workgroup `wid.x + wid.y · num_workgroups.x` computes output
+// column j.
 @compute @workgroup_size(64)
 fn matvec_rows(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -153,7 +313,7 @@ fn matvec_rows(
     var s = 0.0;
     if j < p.n {
         for (var q = t; q < p.k; q += MV_WG) {
-            s = s + a[q] * b[j * p.k + q];
+            s = s + a_at(q) * b_at(j * p.k + q);
         }
     }
     partial[t] = s;
@@ -166,9 +326,9 @@ fn matvec_rows(
     }
     if t == 0u && j < p.n {
         if p.beta == 0.0 {
-            c[j] = p.alpha * partial[0];
+            c[j >> 2u][j & 3u] = p.alpha * partial[0];
         } else {
-            c[j] = p.alpha * partial[0] + p.beta * c[j];
+            c[j >> 2u][j & 3u] = p.alpha * partial[0] + p.beta * c[j >> 2u][j & 3u];
         }
     }
 }
@@ -182,11 +342,11 @@ fn matvec_cols(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     }
     var s = 0.0;
     for (var q = 0u; q < p.k; q++) {
-        s = s + a[q] * b[q * p.n + j];
+        s = s + a_at(q) * b_at(q * p.n + j);
     }
     if p.beta == 0.0 {
-        c[j] = p.alpha * s;
+        c[j >> 2u][j & 3u] = p.alpha * s;
     } else {
-        c[j] = p.alpha * s + p.beta * c[j];
+        c[j >> 2u][j & 3u] = p.alpha * s + p.beta * c[j >> 2u][j & 3u];
     }
 }

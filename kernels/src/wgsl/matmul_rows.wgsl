@@ -1,0 +1,163 @@
+// C = alpha · op(A) · Bᵀ + beta · C for a few rows (2 ≤ m ≤ 64: batched decoding against a
+// weight stored [n, k], the layout of a linear layer), op(A) = A or Aᵀ. Same parameter block
+// and bindings as matmul.wgsl (A, B, C as arrays of vec4<f32>, the host binds whole vec4s).
+//
+// `matmul_rows`: one workgroup of 256 threads computes a strip of NS = 4 columns of C for
+// all m rows, so each row of B is read from storage once for the whole batch (the tiled
+// kernel would re-read it per 64-row tile and mask most of its rows). The threads form a
+// KL × RG grid (KL · RG = 256; KL = 128 for m ≤ 8, 64 for m ≤ 16, 32 for m ≤ 32, 16 for
+// m ≤ 64): `kl = t % KL` is a lane along k, `rg = t / KL` a row group. Thread (kl, rg)
+// owns rows rg, rg + RG, rg + 2·RG, rg + 3·RG (those below m) and walks k in units of
+// four, units kl, kl + KL, kl + 2·KL, …: it loads the unit of each of the NS rows of B (one
+// 16-byte load when k is a multiple of 4, VEC_B; the lanes of a row group read contiguous
+// bytes, and the RG row groups the same bytes) and of each of its rows of op(A) (a vec4
+// when A is stored [m, k] and k is a multiple of 4, VEC_A; else four scalar loads), and
+// accumulates dot(a, b) into 4 × NS registers.
+//
+// Summation order (deterministic, not ascending p): lane kl sums its units in order, each
+// unit as a 4-term dot product; the KL lane sums of an output are then added in lane order
+// 0, 1, …, KL − 1 by one thread, from workgroup memory (two passes of 2 columns, at most
+// 8.5 KiB; two barriers each). No atomics.
+//
+// Loop counts stay far below lavapipe's 65535 per-invocation cap: ⌈k / (4·KL)⌉ iterations
+// of the k loop and KL of the final sums per thread.
+
+override TRANS_A: bool = false;
+override VEC_A: bool = false;
+override VEC_B: bool = false;
+
+struct Params {
+    m: u32,
+    k: u32,
+    n: u32,
+    alpha: f32,
+    beta: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> c: array<vec4<f32>>;
+
+// Lanes along k: 16, 32, 64 or 128, the largest whose row groups still cover m (the host
+// picks it), so that few rows leave few threads idle and B is re-read by few row groups.
+override KL: u32 = 16u;
+override RG: u32 = 256u / KL;   // row groups
+const RPT: u32 = 4u;            // rows per thread (RG · RPT ≥ m)
+const NS: u32 = 4u;             // columns per workgroup
+override ROWS: u32 = 4u * (256u / KL);
+override RED_LANE: u32 = 2u * 4u * (256u / KL) + 1u;
+
+// The lane sums of ROWS rows × 2 columns: lane l of (row i, column h) at
+// red_index(i, h, l). Rows are the fastest index, and a lane's block is padded by one
+// float (an odd stride), so that both the writes (neighbouring threads: neighbouring lanes)
+// and the reads (neighbouring threads: neighbouring rows) fall in distinct banks. At most
+// 128 · 17 = 2176 floats (KL = 128).
+var<workgroup> red: array<f32, 2176>;
+
+fn red_index(i: u32, h: u32, l: u32) -> u32 {
+    return l * RED_LANE + h * ROWS + i;
+}
+
+fn a_at(x: u32) -> f32 {
+    return a[x >> 2u][x & 3u];
+}
+
+fn b_at(x: u32) -> f32 {
+    return b[x >> 2u][x & 3u];
+}
+
+// op(A)[i, q..q+4] (zeros beyond k).
+fn a_unit(i: u32, q: u32) -> vec4<f32> {
+    if VEC_A {
+        return a[(i * p.k + q) >> 2u];
+    }
+    var v = vec4<f32>(0.0);
+    for (var x = 0u; x < 4u; x++) {
+        if q + x < p.k {
+            if TRANS_A {
+                v[x] = a_at((q + x) * p.m + i);
+            } else {
+                v[x] = a_at(i * p.k + q + x);
+            }
+        }
+    }
+    return v;
+}
+
+// B[j, q..q+4] of B stored [n, k] (zeros beyond k, and for j ≥ n).
+fn b_unit(j: u32, q: u32) -> vec4<f32> {
+    if j >= p.n {
+        return vec4<f32>(0.0);
+    }
+    if VEC_B {
+        return b[(j * p.k + q) >> 2u];
+    }
+    var v = vec4<f32>(0.0);
+    for (var x = 0u; x < 4u; x++) {
+        if q + x < p.k {
+            v[x] = b_at(j * p.k + q + x);
+        }
+    }
+    return v;
+}
+
+@compute @workgroup_size(256)
+fn matmul_rows(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+) {
+    let j0 = (wid.x + wid.y * nwg.x) * NS;
+    let kl = t % KL;
+    let rg = t / KL;
+    // acc[r * NS + s]: row rg + 16 r, column j0 + s.
+    var acc: array<f32, 16>;
+    for (var r = 0u; r < RPT * NS; r++) {
+        acc[r] = 0.0;
+    }
+    let units = (p.k + 3u) / 4u;
+    for (var u = kl; u < units; u += KL) {
+        let q = 4u * u;
+        var bv: array<vec4<f32>, 4>;
+        for (var s = 0u; s < NS; s++) {
+            bv[s] = b_unit(j0 + s, q);
+        }
+        for (var r = 0u; r < RPT; r++) {
+            let i = rg + RG * r;
+            if i < p.m {
+                let av = a_unit(i, q);
+                for (var s = 0u; s < NS; s++) {
+                    acc[r * NS + s] = acc[r * NS + s] + dot(av, bv[s]);
+                }
+            }
+        }
+    }
+    // Two passes of NS / 2 columns: every thread parks its partial sums, then thread
+    // o < 2 · ROWS adds the KL lanes of output (row o % ROWS, column j0 + pass · 2 +
+    // o / ROWS) in lane order.
+    let o_row = t % ROWS;
+    let o_col = t / ROWS;
+    for (var half = 0u; half < 2u; half++) {
+        for (var r = 0u; r < RPT; r++) {
+            for (var h = 0u; h < 2u; h++) {
+                red[red_index(rg + RG * r, h, kl)] = acc[r * NS + half * 2u + h];
+            }
+        }
+        workgroupBarrier();
+        let j = j0 + half * 2u + o_col;
+        if t < 2u * ROWS && o_row < p.m && j < p.n {
+            var sum = 0.0;
+            for (var l = 0u; l < KL; l++) {
+                sum = sum + red[red_index(o_row, o_col, l)];
+            }
+            let o = o_row * p.n + j;
+            if p.beta == 0.0 {
+                c[o >> 2u][o & 3u] = p.alpha * sum;
+            } else {
+                c[o >> 2u][o & 3u] = p.alpha * sum + p.beta * c[o >> 2u][o & 3u];
+            }
+        }
+        workgroupBarrier();
+    }
+}
