@@ -172,6 +172,24 @@ const MULTI_TILE: [Config; 3] = [
 /// unrolled, the wgpu kernel exceeded lavapipe's loop cap here and came back as zeros.
 const LONG: Config = (2, 1, 64, &[5, 635]);
 
+/// Long sequences, GQA 2:1 (few heads, so the f64 reference stays fast): 2048 tokens at
+/// head sizes 64 and 128. The wgpu kernels split each row over 2 and 4 threads here (one
+/// thread per row would run past lavapipe's loop cap, which stopped them at about 1600 and
+/// 780 tokens).
+pub const LONG_2048: [Config; 2] = [(2, 1, 64, &[2048]), (2, 1, 128, &[2048])];
+
+/// Packed sequences around the wgpu kernels' split boundaries (head size 256: one thread per
+/// row up to 448 tokens, 2 from 449, 4 from 778): the longest sequence one thread per row
+/// still handles (its busiest thread just inside lavapipe's loop budget); the shortest that
+/// takes 2 threads per row (32 rows per tile), packed with sequences shorter than the split,
+/// of one tile less or more a row, and odd; and 4 threads per row (16 rows per tile) packed
+/// with 1, 3, 15 and 17 tokens.
+const SPLIT_EDGES: [Config; 3] = [
+    (1, 1, 256, &[448]),
+    (1, 1, 256, &[1, 449, 2, 31, 33, 7]),
+    (1, 1, 256, &[1, 3, 778, 15, 17]),
+];
+
 /// The heads of a configuration.
 pub fn heads_of((heads, kv_heads, head_dim, _): Config) -> Heads {
     Heads {
@@ -196,6 +214,12 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
         s.table(&AttentionCase::new(c, [21, 22, 23, 24], 1.0, TIGHT));
     }
     s.table(&AttentionCase::new(LONG, [1, 2, 3, 4], 1.0, ATTENTION));
+    for c in LONG_2048 {
+        s.table(&AttentionCase::new(c, [31, 32, 33, 34], 1.0, ATTENTION));
+    }
+    for c in SPLIT_EDGES {
+        s.table(&AttentionCase::new(c, [35, 36, 37, 38], 1.0, ATTENTION));
+    }
     s.check(
         "attention_backward dq, dk, dv against finite differences (GQA, ragged)",
         |b| backward_fd(b),
@@ -436,10 +460,11 @@ fn shape_errors<B: Backend>(b: &B) -> Outcome {
 }
 
 /// On lavapipe (`is_lavapipe`), a sequence too long for its cap of 65535 loop iterations
-/// per shader invocation (4096 tokens, E = 64) is an error naming lavapipe, not silently
-/// wrong output; elsewhere it runs. (A guard of the wgpu backend; see `attention.wgsl`.)
+/// per shader invocation even with the rows split over several threads (4096 tokens,
+/// E = 256; the wgpu kernels reach about 2900 there) is an error naming lavapipe, not silently wrong
+/// output; elsewhere it runs. (A guard of the wgpu backend; see `attention.wgsl`.)
 pub fn refuses_beyond_loop_cap<B: Backend>(b: &B, is_lavapipe: bool) -> Outcome {
-    let (n, e) = (4096usize, 64usize);
+    let (n, e) = (4096usize, 256usize);
     let x = b.upload(&normal(5, n * e, 1.0))?;
     let h = Heads {
         heads: 1,

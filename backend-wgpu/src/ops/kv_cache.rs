@@ -60,6 +60,7 @@ pub(crate) fn kv_cache_write(
             AttentionShape::new(kv_heads, kv_heads, head_dim),
             n,
             max_len,
+            1,
         ),
         grid_rows(n, 1, false),
     )
@@ -105,7 +106,7 @@ pub(crate) fn attention_cached(
             Binding::index(pos),
             Binding::write(&o),
         ],
-        &attn_params(shape.shape, n, shape.max_len),
+        &attn_params(shape.shape, n, shape.max_len, 1),
         grid_rows(n, heads as u32, true),
     )?;
     Ok(o)
