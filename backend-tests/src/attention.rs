@@ -4,7 +4,7 @@
 use hir_core::backend::{AttentionSaved, AttentionShape, Backend, BackendError, Result};
 
 use crate::finite_difference::{fd_check, weighted_sum};
-use crate::inputs::{normal, starts};
+use crate::inputs::{normal, starts, wide};
 use crate::report::{Expected, Outputs, Tolerance};
 use crate::suite::{shape_error, Case, Failure, Outcome, Suite};
 
@@ -74,39 +74,45 @@ pub fn reference(q: &[f32], k: &[f32], v: &[f32], w: &[f32], seq: &[u32], h: Hea
         kv_heads: kv,
         head_dim: e,
     } = h;
-    let f = |x: f32| x as f64;
+    let (q, k, v, w) = (wide(q), wide(k), wide(v), wide(w));
     let scale = 1.0 / (e as f64).sqrt();
     let n = q.len() / (heads * e);
     let (mut o, mut lse) = (vec![0.0; q.len()], vec![0.0; n * heads]);
     let (mut dq, mut dk, mut dv) = (vec![0.0; q.len()], vec![0.0; k.len()], vec![0.0; v.len()]);
+    // Head vectors as slices (plain loops over slices keep the 2048-token cases fast).
+    let row = |x: &[f64], at: usize| -> Vec<f64> { x[at..at + e].to_vec() };
+    let dot = |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(x, y)| x * y).sum() };
+    let axpy = |y: &mut [f64], a: f64, x: &[f64]| {
+        for (yi, xi) in y.iter_mut().zip(x) {
+            *yi += a * xi;
+        }
+    };
     for s in seq.windows(2) {
-        let s0 = s[0] as usize;
-        for i in s0..s[1] as usize {
+        let (s0, s1) = (s[0] as usize, s[1] as usize);
+        for i in s0..s1 {
             for h in 0..heads {
                 let g = h / (heads / kv);
                 let qi = (i * heads + h) * e;
                 let kj = |j: usize| (j * kv + g) * e;
-                let dot = |a: &[f32], ao: usize, b: &[f32], bo: usize| -> f64 {
-                    (0..e).map(|d| f(a[ao + d]) * f(b[bo + d])).sum()
-                };
-                let sc: Vec<f64> = (s0..=i).map(|j| dot(q, qi, k, kj(j)) * scale).collect();
+                let (q_i, w_i) = (row(&q, qi), row(&w, qi));
+                let sc: Vec<f64> = (s0..=i)
+                    .map(|j| dot(&q_i, &k[kj(j)..kj(j) + e]) * scale)
+                    .collect();
                 let l = sc.iter().map(|x| x.exp()).sum::<f64>().ln();
                 lse[i * heads + h] = l;
                 let p: Vec<f64> = sc.iter().map(|x| (x - l).exp()).collect();
+                let mut o_i = vec![0.0; e];
                 for (jj, &pj) in p.iter().enumerate() {
-                    for d in 0..e {
-                        o[qi + d] += pj * f(v[kj(s0 + jj) + d]);
-                    }
+                    axpy(&mut o_i, pj, &v[kj(s0 + jj)..kj(s0 + jj) + e]);
                 }
-                let delta: f64 = (0..e).map(|d| f(w[qi + d]) * o[qi + d]).sum();
+                let delta = dot(&w_i, &o_i);
+                o[qi..qi + e].copy_from_slice(&o_i);
                 for (jj, &pj) in p.iter().enumerate() {
-                    let j = s0 + jj;
-                    let ds = pj * (dot(w, qi, v, kj(j)) - delta);
-                    for d in 0..e {
-                        dq[qi + d] += ds * f(k[kj(j) + d]) * scale;
-                        dk[kj(j) + d] += ds * f(q[qi + d]) * scale;
-                        dv[kj(j) + d] += pj * f(w[qi + d]);
-                    }
+                    let at = kj(s0 + jj);
+                    let ds = pj * (dot(&w_i, &v[at..at + e]) - delta);
+                    axpy(&mut dq[qi..qi + e], ds * scale, &k[at..at + e]);
+                    axpy(&mut dk[at..at + e], ds * scale, &q_i);
+                    axpy(&mut dv[at..at + e], pj, &w_i);
                 }
             }
         }

@@ -110,6 +110,19 @@ fn splits(t: usize, e: usize) -> usize {
     s
 }
 
+/// Workgroup counts for `count` row workgroups: x (≤ 65535) times layers of x, the layers on
+/// z when `spread_on_z` (then `other` workgroups along y) and on y otherwise (then `other`
+/// along z). The kernels flatten the row number as `layer · num_workgroups.x + x`.
+pub(crate) fn grid_rows(count: usize, other: u32, spread_on_z: bool) -> [u32; 3] {
+    let x = count.min(MAX_GROUPS_PER_DIM as usize) as u32;
+    let layers = count.div_ceil(MAX_GROUPS_PER_DIM as usize) as u32;
+    if spread_on_z {
+        [x, other, layers]
+    } else {
+        [x, layers, other]
+    }
+}
+
 /// The kernels' limits on the head layout, checked after the contract's checks: the head
 /// size up to [`MAX_HEAD_DIM`] and a 32-bit head count.
 pub(crate) fn check_kernel_heads(op: &'static str, shape: AttentionShape) -> Result<()> {
@@ -140,21 +153,30 @@ struct Dims {
 }
 
 impl Dims {
-    /// Number of tiles (the x size of the tiled dispatches).
-    fn tile_count(&self, op: &'static str) -> Result<u32> {
+    /// The grid of the tiled dispatches: the tiles on x and z ([`grid_rows`]), the heads on
+    /// y; `None` when there are no tiles.
+    fn tile_grid(&self, op: &'static str) -> Result<Option<[u32; 3]>> {
         let count = self.tiles.len() / 3;
-        if count > MAX_GROUPS_PER_DIM as usize {
+        if count.div_ceil(MAX_GROUPS_PER_DIM as usize) > MAX_GROUPS_PER_DIM as usize {
             return Err(err(
                 op,
                 format!(
-                    "N = {} tokens make {count} tiles of {}, more than one dispatch holds \
-                     ({MAX_GROUPS_PER_DIM})",
+                    "N = {} tokens make {count} tiles of {}, more than one dispatch holds",
                     self.n,
                     ROWS / self.splits
                 ),
             ));
         }
-        Ok(count as u32)
+        if self.heads > MAX_GROUPS_PER_DIM as usize {
+            return Err(err(
+                op,
+                format!(
+                    "{} heads exceed one dispatch ({MAX_GROUPS_PER_DIM})",
+                    self.heads
+                ),
+            ));
+        }
+        Ok((count > 0).then(|| grid_rows(count, self.heads as u32, true)))
     }
 
     /// See [`check_loop_budget`].
@@ -256,11 +278,11 @@ pub(crate) fn attention(
     let checked = check_forward((q.len, k.len, v.len), seq_starts, shape)?;
     let d = dims(OP, checked, q.len, seq_starts)?;
     let heads = d.heads;
-    let tiles = d.tile_count(OP)?;
+    let grid = d.tile_grid(OP)?;
     d.check_budget(gpu, OP)?;
     let o = gpu.alloc(q.len);
     let lse = gpu.alloc(d.n * heads);
-    if tiles > 0 {
+    if let Some(grid) = grid {
         let tile_list = upload_index(gpu, &d.tiles)?;
         gpu.dispatch(
             Kernel::new(ATTENTION, "attention_forward"),
@@ -273,7 +295,7 @@ pub(crate) fn attention(
                 Binding::write(&lse),
             ],
             &d.params(d.n),
-            [tiles, heads as u32, 1],
+            grid,
         )?;
     }
     Ok((o, lse))
@@ -292,15 +314,15 @@ pub(crate) fn attention_backward(
     let AttentionSaved { q, k, v, o, lse } = saved;
     let d = dims(OP, checked, q.len, seq_starts)?;
     let (heads, kv_heads) = (d.heads, d.kv_heads);
-    let tiles = d.tile_count(OP)?;
+    let grid = d.tile_grid(OP)?;
     d.check_budget(gpu, OP)?;
     let rows = d.n * heads;
     let dq = gpu.alloc(q.len);
     let dk = gpu.alloc(k.len);
     let dv = gpu.alloc(v.len);
-    if tiles == 0 {
+    let Some(grid) = grid else {
         return Ok((dq, dk, dv));
-    }
+    };
     // (lse, D = do·o) per (token, query head).
     let ld = gpu.alloc(2 * rows);
     gpu.dispatch(
@@ -323,7 +345,6 @@ pub(crate) fn attention_backward(
         Binding::read(d_o),
         Binding::read(&ld),
     ];
-    let grid = [tiles, heads as u32, 1];
     let mut b = inputs.to_vec();
     b.push(Binding::write(&dq));
     gpu.dispatch(

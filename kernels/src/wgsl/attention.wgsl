@@ -6,7 +6,8 @@
 //
 // Training kernels (`attention_forward`, `attention_dq`, `attention_dkdv`) work on tiles of one
 // sequence: the host lists them in `tiles` as (sequence start, sequence end, first row) triples,
-// every tile holding up to ROWS / S rows of one sequence; the dispatch is (tiles, heads).
+// every tile holding up to ROWS / S rows of one sequence; the dispatch is (tiles, heads), the
+// tiles numbered x + z · num_workgroups.x (more than 65535 tiles are spread over z).
 // S = P.splits (1, 2, 4, … ≤ 16, chosen by the host from the longest sequence) threads share
 // one row: thread lid works on row lid / S and takes, of the keys (or queries) that row
 // needs, those whose index is ≡ lid mod S (the flash-decoding split). Each thread keeps
@@ -95,6 +96,17 @@ var<workgroup> row_a: array<f32, ROWS>;
 var<workgroup> row_b: array<f32, ROWS>;
 var<workgroup> tile_info: vec3<u32>;
 
+/// The tile of workgroup `wid` (x + z · num_workgroups.x); the grid is rounded up, so it may
+/// lie past the last one (then ≥ `tile_count()`).
+fn tile_of(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+    return wid.x + wid.z * nwg.x;
+}
+
+/// Number of tiles listed in `tiles`.
+fn tile_count() -> u32 {
+    return arrayLength(&tiles) / 3u;
+}
+
 /// Loads the tile triple (sequence start, sequence end, first row) into workgroup memory and
 /// returns it as a workgroup-uniform value.
 fn load_tile_meta(tile: u32, lid: u32) -> vec3<u32> {
@@ -166,9 +178,14 @@ fn put_o(off: u32, c4: u32, x: vec4<f32>) {
 @compute @workgroup_size(64)
 fn attention_forward(
     @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let m3 = load_tile_meta(wid.x, lid);
+    let tile = tile_of(wid, nwg);
+    if tile >= tile_count() {
+        return;
+    }
+    let m3 = load_tile_meta(tile, lid);
     let a = m3.x;
     let t = m3.y - m3.x;
     let t0 = m3.z;
@@ -331,9 +348,14 @@ fn do4(off: u32, c4: u32) -> vec4<f32> {
 @compute @workgroup_size(64)
 fn attention_dq(
     @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let m3 = load_tile_meta(wid.x, lid);
+    let tile = tile_of(wid, nwg);
+    if tile >= tile_count() {
+        return;
+    }
+    let m3 = load_tile_meta(tile, lid);
     let a = m3.x;
     let t = m3.y - m3.x;
     let t0 = m3.z;
@@ -422,9 +444,14 @@ fn attention_dq(
 @compute @workgroup_size(64)
 fn attention_dkdv(
     @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let m3 = load_tile_meta(wid.x, lid);
+    let tile = tile_of(wid, nwg);
+    if tile >= tile_count() {
+        return;
+    }
+    let m3 = load_tile_meta(tile, lid);
     let a = m3.x;
     let t = m3.y - m3.x;
     let j0 = m3.z;
