@@ -7,10 +7,10 @@
 //! head), `S` threads per row each taking every `S`-th key (or query) and merging their
 //! partial states at the end in a fixed order (the flash-decoding split); the host picks `S`
 //! ([`splits`]) from the longest sequence and lists the tiles (sequence start, sequence end,
-//! first row) from `seq_starts`, which it already holds. The backward is FlashAttention-2's: `D = rowsum(dO∘O)`
-//! first, then one pass for dQ (per query tile) and one for dK/dV (per key tile and query
-//! head), then, for grouped-query attention, a fixed-order sum over the heads of each group.
-//! No float atomics, so every result is deterministic.
+//! first row) from `seq_starts`, which it already holds. The backward is FlashAttention-2's:
+//! `D = rowsum(dO∘O)` first, then one pass for dQ (per query tile) and one for dK/dV (per key
+//! tile and query head), then, for grouped-query attention, a fixed-order sum over the heads
+//! of each group. No float atomics, so every result is deterministic.
 //!
 //! Limits: head sizes up to [`MAX_HEAD_DIM`]; on lavapipe, whose shader invocations stop
 //! silently after 65535 loop iterations, sequences (or cached contexts) longer than the
@@ -29,8 +29,8 @@ use crate::gpu::Gpu;
 use crate::ops::memory::upload_index;
 use crate::tensor::WgpuTensor;
 
-/// Rows per tile, and threads per workgroup of the tiled kernels (`ROWS` in the WGSL; also
-/// the workgroup size of the KV-cache kernels).
+/// Threads per workgroup of the tiled kernels, so rows per tile at one thread per row
+/// (`ROWS` in the WGSL; also the workgroup size of the KV-cache kernels).
 pub(crate) const ROWS: usize = 64;
 /// vec4 of one K/V (or Q/dO) tile in workgroup memory (`TILE_VEC` in the WGSL): two tiles
 /// plus the small per-row arrays stay within WebGPU's default 16 KiB of workgroup storage.
@@ -39,7 +39,8 @@ const TILE_VEC: usize = 480;
 const MERGE_VEC: usize = TILE_VEC / ROWS;
 /// The most threads that share one row of the training kernels (`S`; a power of two).
 pub(crate) const MAX_SPLITS: usize = 16;
-/// The largest head size the kernels support (`MAX_E` in the WGSL: private accumulators).
+/// The largest head size the kernels support (`4 · MAX_E4` in the WGSL: private
+/// accumulators of `MAX_E4` vec4; `MAX_E` in `kv_cache.wgsl`).
 pub(crate) const MAX_HEAD_DIM: usize = 256;
 /// Loop iterations one shader invocation may run on lavapipe (Mesa's llvmpipe stops an
 /// invocation silently after 65535 in total, observed on Mesa 22.3 — see `attention.wgsl`),

@@ -43,15 +43,15 @@
 //
 // lavapipe (Mesa's llvmpipe) caps the loop iterations of one shader invocation at 65535 in
 // total (gallivm's loop limiter) and silently stops the invocation there (observed on Mesa
-// 22.3; consistent with gallivm's LP_MAX_TGSI_LOOP_ITERATIONS = 65535; the counter is shared
-// by the 8 invocations it runs in lockstep, so a loop counts the most iterations any of them
-// runs). A thread runs about (2·E4 + 2)·ceil(kv_rows / S) iterations per staged tile of
+// 22.3; gallivm's LP_MAX_TGSI_LOOP_ITERATIONS = 65535, "shared between every loop": one
+// scalar counter per SIMD vector of 8 invocations run in lockstep, so a loop counts the most
+// iterations any of the 8 runs). A thread runs about (2·E4 + 2)·ceil(kv_rows / S) iterations per staged tile of
 // kv_rows keys, ceil(T / kv_rows) tiles for a sequence of T tokens, so the host picks the
 // smallest S that keeps the busiest thread within that budget (the same S on every device;
 // a real GPU gets more, shorter workgroups for long sequences) and refuses, on lavapipe
 // only, a sequence that does not fit even at S = 16.
 //
-// Head sizes up to MAX_E = 256 are supported (private accumulators are MAX_E4 vec4 long).
+// Head sizes up to 4 · MAX_E4 = 256 are supported (private rows are MAX_E4 vec4 long).
 
 struct AttnParams {
     heads: u32,
