@@ -61,6 +61,13 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
             lens: c.3,
         });
     }
+    for (heads, kv_heads, head_dim) in [(2, 1, 64), (2, 1, 128)] {
+        s.table(&LongContext {
+            h: Heads::new(heads, kv_heads, head_dim),
+            len: 2048,
+            prefill: 37,
+        });
+    }
     s.check("cached attention equals the training attention", |b| {
         equals_training(b)
     });
@@ -205,6 +212,127 @@ impl Case for PrefillDecode {
             }
         }
         vec![("o", o), ("k_cache", k_cache), ("v_cache", v_cache)]
+    }
+}
+
+/// Attention over a long cached context: a sequence of `len` tokens is written to slot 1 of a
+/// two-slot cache in one call (slot 0 and the positions past `len` keep seeded garbage), then
+/// attended by a prefill chunk (the queries of its last `prefill` positions, one call) and a
+/// decode step (one query at the last position). Both against the f64 softmax attention of
+/// those rows.
+struct LongContext {
+    h: Heads,
+    len: usize,
+    prefill: usize,
+}
+
+impl LongContext {
+    fn dims(&self) -> CacheDims {
+        CacheDims {
+            max_len: self.len + 5,
+            heads: self.h.heads,
+            kv_heads: self.h.kv_heads,
+            head_dim: self.h.head_dim,
+        }
+    }
+    /// `(q of the prefill rows, q of the decode row, k, v, cache garbage)`.
+    fn inputs(&self) -> [Vec<f32>; 5] {
+        let Heads {
+            heads,
+            kv_heads,
+            head_dim: e,
+        } = self.h;
+        [
+            normal(60, self.prefill * heads * e, 1.0),
+            normal(61, heads * e, 1.0),
+            normal(62, self.len * kv_heads * e, 1.0),
+            normal(63, self.len * kv_heads * e, 1.0),
+            normal(64, 2 * self.dims().max_len * kv_heads * e, 1.0),
+        ]
+    }
+    /// The f64 attention of query rows `q` at positions `pos` over keys/values `k`, `v` of
+    /// the sequence: `softmax_j≤pos(q·k_j / sqrt(E)) v`.
+    fn reference(&self, q: &[f32], pos: &[usize], k: &[f32], v: &[f32]) -> Vec<f64> {
+        let Heads {
+            heads,
+            kv_heads,
+            head_dim: e,
+        } = self.h;
+        let scale = 1.0 / (e as f64).sqrt();
+        let mut o = vec![0.0; q.len()];
+        for (r, &p) in pos.iter().enumerate() {
+            for h in 0..heads {
+                let g = h / (heads / kv_heads);
+                let qi = (r * heads + h) * e;
+                let kj = |j: usize| (j * kv_heads + g) * e;
+                let sc: Vec<f64> = (0..=p)
+                    .map(|j| {
+                        (0..e)
+                            .map(|d| q[qi + d] as f64 * k[kj(j) + d] as f64)
+                            .sum::<f64>()
+                            * scale
+                    })
+                    .collect();
+                let m = sc.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                let w: Vec<f64> = sc.iter().map(|s| (s - m).exp()).collect();
+                let l: f64 = w.iter().sum();
+                for (j, wj) in w.iter().enumerate() {
+                    for d in 0..e {
+                        o[qi + d] += wj / l * v[kj(j) + d] as f64;
+                    }
+                }
+            }
+        }
+        o
+    }
+}
+
+impl Case for LongContext {
+    fn name(&self) -> String {
+        let Heads {
+            heads,
+            kv_heads,
+            head_dim,
+        } = self.h;
+        format!(
+            "kv cache H={heads} Hkv={kv_heads} E={head_dim}: {} cached tokens, prefill {} rows \
+             and decode 1",
+            self.len, self.prefill
+        )
+    }
+    fn tolerance(&self) -> Tolerance {
+        ATTENTION
+    }
+    fn run<B: Backend>(&self, b: &B) -> Result<Outputs> {
+        let [qp, qd, k, v, garbage] = self.inputs();
+        let d = self.dims();
+        let (mut k_cache, mut v_cache) = (b.upload(&garbage)?, b.upload(&garbage)?);
+        let slot = b.upload_index(&vec![1; self.len])?;
+        let pos = b.upload_index(&(0..self.len as u32).collect::<Vec<_>>())?;
+        kv_cache_write(b, &mut k_cache, &b.upload(&k)?, (&slot, &pos), d)?;
+        kv_cache_write(b, &mut v_cache, &b.upload(&v)?, (&slot, &pos), d)?;
+        let caches = (&k_cache, &v_cache);
+        let first = (self.len - self.prefill) as u32;
+        let slot = b.upload_index(&vec![1; self.prefill])?;
+        let pos = b.upload_index(&(first..self.len as u32).collect::<Vec<_>>())?;
+        let prefill = attention_cached(b, &b.upload(&qp)?, caches, (&slot, &pos), d)?;
+        let (slot, pos) = (
+            b.upload_index(&[1])?,
+            b.upload_index(&[self.len as u32 - 1])?,
+        );
+        let decode = attention_cached(b, &b.upload(&qd)?, caches, (&slot, &pos), d)?;
+        Ok(vec![
+            ("prefill o", b.download(&prefill)?),
+            ("decode o", b.download(&decode)?),
+        ])
+    }
+    fn expected(&self) -> Expected {
+        let [qp, qd, k, v, _] = self.inputs();
+        let rows: Vec<usize> = (self.len - self.prefill..self.len).collect();
+        vec![
+            ("prefill o", self.reference(&qp, &rows, &k, &v)),
+            ("decode o", self.reference(&qd, &[self.len - 1], &k, &v)),
+        ]
     }
 }
 

@@ -28,7 +28,7 @@ fn every_case_passes_on_the_wgpu_backend() {
     let guard = attention::refuses_beyond_loop_cap(&gpu, is_lavapipe);
     reports.push(CaseReport {
         family: "attention",
-        name: "lavapipe refuses sequences beyond its loop cap (4096 tokens, E=64)".into(),
+        name: "lavapipe refuses sequences beyond its loop cap (4096 tokens, E=256)".into(),
         max_abs_diff: 0.0,
         worst_ratio: 0.0,
         tolerance: None,

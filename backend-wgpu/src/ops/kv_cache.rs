@@ -9,26 +9,15 @@ use hir_kernels::KV_CACHE;
 
 use crate::dispatch::{to_u32, Binding, Kernel, MAX_GROUPS_PER_DIM};
 use crate::gpu::Gpu;
-use crate::ops::attention::{attn_params, check_kernel_heads, check_loop_budget, unrolled, ROWS};
+use crate::ops::attention::{
+    attn_params, check_kernel_heads, check_loop_budget, grid_rows, unrolled, ROWS,
+};
 use crate::tensor::{WgpuIndex, WgpuTensor};
 
 /// Estimated loop iterations of one `attention_cached` invocation attending to `keys` keys:
 /// per tile of 64 keys one unrolled dot product, the max and the weighted sum.
 fn cached_loop_estimate(keys: usize, e: usize) -> usize {
     keys.div_ceil(ROWS) * (unrolled(e) + 6 * ROWS + 4) + e
-}
-
-/// Workgroup counts for `count` row workgroups: x (≤ 65535) times layers of x, the layers on
-/// z when `spread_on_z` (then `other` workgroups along y) and on y otherwise (then `other`
-/// along z). The kernels flatten the row number as `layer · num_workgroups.x + x`.
-fn grid_rows(count: usize, other: u32, spread_on_z: bool) -> [u32; 3] {
-    let x = count.min(MAX_GROUPS_PER_DIM as usize) as u32;
-    let layers = count.div_ceil(MAX_GROUPS_PER_DIM as usize) as u32;
-    if spread_on_z {
-        [x, other, layers]
-    } else {
-        [x, layers, other]
-    }
 }
 
 /// See `Backend::kv_cache_write`.
@@ -60,6 +49,7 @@ pub(crate) fn kv_cache_write(
             AttentionShape::new(kv_heads, kv_heads, head_dim),
             n,
             max_len,
+            1,
         ),
         grid_rows(n, 1, false),
     )
@@ -105,7 +95,7 @@ pub(crate) fn attention_cached(
             Binding::index(pos),
             Binding::write(&o),
         ],
-        &attn_params(shape.shape, n, shape.max_len),
+        &attn_params(shape.shape, n, shape.max_len, 1),
         grid_rows(n, heads as u32, true),
     )?;
     Ok(o)

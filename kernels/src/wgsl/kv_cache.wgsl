@@ -32,7 +32,8 @@ struct AttnParams {
     n: u32,
     /// Cache positions per slot.
     max_len: u32,
-    _pad: u32,
+    /// Unused here (attention.wgsl: threads per row).
+    splits: u32,
 }
 
 const ROWS: u32 = 64u;
