@@ -50,6 +50,9 @@ pub(crate) struct LayerWeights<'a, T> {
     pub params: &'a LayerParams<T>,
     /// The adapters, if the model has them and the pass uses them.
     pub lora: Option<(&'a LoraLayer<T>, &'a LoraConfig)>,
+    /// The weight of the norm applied to the layer's output (the next layer's input norm, or
+    /// the final norm), fused with the MLP's residual add; see [`Model::norm_after`].
+    pub next_norm: &'a T,
 }
 
 impl<T> Clone for LayerWeights<'_, T> {
@@ -91,23 +94,24 @@ pub(crate) struct Normed<T> {
     pub rstd: T,
 }
 
+/// What [`layer_forward`] returns: the layer output with its normalized form, and the layer's
+/// activations.
+pub(crate) type LayerOutput<T> = (Normed<T>, LayerActivations<T>);
+
 /// One decoder layer, forward. `input` is the layer input with its `input_layernorm` applied;
-/// `next_norm` is the weight of the norm after the layer (the next layer's input norm, or the
-/// final norm), fused with the MLP's residual add. `attend` computes attention from roped
-/// `(q, k, v)` and returns `(o, lse)`; the training pass uses packed causal attention,
-/// inference uses the KV cache. Returns the layer output (normalized with `next_norm`) and
-/// the activations.
-#[allow(clippy::too_many_arguments)]
+/// the layer's output is normalized with `w.next_norm` (fused with the MLP's residual add).
+/// `attend` computes attention from roped `(q, k, v)` and returns `(o, lse)`; the training
+/// pass uses packed causal attention, inference uses the KV cache. Returns the layer output
+/// (with its normalized form) and the activations.
 pub(crate) fn layer_forward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
     w: LayerWeights<'_, B::Tensor>,
     input: Normed<B::Tensor>,
-    next_norm: &B::Tensor,
     positions: &B::Index,
     n: usize,
     attend: impl FnOnce(&B::Tensor, &B::Tensor, &B::Tensor) -> Result<(B::Tensor, B::Tensor)>,
-) -> Result<(Normed<B::Tensor>, LayerActivations<B::Tensor>)> {
+) -> Result<LayerOutput<B::Tensor>> {
     let (d, f) = (cfg.hidden_size, cfg.intermediate_size);
     let (qd, kvd, e) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
@@ -163,7 +167,7 @@ pub(crate) fn layer_forward<B: Backend>(
         b.add_bias(&mut x2, bd, d)?;
     }
     // Residual add fused with the norm that follows the layer.
-    let (h3, rstd3) = b.add_rmsnorm(&x1, &mut x2, next_norm, d, cfg.rms_norm_eps)?;
+    let (h3, rstd3) = b.add_rmsnorm(&x1, &mut x2, w.next_norm, d, cfg.rms_norm_eps)?;
     let out = Normed {
         x: x2,
         h: h3,
@@ -250,11 +254,9 @@ impl<B: Backend> Model<B> {
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for l in 0..self.params.layers.len() {
             let w = self.layer_weights(l, adapters);
-            let next_norm = self.norm_after(l);
-            let (next, acts) =
-                layer_forward(b, cfg, w, cur, next_norm, &positions, n, |q, k, v| {
-                    Ok(b.attention(q, k, v, &batch.seq_starts, cfg.attention_shape())?)
-                })?;
+            let (next, acts) = layer_forward(b, cfg, w, cur, &positions, n, |q, k, v| {
+                Ok(b.attention(q, k, v, &batch.seq_starts, cfg.attention_shape())?)
+            })?;
             layers.push(acts);
             cur = next;
         }

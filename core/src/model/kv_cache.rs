@@ -123,15 +123,13 @@ impl<B: Backend> Model<B> {
             .take(layers)
         {
             let w = self.layer_weights(l, true);
-            let next_norm = self.norm_after(l);
-            let (next, _acts) =
-                layer_forward(b, cfg, w, cur, next_norm, &pos_dev, n, |q, k, v| {
-                    b.kv_cache_write(kc, k, &slot_dev, &pos_dev, shape.cache())?;
-                    b.kv_cache_write(vc, v, &slot_dev, &pos_dev, shape.cache())?;
-                    let o = b.attention_cached(q, kc, vc, &slot_dev, &pos_dev, shape)?;
-                    // Inference keeps no log-sum-exp; an empty tensor stands in for it.
-                    Ok((o, b.zeros(0)?))
-                })?;
+            let (next, _acts) = layer_forward(b, cfg, w, cur, &pos_dev, n, |q, k, v| {
+                b.kv_cache_write(kc, k, &slot_dev, &pos_dev, shape.cache())?;
+                b.kv_cache_write(vc, v, &slot_dev, &pos_dev, shape.cache())?;
+                let o = b.attention_cached(q, kc, vc, &slot_dev, &pos_dev, shape)?;
+                // Inference keeps no log-sum-exp; an empty tensor stands in for it.
+                Ok((o, b.zeros(0)?))
+            })?;
             cur = next;
         }
         for &(slot, toks) in entries {
