@@ -1,4 +1,4 @@
-//! `rmsnorm` and `rmsnorm_backward`.
+//! `rmsnorm`, `rmsnorm_backward` and the fused residual add `add_rmsnorm`.
 
 use hir_core::backend::{Backend, Result};
 
@@ -17,6 +17,19 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
         "rmsnorm_backward dx and dw against finite differences",
         |b| backward_fd(b),
     );
+    // d = 1, 7, 130, 257, 600: not multiples of 4 nor of the 256-thread workgroup.
+    for (rows, dim) in [
+        (1, 1),
+        (1, 7),
+        (6, 5),
+        (3, 257),
+        (17, 130),
+        (2, 600),
+        (33, 256),
+    ] {
+        s.table(&AddRmsNorm { rows, dim });
+    }
+    s.check("add_rmsnorm is axpy then rmsnorm", |b| fused_equals_pair(b));
     s.check("rejects inconsistent shapes", |b| shape_errors(b));
 }
 
@@ -82,6 +95,89 @@ impl Case for RmsNorm {
         }
         vec![("y", y), ("rstd", rstd), ("dx", dx), ("dw", dw)]
     }
+}
+
+/// `add_rmsnorm` of seeded `x, delta: [rows, dim]` (eps 1e-6): the new residual `x1` (written
+/// over `delta`), `h` and `rstd`.
+struct AddRmsNorm {
+    rows: usize,
+    dim: usize,
+}
+
+impl Case for AddRmsNorm {
+    fn name(&self) -> String {
+        format!("add_rmsnorm rows={} dim={}", self.rows, self.dim)
+    }
+    fn tolerance(&self) -> Tolerance {
+        F32_REDUCTION
+    }
+    fn run<B: Backend>(&self, b: &B) -> Result<Outputs> {
+        let (rows, dim) = (self.rows, self.dim);
+        let x = b.upload(&normal(40, rows * dim, 2.0))?;
+        let mut delta = b.upload(&normal(41, rows * dim, 1.0))?;
+        let w = b.upload(&normal(42, dim, 1.0))?;
+        let (h, rstd) = b.add_rmsnorm(&x, &mut delta, &w, dim, 1e-6)?;
+        Ok(vec![
+            ("x1", b.download(&delta)?),
+            ("h", b.download(&h)?),
+            ("rstd", b.download(&rstd)?),
+        ])
+    }
+    /// `x1 = x + delta`, `rstd = 1/sqrt(mean(x1²) + eps)`, `h = x1·rstd·w`.
+    fn expected(&self) -> Expected {
+        let (rows, dim) = (self.rows, self.dim);
+        let x = wide(&normal(40, rows * dim, 2.0));
+        let delta = wide(&normal(41, rows * dim, 1.0));
+        let w = wide(&normal(42, dim, 1.0));
+        let x1: Vec<f64> = x.iter().zip(&delta).map(|(a, d)| a + d).collect();
+        let (mut h, mut rstd) = (vec![0.0; rows * dim], vec![0.0; rows]);
+        for r in 0..rows {
+            let row = &x1[r * dim..(r + 1) * dim];
+            let ms = row.iter().map(|v| v * v).sum::<f64>() / dim as f64;
+            let rs = 1.0 / (ms + 1e-6f32 as f64).sqrt();
+            rstd[r] = rs;
+            for c in 0..dim {
+                h[r * dim + c] = row[c] * rs * w[c];
+            }
+        }
+        vec![("x1", x1), ("h", h), ("rstd", rstd)]
+    }
+}
+
+/// `add_rmsnorm` is `axpy(1.0, x, delta)` then `rmsnorm(delta, w)`: `x1` is exactly the f32
+/// sum (a correctly rounded addition), and `h`, `rstd` are within 2 ulp of the backend's own
+/// `rmsnorm` of that `x1` (the same reduction; only a compiler's contraction may differ).
+fn fused_equals_pair<B: Backend>(b: &B) -> Outcome {
+    for (rows, dim) in [(1, 1), (1, 258), (4, 13), (3, 517)] {
+        let x = normal(50, rows * dim, 1.5);
+        let d0 = normal(51, rows * dim, 1.0);
+        let w = normal(52, dim, 1.0);
+        let (wt, mut delta) = (b.upload(&w)?, b.upload(&d0)?);
+        let (h, rstd) = b.add_rmsnorm(&b.upload(&x)?, &mut delta, &wt, dim, 1e-5)?;
+        let x1 = b.download(&delta)?;
+        for (i, ((&got, &a), &d)) in x1.iter().zip(&x).zip(&d0).enumerate() {
+            ensure!(
+                got.to_bits() == (a + d).to_bits(),
+                "x1[{i}] = {got}, want x + delta = {} ({rows}x{dim})",
+                a + d
+            );
+        }
+        let (h2, rstd2) = b.rmsnorm(&delta, &wt, dim, 1e-5)?;
+        let pairs = [
+            ("h", b.download(&h)?, b.download(&h2)?),
+            ("rstd", b.download(&rstd)?, b.download(&rstd2)?),
+        ];
+        for (what, got, want) in pairs {
+            for (i, (&g, &r)) in got.iter().zip(&want).enumerate() {
+                let ulp = 2.0 * f32::EPSILON as f64 * (r as f64).abs();
+                ensure!(
+                    (g as f64 - r as f64).abs() <= ulp,
+                    "{what}[{i}] = {g}, rmsnorm of x1 gives {r} ({rows}x{dim})"
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Unit roundoff of f32.
@@ -167,5 +263,24 @@ fn shape_errors<B: Backend>(b: &B) -> Outcome {
             .is_err(),
         "rmsnorm_backward with rstd of 3 for 2 rows"
     );
+    let d0 = normal(71, 6, 1.0);
+    for (x, delta, w, dim, what) in [
+        (6, 6, 2, 3, "a weight of 2 for dim 3"),
+        (6, 4, 3, 3, "a delta of 4 for x of 6"),
+        (7, 7, 3, 3, "x of 7 for dim 3"),
+        (6, 6, 3, 0, "dim 0"),
+    ] {
+        let mut dt = b.upload(&normal(71, delta, 1.0))?;
+        ensure!(
+            b.add_rmsnorm(&t(x)?, &mut dt, &t(w)?, dim, 1e-6).is_err(),
+            "add_rmsnorm with {what}"
+        );
+        if delta == 6 {
+            ensure!(
+                b.download(&dt)? == d0,
+                "add_rmsnorm changed delta on a shape error ({what})"
+            );
+        }
+    }
     Ok(())
 }

@@ -238,6 +238,9 @@ impl Backend for WgpuBackend {
     ) -> Result<T> {
         rmsnorm::rmsnorm_backward(&self.gpu, dy, x, w, rstd, dw, dim)
     }
+    fn add_rmsnorm(&self, x: &T, delta: &mut T, w: &T, dim: usize, eps: f32) -> Result<(T, T)> {
+        rmsnorm::add_rmsnorm(&self.gpu, x, delta, w, dim, eps)
+    }
     fn rope(
         &self,
         x: &mut T,

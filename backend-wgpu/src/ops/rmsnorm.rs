@@ -1,11 +1,12 @@
-//! RMSNorm forward and backward (kernels in `hir_kernels::RMSNORM`).
+//! RMSNorm forward and backward, and the fused residual add + RMSNorm (kernels in
+//! `hir_kernels::RMSNORM`).
 
 use hir_core::backend::Result;
 use hir_kernels::RMSNORM;
 
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
-use hir_core::backend::rmsnorm::{check_backward, check_forward};
+use hir_core::backend::rmsnorm::{check_add_forward, check_backward, check_forward};
 
 use crate::dispatch::to_u32;
 use crate::tensor::WgpuTensor;
@@ -33,6 +34,34 @@ pub(crate) fn rmsnorm(
         Kernel::new(RMSNORM, "rmsnorm"),
         &[
             Binding::read(x),
+            Binding::read(w),
+            Binding::write(&y),
+            Binding::write(&rstd),
+        ],
+        &params(OP, rows, dim, eps)?,
+        // One workgroup per row.
+        grid_1d(rows, 1),
+    )?;
+    Ok((y, rstd))
+}
+
+/// See `Backend::add_rmsnorm`: `delta += x`, then `rmsnorm(delta, w)`, in one dispatch.
+pub(crate) fn add_rmsnorm(
+    gpu: &Gpu,
+    x: &WgpuTensor,
+    delta: &mut WgpuTensor,
+    w: &WgpuTensor,
+    dim: usize,
+    eps: f32,
+) -> Result<(WgpuTensor, WgpuTensor)> {
+    const OP: &str = "add_rmsnorm";
+    let rows = check_add_forward(x.len, delta.len, w.len, dim)?.rows;
+    let (y, rstd) = (gpu.alloc(x.len), gpu.alloc(rows));
+    gpu.dispatch(
+        Kernel::new(RMSNORM, "add_rmsnorm"),
+        &[
+            Binding::read(x),
+            Binding::write(delta),
             Binding::read(w),
             Binding::write(&y),
             Binding::write(&rstd),

@@ -17,7 +17,7 @@
 //! | [`elementwise`] | `axpy`, `scale`, `add_bias`, `bias_backward_acc`, `gather_rows` |
 //! | [`matmul`] | `matmul` ([`Matmul`]) |
 //! | [`embedding`] | `embedding`, `embedding_backward_acc` |
-//! | [`rmsnorm`] | `rmsnorm`, `rmsnorm_backward` |
+//! | [`rmsnorm`] | `rmsnorm`, `rmsnorm_backward`, `add_rmsnorm` |
 //! | [`rope`] | `rope` |
 //! | [`attention`] | `attention`, `attention_backward` ([`AttentionShape`], [`AttentionSaved`]) |
 //! | [`kv_cache`] | `kv_cache_write`, `attention_cached` ([`KvCacheShape`], [`CachedAttention`]) |
@@ -215,6 +215,23 @@ pub trait Backend {
         dw: &mut Self::Tensor,
         dim: usize,
     ) -> Result<Self::Tensor>;
+    /// Residual add + RMSNorm: `delta += x` (becoming the new residual stream `x1`), returns
+    /// `rmsnorm(x1, w)` as `(h, rstd)`; see [`rmsnorm`].
+    ///
+    /// The default is exactly `axpy(1.0, x, delta)` then `rmsnorm(delta, w)` (what the CPU
+    /// backend runs); a GPU backend overrides it with one fused dispatch.
+    fn add_rmsnorm(
+        &self,
+        x: &Self::Tensor,
+        delta: &mut Self::Tensor,
+        w: &Self::Tensor,
+        dim: usize,
+        eps: f32,
+    ) -> Result<(Self::Tensor, Self::Tensor)> {
+        rmsnorm::check_add_forward(self.len(x), self.len(delta), self.len(w), dim)?;
+        self.axpy(1.0, x, delta)?;
+        self.rmsnorm(delta, w, dim, eps)
+    }
 
     // ---- RoPE ([`rope`]) -----------------------------------------------------------------
 

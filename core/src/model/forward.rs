@@ -50,6 +50,9 @@ pub(crate) struct LayerWeights<'a, T> {
     pub params: &'a LayerParams<T>,
     /// The adapters, if the model has them and the pass uses them.
     pub lora: Option<(&'a LoraLayer<T>, &'a LoraConfig)>,
+    /// The weight of the norm applied to the layer's output (the next layer's input norm, or
+    /// the final norm), fused with the MLP's residual add; see [`Model::norm_after`].
+    pub next_norm: &'a T,
 }
 
 impl<T> Clone for LayerWeights<'_, T> {
@@ -80,18 +83,35 @@ pub struct Activations<B: Backend> {
     pub h_final: B::Tensor,
 }
 
-/// One decoder layer, forward. `attend` computes attention from roped `(q, k, v)` and
-/// returns `(o, lse)`; the training pass uses packed causal attention, inference uses the
-/// KV cache. Returns the layer output and the activations.
+/// A point of the residual stream with its normalized form, as the next block reads it:
+/// `h = rmsnorm(x) · w` with the `w` of the norm that follows `x`.
+pub(crate) struct Normed<T> {
+    /// The residual stream, `[N, D]`.
+    pub x: T,
+    /// `rmsnorm(x) · w`, `[N, D]`.
+    pub h: T,
+    /// `1/rms` of `x` per token, `[N]`.
+    pub rstd: T,
+}
+
+/// What [`layer_forward`] returns: the layer output with its normalized form, and the layer's
+/// activations.
+pub(crate) type LayerOutput<T> = (Normed<T>, LayerActivations<T>);
+
+/// One decoder layer, forward. `input` is the layer input with its `input_layernorm` applied;
+/// the layer's output is normalized with `w.next_norm` (fused with the MLP's residual add).
+/// `attend` computes attention from roped `(q, k, v)` and returns `(o, lse)`; the training
+/// pass uses packed causal attention, inference uses the KV cache. Returns the layer output
+/// (with its normalized form) and the activations.
 pub(crate) fn layer_forward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
     w: LayerWeights<'_, B::Tensor>,
-    x: B::Tensor,
+    input: Normed<B::Tensor>,
     positions: &B::Index,
     n: usize,
     attend: impl FnOnce(&B::Tensor, &B::Tensor, &B::Tensor) -> Result<(B::Tensor, B::Tensor)>,
-) -> Result<(B::Tensor, LayerActivations<B::Tensor>)> {
+) -> Result<LayerOutput<B::Tensor>> {
     let (d, f) = (cfg.hidden_size, cfg.intermediate_size);
     let (qd, kvd, e) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
     let (heads, kv_heads) = (cfg.num_attention_heads, cfg.num_key_value_heads);
@@ -111,7 +131,11 @@ pub(crate) fn layer_forward<B: Backend>(
     };
 
     // Attention block.
-    let (h1, rstd1) = b.rmsnorm(&x, &lp.input_norm, d, cfg.rms_norm_eps)?;
+    let Normed {
+        x,
+        h: h1,
+        rstd: rstd1,
+    } = input;
     let mut q = lin(&h1, LoraTarget::QProj, d, qd)?;
     let mut k = lin(&h1, LoraTarget::KProj, d, kvd)?;
     let mut v = lin(&h1, LoraTarget::VProj, d, kvd)?;
@@ -127,10 +151,10 @@ pub(crate) fn layer_forward<B: Backend>(
     if let Some(bo) = &lp.o_bias {
         b.add_bias(&mut x1, bo, d)?;
     }
-    b.axpy(1.0, &x, &mut x1)?;
+    // Residual add fused with the MLP block's input norm.
+    let (h2, rstd2) = b.add_rmsnorm(&x, &mut x1, &lp.post_norm, d, cfg.rms_norm_eps)?;
 
     // MLP block.
-    let (h2, rstd2) = b.rmsnorm(&x1, &lp.post_norm, d, cfg.rms_norm_eps)?;
     let mut gate = lin(&h2, LoraTarget::GateProj, d, f)?;
     let mut up = lin(&h2, LoraTarget::UpProj, d, f)?;
     if let (Some(bg), Some(bu)) = (&lp.gate_bias, &lp.up_bias) {
@@ -142,7 +166,13 @@ pub(crate) fn layer_forward<B: Backend>(
     if let Some(bd) = &lp.down_bias {
         b.add_bias(&mut x2, bd, d)?;
     }
-    b.axpy(1.0, &x1, &mut x2)?;
+    // Residual add fused with the norm that follows the layer.
+    let (h3, rstd3) = b.add_rmsnorm(&x1, &mut x2, w.next_norm, d, cfg.rms_norm_eps)?;
+    let out = Normed {
+        x: x2,
+        h: h3,
+        rstd: rstd3,
+    };
 
     let acts = LayerActivations {
         x,
@@ -161,10 +191,34 @@ pub(crate) fn layer_forward<B: Backend>(
         act,
         lora_u,
     };
-    Ok((x2, acts))
+    Ok((out, acts))
 }
 
 impl<B: Backend> Model<B> {
+    /// The weight of the norm applied to the output of layer `l`: the next layer's input norm,
+    /// or the final norm after the last layer.
+    pub(crate) fn norm_after(&self, l: usize) -> &B::Tensor {
+        self.params
+            .layers
+            .get(l + 1)
+            .map_or(&self.params.final_norm, |lp| &lp.input_norm)
+    }
+
+    /// The embeddings of `ids` with the first norm applied (layer 0's input norm, or the final
+    /// norm of a model without layers).
+    pub(crate) fn embed_normed(&self, b: &B, ids: &B::Index) -> Result<Normed<B::Tensor>> {
+        let cfg = &self.config;
+        let d = cfg.hidden_size;
+        let x = b.embedding(&self.params.embed, ids, d)?;
+        let first = self
+            .params
+            .layers
+            .first()
+            .map_or(&self.params.final_norm, |lp| &lp.input_norm);
+        let (h, rstd) = b.rmsnorm(&x, first, d, cfg.rms_norm_eps)?;
+        Ok(Normed { x, h, rstd })
+    }
+
     /// Forward over a packed batch: returns logits `[N, V]` and the activations for
     /// [`Model::backward`]. Adapters, when the model has them, are applied.
     pub fn forward(&self, b: &B, batch: &PackedBatch) -> Result<(B::Tensor, Activations<B>)> {
@@ -194,27 +248,28 @@ impl<B: Backend> Model<B> {
         let ids = b.upload_index(&batch.ids)?;
         let positions = b.upload_index(&batch.positions())?;
 
-        let mut x = b.embedding(&self.params.embed, &ids, d)?;
+        // Each residual add is fused with the norm that follows it, so the stream always
+        // travels with its normalized form; after the last layer that is the final norm.
+        let mut cur = self.embed_normed(b, &ids)?;
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for l in 0..self.params.layers.len() {
             let w = self.layer_weights(l, adapters);
-            let (x_next, acts) = layer_forward(b, cfg, w, x, &positions, n, |q, k, v| {
+            let (next, acts) = layer_forward(b, cfg, w, cur, &positions, n, |q, k, v| {
                 Ok(b.attention(q, k, v, &batch.seq_starts, cfg.attention_shape())?)
             })?;
             layers.push(acts);
-            x = x_next;
+            cur = next;
         }
-        let (h_final, rstd_final) = b.rmsnorm(&x, &self.params.final_norm, d, cfg.rms_norm_eps)?;
-        let logits = linear(b, &h_final, self.head(), n, d, cfg.vocab_size)?;
+        let logits = linear(b, &cur.h, self.head(), n, d, cfg.vocab_size)?;
         let acts = Activations {
             n,
             seq_starts: batch.seq_starts.clone(),
             ids,
             positions,
             layers,
-            x_final: x,
-            rstd_final,
-            h_final,
+            x_final: cur.x,
+            rstd_final: cur.rstd,
+            h_final: cur.h,
         };
         Ok((logits, acts))
     }

@@ -111,7 +111,9 @@ impl<B: Backend> Model<B> {
         let pos_dev = b.upload_index(&pos_of)?;
         let shape = CachedAttention::new(cfg.attention_shape(), cache.max_len);
 
-        let mut x = b.embedding(&self.params.embed, &ids_dev, d)?;
+        // As in `Model::forward`: each residual add is fused with the norm after it, the last
+        // one with the final norm.
+        let mut cur = self.embed_normed(b, &ids_dev)?;
         let layers = self.params.layers.len();
         for (l, (kc, vc)) in cache
             .k
@@ -121,25 +123,25 @@ impl<B: Backend> Model<B> {
             .take(layers)
         {
             let w = self.layer_weights(l, true);
-            let (x_next, _acts) = layer_forward(b, cfg, w, x, &pos_dev, n, |q, k, v| {
+            let (next, _acts) = layer_forward(b, cfg, w, cur, &pos_dev, n, |q, k, v| {
                 b.kv_cache_write(kc, k, &slot_dev, &pos_dev, shape.cache())?;
                 b.kv_cache_write(vc, v, &slot_dev, &pos_dev, shape.cache())?;
                 let o = b.attention_cached(q, kc, vc, &slot_dev, &pos_dev, shape)?;
                 // Inference keeps no log-sum-exp; an empty tensor stands in for it.
                 Ok((o, b.zeros(0)?))
             })?;
-            x = x_next;
+            cur = next;
         }
         for &(slot, toks) in entries {
             cache.lens[slot] += toks.len();
         }
-        // Decoding (one token per entry) keeps every row: no gather.
-        let last = if n == entries.len() {
-            x
+        // The norm is per row, so normalizing every row and keeping the last ones equals
+        // normalizing the last rows. Decoding (one token per entry) keeps every row: no gather.
+        let h = if n == entries.len() {
+            cur.h
         } else {
-            b.gather_rows(&x, &b.upload_index(&last_rows)?, d)?
+            b.gather_rows(&cur.h, &b.upload_index(&last_rows)?, d)?
         };
-        let (h, _) = b.rmsnorm(&last, &self.params.final_norm, d, cfg.rms_norm_eps)?;
         Ok(linear(
             b,
             &h,

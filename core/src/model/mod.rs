@@ -182,6 +182,7 @@ impl<B: Backend> Model<B> {
                 .as_ref()
                 .filter(|_| adapters)
                 .and_then(|lw| lw.layers.get(l).map(|ll| (ll, &lw.config))),
+            next_norm: self.norm_after(l),
         }
     }
 

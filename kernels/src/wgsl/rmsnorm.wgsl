@@ -1,10 +1,14 @@
-// RMSNorm: y = x · rstd · w, rstd = 1 / sqrt(mean(x²) + eps), per row of x: [rows, dim]; and
-// its backward: with x̂ = x · rstd, dx = rstd · (dy·w − x̂ · mean(dy·w·x̂)), dw += Σ_rows dy·x̂.
+// RMSNorm: y = x · rstd · w, rstd = 1 / sqrt(mean(x²) + eps), per row of x: [rows, dim]; its
+// backward: with x̂ = x · rstd, dx = rstd · (dy·w − x̂ · mean(dy·w·x̂)), dw += Σ_rows dy·x̂; and
+// the fused residual add `add_rmsnorm`: x1 = x + delta (written over delta), y = rmsnorm(x1).
 //
-// `rmsnorm` and `rmsnorm_backward_dx`: one 256-thread workgroup per row (rows spread over a
-// 2-D grid); each thread sums a strided part of the row, then a tree reduction in workgroup
-// memory (fixed order: deterministic). `rmsnorm_backward_dw`: one thread per column, summing
-// the rows in row order (the CPU reference's order).
+// `rmsnorm`, `add_rmsnorm` and `rmsnorm_backward_dx`: one 256-thread workgroup per row (rows
+// spread over a 2-D grid); each thread sums a strided part of the row, then a tree reduction
+// in workgroup memory (fixed order: deterministic). `add_rmsnorm` writes each x1 element in
+// the first strided pass and reads it back in the second from the same thread (its own
+// writes, so no barrier is needed): one dispatch instead of an `axpy` and an `rmsnorm`, and
+// x1 is read once more instead of twice. `rmsnorm_backward_dw`: one thread per column,
+// summing the rows in row order (the CPU reference's order).
 
 struct Params {
     rows: u32,
@@ -19,6 +23,13 @@ struct Params {
 @group(0) @binding(2) var<storage, read> f_w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> f_y: array<f32>;
 @group(0) @binding(4) var<storage, read_write> f_rstd: array<f32>;
+
+// fused residual add (`add_rmsnorm`)
+@group(0) @binding(1) var<storage, read> a_x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> a_delta: array<f32>;
+@group(0) @binding(3) var<storage, read> a_w: array<f32>;
+@group(0) @binding(4) var<storage, read_write> a_y: array<f32>;
+@group(0) @binding(5) var<storage, read_write> a_rstd: array<f32>;
 
 // backward
 @group(0) @binding(1) var<storage, read> b_dy: array<f32>;
@@ -68,6 +79,34 @@ fn rmsnorm(
     }
     for (var c = t; c < p.dim; c += WG) {
         f_y[base + c] = f_x[base + c] * r * f_w[c];
+    }
+}
+
+// a_delta += a_x (the new residual stream x1), then a_y = rmsnorm(x1) · a_w and a_rstd.
+@compute @workgroup_size(256)
+fn add_rmsnorm(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+) {
+    let row = wid.x + wid.y * nwg.x;
+    if row >= p.rows {
+        return;
+    }
+    let base = row * p.dim;
+    var s = 0.0;
+    for (var c = t; c < p.dim; c += WG) {
+        let v = a_delta[base + c] + a_x[base + c];
+        a_delta[base + c] = v;
+        s = s + v * v;
+    }
+    let ms = reduce(t, s) / f32(p.dim);
+    let r = 1.0 / sqrt(ms + p.eps);
+    if t == 0u {
+        a_rstd[row] = r;
+    }
+    for (var c = t; c < p.dim; c += WG) {
+        a_y[base + c] = a_delta[base + c] * r * a_w[c];
     }
 }
 
