@@ -89,6 +89,10 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
         cols: 5,
     });
     s.check(
+        "f16 zeros, subnormals and extremes survive download, embedding and matmul exactly",
+        |b| special_values(b),
+    );
+    s.check(
         "other ops given a stored f16 weight refuse it naming the op (or all accept it as f32)",
         |b| refusals(b, false),
     );
@@ -294,6 +298,95 @@ impl Case for DownloadCopy {
         let n = (self.rows * self.cols) as f64;
         vec![("download", w.clone()), ("len", vec![n, n]), ("copy", w)]
     }
+}
+
+/// f16 bit patterns beyond the normal range the table cases draw from: ±0, the smallest and
+/// largest subnormals, the smallest normal, ±65504 (the largest finite), ±1 and 1/3.
+const F16_SPECIAL: [u16; 12] = [
+    0x0000, 0x8000, 0x0001, 0x8001, 0x03ff, 0x0400, 0x7bff, 0xfbff, 0x3c00, 0xbc00, 0x3555, 0x83ff,
+];
+
+/// A `[12, 4]` f16 weight whose column 0 holds [`F16_SPECIAL`] (the other columns zero):
+/// `download`, `embedding` of every row, and `matmul` with one-hot rows of `a` (m = 1 and
+/// m = 2, both layouts) reproduce the values exactly, as each product is `1 · w + 0 · …`.
+fn special_values<B: Backend>(b: &B) -> Outcome {
+    let (rows, cols) = (F16_SPECIAL.len(), 4);
+    let mut bits = vec![0u16; rows * cols];
+    for (r, &v) in F16_SPECIAL.iter().enumerate() {
+        bits[r * cols] = v;
+    }
+    let bytes: Vec<u8> = bits.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let m = matrix(WeightFormat::F16, rows, cols, &bytes);
+    let want = dequantize(&m);
+    let col0: Vec<f32> = want.iter().step_by(cols).copied().collect();
+    ensure!(
+        col0[2] > 0.0 && col0[2] < 1e-7,
+        "not a subnormal: {}",
+        col0[2]
+    );
+    let w = b.upload_weight(m)?;
+    let got = b.download(&w)?;
+    ensure!(
+        got.iter()
+            .map(|v| v.to_bits())
+            .eq(want.iter().map(|v| v.to_bits())),
+        "download gave {got:?}, want {want:?}"
+    );
+    let ids: Vec<u32> = (0..rows as u32).collect();
+    let e = b.download(&b.embedding(&w, &b.upload_index(&ids)?, cols)?)?;
+    ensure!(
+        e.iter()
+            .map(|v| v.to_bits())
+            .eq(want.iter().map(|v| v.to_bits())),
+        "embedding gave {e:?}, want {want:?}"
+    );
+    // x · Wᵀ (W as [n = 12, k = 4]) with every row of x = e_0 gives column 0 of W (a −0
+    // becomes +0 in the sum); x · W (W as [k = 12, n = 4]) with the last row of x = e_r gives
+    // row r of W.
+    for m_rows in [1usize, 2] {
+        let mut x = vec![0f32; m_rows * cols];
+        for i in 0..m_rows {
+            x[i * cols] = 1.0;
+        }
+        let mut c = b.zeros(m_rows * rows)?;
+        let mm = Matmul {
+            trans_b: true,
+            ..Matmul::new(m_rows, cols, rows)
+        };
+        matmul(b, &b.upload(&x)?, &w, &mut c, mm)?;
+        let c = b.download(&c)?;
+        for (i, row) in c.chunks(rows).enumerate() {
+            ensure!(
+                row.iter()
+                    .map(|v| v.to_bits())
+                    .eq(col0
+                        .iter()
+                        .map(|v| v.to_bits())
+                        .map(|b| if b == 0x8000_0000 { 0 } else { b })),
+                "x·Wᵀ row {i} (m = {m_rows}) gave {row:?}, want {col0:?}"
+            );
+        }
+        for r in 0..rows {
+            let mut x = vec![0f32; m_rows * rows];
+            x[(m_rows - 1) * rows + r] = 1.0;
+            let mut c = b.zeros(m_rows * cols)?;
+            matmul(
+                b,
+                &b.upload(&x)?,
+                &w,
+                &mut c,
+                Matmul::new(m_rows, rows, cols),
+            )?;
+            let c = b.download(&c)?;
+            let last = &c[(m_rows - 1) * cols..];
+            ensure!(
+                last[0] == want[r * cols] && last[1..].iter().all(|&v| v == 0.0),
+                "x·W picking row {r} (m = {m_rows}) gave {last:?}, want {:?}",
+                &want[r * cols..][..cols]
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Other ops given a stored f16 `[4, 8]` weight (and its `copy`): each refuses it with
