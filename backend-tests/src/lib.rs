@@ -10,7 +10,8 @@
 //! (`attention` + `attention_backward`), `kv_cache` (`kv_cache_write` + `attention_cached`),
 //! `swiglu`, `cross_entropy` (`cross_entropy`, `cross_entropy_backward`,
 //! `token_logprobs_entropy`), `policy_loss`, `optim` (`sum_squares`, `adamw_step`) and
-//! `sample`.
+//! `sample`, and `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
+//! table, through download and copy, and refused by every other op).
 //!
 //! # Design
 //!
@@ -75,6 +76,7 @@ pub mod rmsnorm;
 pub mod rope;
 pub mod sample;
 pub mod swiglu;
+pub mod weight;
 
 pub use report::{print_summary, CaseReport, Tolerance};
 pub use suite::{Case, Failure, Outcome, Suite};
@@ -94,6 +96,7 @@ fn families<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     s.family("policy_loss", policy_loss::cases);
     s.family("optim", optim::cases);
     s.family("sample", sample::cases);
+    s.family("weight", weight::cases);
 }
 
 /// Runs every case of every op family on `backend` (table cases against their f64

@@ -3,7 +3,7 @@
 //! results on any thread count (every table case, one thread against the global pool).
 
 use hir_backend_cpu::CpuBackend;
-use hir_backend_tests::{matmul, print_summary, run_against, run_all, sample};
+use hir_backend_tests::{matmul, print_summary, run_against, run_all, sample, weight};
 
 #[test]
 fn every_case_passes_on_the_cpu_backend() {
@@ -56,4 +56,9 @@ fn draws_are_the_same_on_any_thread_count() {
 #[test]
 fn zero_threads_is_an_error() {
     assert!(CpuBackend::with_threads(0).is_err());
+}
+
+#[test]
+fn cpu_keeps_f16_weights_and_other_ops_refuse_them() {
+    weight::refusals(&CpuBackend::new(), true).unwrap_or_else(|f| panic!("{}", f.0));
 }

@@ -9,7 +9,9 @@
 //! GPU) and prints the adapter and the cases run and passed per op family; run that way, a
 //! missing adapter fails it.
 
-use hir_backend_tests::{attention, matmul, print_summary, run_against, run_all, CaseReport};
+use hir_backend_tests::{
+    attention, matmul, print_summary, run_against, run_all, weight, CaseReport,
+};
 use hir_backend_wgpu::WgpuBackend;
 
 #[test]
@@ -35,12 +37,29 @@ fn every_case_passes_on_the_wgpu_backend() {
         passed: guard.is_ok(),
         detail: guard.err().map(|f| f.0),
     });
-    // The matmul family again with each tile config of the tiled kernel forced, so that one
-    // adapter runs the configs the table picks for the others.
+    // With SHADER_F16 the backend keeps f16 weights: every other op must refuse them.
+    let strict = adapter.shader_f16;
+    let refused = weight::refusals(&gpu, strict);
+    reports.push(CaseReport {
+        family: "weight",
+        name: format!("other ops refuse a stored f16 weight (strict: {strict})"),
+        max_abs_diff: 0.0,
+        worst_ratio: 0.0,
+        tolerance: None,
+        passed: refused.is_ok(),
+        detail: refused.err().map(|f| f.0),
+    });
+    // The matmul and weight families again with each tile config of the tiled kernel forced,
+    // so that one adapter runs the configs the table picks for the others.
     for name in WgpuBackend::matmul_tile_names() {
         let family: &'static str = Box::leak(format!("matmul[{name}]").into_boxed_str());
         match gpu.with_matmul_tiles(name) {
-            Some(forced) => reports.extend(matmul::family_reports(&forced, family)),
+            Some(forced) => {
+                reports.extend(matmul::family_reports(&forced, family));
+                // The stored-weight products too (f16 B through the forced tiles).
+                let wfamily: &'static str = Box::leak(format!("weight[{name}]").into_boxed_str());
+                reports.extend(weight::family_reports(&forced, wfamily));
+            }
             None => {
                 println!("matmul tiles {name}: beyond this adapter's workgroup limits, not run")
             }

@@ -17,6 +17,11 @@
 //!   given; `read` ↔ `var<storage, read>`, `write` ↔ `var<storage, read_write>` (the access
 //!   must match the WGSL declaration). Each binding covers exactly the tensor's elements, so
 //!   `arrayLength(&buf)` is the tensor length (at least 1 for empty tensors).
+//! - Stored weights (f16 tensors from `upload_weight`, see `tensor.rs`) are refused here, in
+//!   one place for every op: a binding made from such a tensor fails the dispatch with
+//!   `BackendError::StoredWeight` naming the op ([`op_of`] the entry point), unless the op
+//!   opted in with [`Binding::stored_weight_ok`] (matmul's `b`, embedding's table), after
+//!   choosing the kernel's f16 variant.
 //! - [`Params`]: the uniform block at `@binding(0)`, 4-byte scalars in declaration order
 //!   (padded to 16 bytes here, at most 64 scalars). Every dispatch binds one, even if the
 //!   shader ignores it; it lives in a slot of a per-batch arena buffer (see `gpu.rs`).
@@ -28,7 +33,8 @@
 //! validation error so far is returned as a `BackendError::Device`.
 
 use hir_core::backend::shape::err;
-use hir_core::backend::{BackendError, Result};
+use hir_core::backend::weight::stored_weight_error;
+use hir_core::backend::{BackendError, Result, WeightFormat};
 use hir_kernels::Shader;
 
 use crate::gpu::Gpu;
@@ -64,24 +70,43 @@ impl Kernel {
     }
 }
 
-/// A storage buffer binding: a buffer, how many bytes of it the kernel sees, and whether it
-/// is written.
+/// A storage buffer binding: a buffer, how many bytes of it the kernel sees, whether it
+/// is written, and the storage format of a stored weight bound to it (refused by
+/// [`Gpu::dispatch`] unless `stored_ok`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Binding<'a> {
     buffer: &'a wgpu::Buffer,
     bytes: u64,
     read_only: bool,
+    stored: Option<WeightFormat>,
+    stored_ok: bool,
 }
 
 impl<'a> Binding<'a> {
     /// A tensor the kernel only reads (`var<storage, read>`).
     pub fn read(t: &'a WgpuTensor) -> Self {
-        Self::raw(t.buffer(), t.len as u64 * 4, true)
+        Self::tensor(t, t.bytes(), true)
     }
 
     /// A tensor the kernel writes (`var<storage, read_write>`).
     pub fn write(t: &'a WgpuTensor) -> Self {
-        Self::raw(t.buffer(), t.len as u64 * 4, false)
+        Self::tensor(t, t.bytes(), false)
+    }
+
+    /// The first `bytes` bytes of tensor `t`'s buffer (e.g. its bytes rounded up to whole
+    /// vec4s); a stored weight stays marked as one.
+    pub fn tensor(t: &'a WgpuTensor, bytes: u64, read_only: bool) -> Self {
+        Self {
+            stored: t.weight_format(),
+            ..Self::raw(t.buffer(), bytes, read_only)
+        }
+    }
+
+    /// Lets a stored weight through (the op bound it to a kernel variant that reads its
+    /// storage format).
+    pub fn stored_weight_ok(mut self) -> Self {
+        self.stored_ok = true;
+        self
     }
 
     /// An index buffer the kernel reads (`var<storage, read> … array<u32>`).
@@ -95,7 +120,26 @@ impl<'a> Binding<'a> {
             buffer,
             bytes: bytes.max(4),
             read_only,
+            stored: None,
+            stored_ok: false,
         }
+    }
+}
+
+/// The `Backend` op a kernel entry point belongs to, for error messages: the entry point's
+/// own name unless it is one of several kernels of an op (or named differently from it).
+pub(crate) fn op_of(entry: &'static str) -> &'static str {
+    match entry {
+        "matmul_tiled" | "matvec_rows" | "matvec_cols" | "matmul_rows" => "matmul",
+        "attention_forward" => "attention",
+        "attention_delta" | "attention_dq" | "attention_dkdv" | "attention_group_sum" => {
+            "attention_backward"
+        }
+        "rmsnorm_backward_dx" | "rmsnorm_backward_dw" => "rmsnorm_backward",
+        "cross_entropy_forward" => "cross_entropy",
+        "sum_squares_partial" | "sum_squares_final" => "sum_squares",
+        "sample_rows" => "sample",
+        other => other,
     }
 }
 
@@ -172,6 +216,13 @@ impl Gpu {
         params: &Params,
         groups: [u32; 3],
     ) -> Result<()> {
+        if let Some(format) = bindings
+            .iter()
+            .filter(|b| !b.stored_ok)
+            .find_map(|b| b.stored)
+        {
+            return Err(stored_weight_error(op_of(kernel.entry), format));
+        }
         if groups.contains(&0) {
             return Ok(());
         }

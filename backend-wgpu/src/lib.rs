@@ -19,6 +19,15 @@
 //!   high-performance adapter is used. The device is opened with the adapter's own limits and,
 //!   when available, `SHADER_F16` and `SUBGROUP`. When no adapter fits, [`WgpuError`] lists
 //!   every adapter seen.
+//! - **Stored weights** (`upload_weight`, contract in `hir_core::backend::weight`): a weight
+//!   in `WeightFormat::F16` stays f16 on the GPU when the device has `SHADER_F16` (half the
+//!   memory and bandwidth of f32; its values are exact in f32). `matmul` (as `b`, A not
+//!   transposed) and `embedding` (as the table) run f16 variants of their kernels, derived
+//!   from the same WGSL (`hir_kernels::F16_VARIANTS`), that convert on load and accumulate in
+//!   f32; `download` converts to f32 and `copy` keeps f16; every other op refuses such a
+//!   tensor with `BackendError::StoredWeight`, checked once for all ops where bindings are
+//!   made (`dispatch.rs`). Other formats (GGUF blocks, bf16), or any format without
+//!   `SHADER_F16`, are dequantized to f32 at upload.
 //! - **Buffers** (`pool.rs`, `tensor.rs`): a [`WgpuTensor`] is a storage buffer borrowed from
 //!   a pool that recycles buffers by size class (4 classes per power of two); dropping a
 //!   tensor returns its buffer. A [`WgpuIndex`] also keeps a host copy of its `u32`s (index
@@ -57,6 +66,7 @@
 mod device;
 mod dispatch;
 mod error;
+mod f16;
 mod gpu;
 mod ops;
 mod pipeline;
@@ -68,7 +78,7 @@ use std::sync::Arc;
 
 use hir_core::backend::{
     AdamWParams, AttentionSaved, AttentionShape, Backend, BackendError, CachedAttention,
-    KvCacheShape, Matmul, PolicyLossParams, PolicyLossSums, Result, SampleParams,
+    KvCacheShape, Matmul, PolicyLossParams, PolicyLossSums, QuantMatrix, Result, SampleParams,
 };
 
 pub use device::AdapterSummary;
@@ -169,6 +179,9 @@ impl Backend for WgpuBackend {
 
     fn upload(&self, data: &[f32]) -> Result<T> {
         memory::upload(&self.gpu, data)
+    }
+    fn upload_weight(&self, w: QuantMatrix<'_>) -> Result<T> {
+        memory::upload_weight(&self.gpu, w)
     }
     fn upload_index(&self, data: &[u32]) -> Result<I> {
         memory::upload_index(&self.gpu, data)

@@ -1,22 +1,54 @@
-//! The device-resident tensor types: [`WgpuTensor`] (`f32`) and [`WgpuIndex`] (`u32`).
+//! The device-resident tensor types: [`WgpuTensor`] (`f32`, or a frozen weight stored as
+//! f16) and [`WgpuIndex`] (`u32`).
 
 use std::sync::Arc;
 
+use hir_core::backend::WeightFormat;
+
 use crate::pool::PooledBuffer;
 
-/// A device-resident `f32` tensor: a pooled storage buffer and its element count.
+/// The element type of a [`WgpuTensor`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Elem {
+    /// `f32` values (every tensor an op creates).
+    F32,
+    /// A frozen `[rows, cols]` weight uploaded with `upload_weight` in `WeightFormat::F16`
+    /// and kept as f16 (2 bytes per value) on an adapter with `SHADER_F16`.
+    F16 { rows: usize, cols: usize },
+}
+
+/// A device-resident tensor: a pooled storage buffer, its element count and element type
+/// (`f32`, or f16 for a stored weight; see `Backend::upload_weight`).
 ///
-/// The buffer may be larger than `4·len` bytes (size classes); kernels see exactly `len`
+/// The buffer may be larger than the tensor's bytes (size classes); kernels see exactly `len`
 /// elements because bindings are sized to the tensor (`arrayLength` is `len`; at least 1).
 pub struct WgpuTensor {
     pub(crate) buf: PooledBuffer,
     pub(crate) len: usize,
+    pub(crate) elem: Elem,
 }
 
 impl WgpuTensor {
-    /// Number of `f32` elements.
+    /// Number of elements (of the dequantized view, for a stored weight).
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// The storage format of a weight kept in one (`Some(WeightFormat::F16)`), `None` for an
+    /// f32 tensor.
+    pub fn weight_format(&self) -> Option<WeightFormat> {
+        match self.elem {
+            Elem::F32 => None,
+            Elem::F16 { .. } => Some(WeightFormat::F16),
+        }
+    }
+
+    /// Bytes of the tensor's elements (4 per f32, 2 per f16 value).
+    pub(crate) fn bytes(&self) -> u64 {
+        match self.elem {
+            Elem::F32 => self.len as u64 * 4,
+            Elem::F16 { .. } => self.len as u64 * 2,
+        }
     }
 
     /// Whether the tensor has no elements.
@@ -32,7 +64,10 @@ impl WgpuTensor {
 
 impl core::fmt::Debug for WgpuTensor {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "WgpuTensor(len {})", self.len)
+        match self.elem {
+            Elem::F32 => write!(f, "WgpuTensor(len {})", self.len),
+            Elem::F16 { rows, cols } => write!(f, "WgpuTensor(f16 [{rows}, {cols}])"),
+        }
     }
 }
 

@@ -16,8 +16,24 @@
 //!   (`x ≤ 65535`), flattened as `gid.x + gid.y · num_workgroups.x · 256`.
 //! - No kernel assumes a subgroup size (lavapipe's is 8); subgroup builtins are only used by
 //!   entry points that the backend selects after checking `Features::SUBGROUP`.
+//!
+//! ## f16-storage variants
+//!
+//! A frozen weight uploaded in f16 (`Backend::upload_weight` with `WeightFormat::F16`, on an
+//! adapter with `SHADER_F16`) is multiplied and gathered by variants of three kernels that
+//! read it as f16 and compute in f32. They are not separate files: each [`F16Variant`]
+//! derives its source from the f32 one by one documented textual substitution — the
+//! declaration of the weight's binding (`array<vec4<f32>>` → `array<vec4<f16>>`, or
+//! `array<f32>` → `array<f16>`) — and prepends `enable f16;`. The f32 sources read that
+//! binding only through helpers that convert to f32 (`f32(…)`, `vec4<f32>(…)`: the identity
+//! in the f32 kernel), so the kernel bodies are shared; `tests/validate.rs` validates the
+//! derived sources too.
 #![no_std]
 #![warn(missing_docs)]
+
+extern crate alloc;
+
+use alloc::string::String;
 
 /// One WGSL source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,3 +100,55 @@ shaders! {
 pub fn get(name: &str) -> Option<Shader> {
     shaders().iter().copied().find(|s| s.name == name)
 }
+
+/// An f16-storage variant of a shader (see the crate doc): `base`'s source with `f32_decl`
+/// replaced by `f16_decl` and `enable f16;` prepended, registered under `name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct F16Variant {
+    /// The registry name of the derived shader (its pipeline-cache key).
+    pub name: &'static str,
+    /// The f32 shader it is derived from.
+    pub base: Shader,
+    /// The weight binding's declaration in `base` (it occurs exactly once).
+    pub f32_decl: &'static str,
+    /// Its declaration in the variant.
+    pub f16_decl: &'static str,
+}
+
+impl F16Variant {
+    /// The derived WGSL source, or `None` when `f32_decl` does not occur exactly once in the
+    /// base source (then the derivation would be ambiguous; `tests/validate.rs` checks it
+    /// never happens).
+    pub fn source(&self) -> Option<String> {
+        let src = self.base.source;
+        if src.matches(self.f32_decl).count() != 1 {
+            return None;
+        }
+        let mut out = String::from("enable f16;\n");
+        out.push_str(&src.replacen(self.f32_decl, self.f16_decl, 1));
+        Some(out)
+    }
+}
+
+/// The f16-storage variants: the tiled matmul and matrix–vector kernels and the few-row
+/// kernel with B (the weight) in f16, and the embedding gather with the table in f16.
+pub const F16_VARIANTS: [F16Variant; 3] = [
+    F16Variant {
+        name: "matmul_f16b",
+        base: MATMUL,
+        f32_decl: "var<storage, read> b: array<vec4<f32>>;",
+        f16_decl: "var<storage, read> b: array<vec4<f16>>;",
+    },
+    F16Variant {
+        name: "matmul_rows_f16b",
+        base: MATMUL_ROWS,
+        f32_decl: "var<storage, read> b: array<vec4<f32>>;",
+        f16_decl: "var<storage, read> b: array<vec4<f16>>;",
+    },
+    F16Variant {
+        name: "embedding_f16",
+        base: EMBEDDING,
+        f32_decl: "var<storage, read> f_table: array<f32>;",
+        f16_decl: "var<storage, read> f_table: array<f16>;",
+    },
+];

@@ -5,17 +5,22 @@
 //! groups token indices by id with a counting sort, and one GPU thread per (distinct id,
 //! column) adds that id's token gradients in token order — the reference's additions in the
 //! reference's order.
+//!
+//! A table stored as f16 (`upload_weight`) is gathered by the f16 variant of the forward
+//! kernel (`embedding_f16`, derived by `hir_kernels::F16_VARIANTS`), which converts each value
+//! to f32 (exactly); its rows must be `dim` wide.
 
 use hir_core::backend::embedding::{check_backward, check_forward};
-use hir_core::backend::shape::mul;
+use hir_core::backend::shape::{err, mul};
 use hir_core::backend::Result;
 use hir_kernels::EMBEDDING;
 
 use crate::dispatch::to_u32;
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
+use crate::f16::f16_variant;
 use crate::gpu::Gpu;
 use crate::ops::memory::upload_index;
-use crate::tensor::{WgpuIndex, WgpuTensor};
+use crate::tensor::{Elem, WgpuIndex, WgpuTensor};
 
 /// See `Backend::embedding`.
 pub(crate) fn embedding(
@@ -26,14 +31,27 @@ pub(crate) fn embedding(
 ) -> Result<WgpuTensor> {
     const OP: &str = "embedding";
     let n = check_forward(table.len, ids.host(), dim)?.out_len;
+    let (shader, table_binding) = match table.elem {
+        Elem::F32 => (EMBEDDING, Binding::read(table)),
+        Elem::F16 { cols, .. } => {
+            if cols != dim {
+                return Err(err(
+                    OP,
+                    format!(
+                        "a stored table is gathered by whole rows: dim = {dim}, but its rows hold {cols} values"
+                    ),
+                ));
+            }
+            // `array<f16>`: bound in whole 4-byte words.
+            let bytes = table.bytes().div_ceil(4) * 4;
+            let binding = Binding::tensor(table, bytes, true).stored_weight_ok();
+            (f16_variant(EMBEDDING)?, binding)
+        }
+    };
     let out = gpu.alloc(n);
     gpu.dispatch(
-        Kernel::new(EMBEDDING, "embedding"),
-        &[
-            Binding::read(table),
-            Binding::index(ids),
-            Binding::write(&out),
-        ],
+        Kernel::new(shader, "embedding"),
+        &[table_binding, Binding::index(ids), Binding::write(&out)],
         &Params::new()
             .u32(to_u32(OP, "N·dim", n)?)
             .u32(to_u32(OP, "dim", dim)?),

@@ -23,6 +23,12 @@
 //! tensor's bytes rounded up to 16 (pooled buffers are multiples of 64 bytes, so the
 //! rounding stays inside the buffer; the kernels never touch the padding).
 //!
+//! A frozen weight stored as f16 (`upload_weight`, see `memory.rs`) may be `b` with A not
+//! transposed: the same paths run the f16 variants of the kernels (`matmul_f16b`,
+//! `matmul_rows_f16b`, derived from the same sources by `hir_kernels::F16_VARIANTS`), which
+//! bind B as `array<vec4<f16>>` (its bytes rounded up to 8), convert each load to f32 and
+//! accumulate in f32, so the result is the f32 product with the f16 values.
+//!
 //! Results are deterministic run to run (no atomics). The tiled kernel sums each output in
 //! one accumulator in ascending p; `matmul_rows` and `matvec_rows` sum lanes along k and
 //! combine them with a fixed tree (documented in the kernels).
@@ -32,13 +38,15 @@
 //! tests on one adapter reach the configs the table picks for the others.
 
 use hir_core::backend::shape::err;
+use hir_core::backend::weight::stored_weight_error;
 use hir_core::backend::{BackendError, Matmul, Result};
-use hir_kernels::{MATMUL, MATMUL_ROWS};
+use hir_kernels::{Shader, MATMUL, MATMUL_ROWS};
 
 use super::matmul_tiles::{choose, AdapterClass, TileConfig};
 use crate::dispatch::{grid_1d, to_u32, Binding, Kernel, Params, MAX_GROUPS_PER_DIM};
+use crate::f16::f16_variant;
 use crate::gpu::Gpu;
-use crate::tensor::WgpuTensor;
+use crate::tensor::{Elem, WgpuTensor};
 
 /// Largest `m` of the few-row kernel (16 row groups × 4 rows per thread).
 const ROWS_MAX_M: usize = 64;
@@ -54,9 +62,14 @@ fn rows_lanes(m: usize) -> u32 {
         .unwrap_or(16)
 }
 
-/// A tensor bound as `array<vec4<f32>>`: its bytes rounded up to whole vec4s.
+/// A tensor bound as `array<vec4<f32>>` (or `array<vec4<f16>>` for a stored f16 weight):
+/// its bytes rounded up to whole vec4s.
 fn vec4_binding<'a>(op: &'static str, t: &'a WgpuTensor, read_only: bool) -> Result<Binding<'a>> {
-    let bytes = (t.len as u64 * 4).div_ceil(16).max(1) * 16;
+    let unit = match t.elem {
+        Elem::F32 => 16,
+        Elem::F16 { .. } => 8,
+    };
+    let bytes = t.bytes().div_ceil(unit).max(1) * unit;
     if t.buffer().size() < bytes {
         return Err(BackendError::Device(format!(
             "`{op}`: a buffer of {} bytes cannot hold {} elements as whole vec4s",
@@ -64,7 +77,42 @@ fn vec4_binding<'a>(op: &'static str, t: &'a WgpuTensor, read_only: bool) -> Res
             t.len
         )));
     }
-    Ok(Binding::raw(t.buffer(), bytes, read_only))
+    Ok(Binding::tensor(t, bytes, read_only))
+}
+
+/// The shaders of the product with `b` (`MATMUL`, `MATMUL_ROWS`): the f16 variants when `b`
+/// is a stored f16 weight, after checking what the contract of a stored `b` requires (A not
+/// transposed; the weight's `[rows, cols]` is `[n, k]` with trans_b, `[k, n]` without).
+fn shaders_for(b: &WgpuTensor, mm: &Matmul) -> Result<(Shader, Shader)> {
+    let Elem::F16 { rows, cols } = b.elem else {
+        return Ok((MATMUL, MATMUL_ROWS));
+    };
+    const OP: &str = "matmul";
+    if mm.trans_a {
+        return Err(stored_weight_error(
+            "matmul with trans_a",
+            hir_core::backend::WeightFormat::F16,
+        ));
+    }
+    let (want_rows, want_cols) = if mm.trans_b {
+        (mm.n, mm.k)
+    } else {
+        (mm.k, mm.n)
+    };
+    if (rows, cols) != (want_rows, want_cols) {
+        let layout = if mm.trans_b {
+            "[n, k] with"
+        } else {
+            "[k, n] without"
+        };
+        return Err(err(
+            OP,
+            format!(
+                "a stored b {layout} trans_b must be [{want_rows}, {want_cols}], it is [{rows}, {cols}]"
+            ),
+        ));
+    }
+    Ok((f16_variant(MATMUL)?, f16_variant(MATMUL_ROWS)?))
 }
 
 /// Override constant value of a flag.
@@ -92,6 +140,7 @@ pub(crate) fn matmul(
         alpha,
         beta,
     } = mm;
+    let (matmul_shader, rows_shader) = shaders_for(b, &mm)?;
     if m == 0 || n == 0 {
         return Ok(());
     }
@@ -103,21 +152,21 @@ pub(crate) fn matmul(
         .f32(beta);
     let bindings = [
         vec4_binding(OP, a, true)?,
-        vec4_binding(OP, b, true)?,
+        vec4_binding(OP, b, true)?.stored_weight_ok(),
         vec4_binding(OP, c, false)?,
     ];
     if m == 1 {
         return if trans_b {
             let groups = grid_1d(n, 1);
             gpu.dispatch(
-                Kernel::new(MATMUL, "matvec_rows"),
+                Kernel::new(matmul_shader, "matvec_rows"),
                 &bindings,
                 &params,
                 groups,
             )
         } else {
             gpu.dispatch(
-                Kernel::new(MATMUL, "matvec_cols"),
+                Kernel::new(matmul_shader, "matvec_cols"),
                 &bindings,
                 &params,
                 grid_1d(n, 256),
@@ -125,7 +174,7 @@ pub(crate) fn matmul(
         };
     }
     if forced.is_none() && trans_b && m <= ROWS_MAX_M {
-        let kernel = Kernel::new(MATMUL_ROWS, "matmul_rows")
+        let kernel = Kernel::new(rows_shader, "matmul_rows")
             .with("KL", f64::from(rows_lanes(m)))
             .with("TRANS_A", flag(trans_a))
             .with("VEC_A", flag(!trans_a && k.is_multiple_of(4)))
@@ -165,7 +214,7 @@ pub(crate) fn matmul(
     // for B [k, n].
     let vec_a = if trans_a { m } else { k }.is_multiple_of(4);
     let vec_b = if trans_b { k } else { n }.is_multiple_of(4);
-    let kernel = Kernel::new(MATMUL, "matmul_tiled")
+    let kernel = Kernel::new(matmul_shader, "matmul_tiled")
         .with("TRANS_A", flag(trans_a))
         .with("TRANS_B", flag(trans_b))
         .with("CHECKED", flag(!exact))

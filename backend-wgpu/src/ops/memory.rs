@@ -1,14 +1,19 @@
 //! Memory ops: upload, download, zeros, copy, fill_zero. They are encoder commands (buffer
 //! copies and clears), not kernels, so they stay in order with the compute passes around
 //! them.
+//!
+//! A frozen weight uploaded in f16 on an adapter with `SHADER_F16` stays f16 (see
+//! `upload_weight`): `download` converts it to f32 on the host, `copy` keeps it f16, and
+//! `fill_zero` refuses it (a stored weight is frozen).
 
 use std::sync::Arc;
 
-use hir_core::backend::Result;
+use hir_core::backend::weight::{dequantize, stored_weight_error};
+use hir_core::backend::{BackendError, QuantMatrix, Result, WeightFormat};
 use wgpu::util::DeviceExt;
 
 use crate::gpu::Gpu;
-use crate::tensor::{WgpuIndex, WgpuTensor};
+use crate::tensor::{Elem, WgpuIndex, WgpuTensor};
 
 /// Bytes of `len` 4-byte elements.
 fn bytes_of(len: usize) -> u64 {
@@ -21,6 +26,18 @@ impl Gpu {
         WgpuTensor {
             buf: self.pool.get(bytes_of(len).max(4)),
             len,
+            elem: Elem::F32,
+        }
+    }
+
+    /// An f16 `[rows, cols]` stored weight with undefined contents; its buffer holds whole
+    /// `vec4<f16>`s (8 bytes), as the matmul kernels bind it.
+    fn alloc_f16(&self, rows: usize, cols: usize) -> WgpuTensor {
+        let len = rows * cols;
+        WgpuTensor {
+            buf: self.pool.get((len as u64 * 2).div_ceil(8).max(1) * 8),
+            len,
+            elem: Elem::F16 { rows, cols },
         }
     }
 
@@ -67,13 +84,36 @@ pub(crate) fn zeros(gpu: &Gpu, len: usize) -> Result<WgpuTensor> {
     Ok(t)
 }
 
-/// See `Backend::download`.
+/// See `Backend::upload_weight`: an f16 weight stays f16 when the device has `SHADER_F16`
+/// (its values as they are, half the bytes of f32); every other format, or any format
+/// without `SHADER_F16`, is dequantized to f32 (the trait's default).
+pub(crate) fn upload_weight(gpu: &Gpu, w: QuantMatrix<'_>) -> Result<WgpuTensor> {
+    if w.format() != WeightFormat::F16 || !gpu.summary.shader_f16 {
+        return upload(gpu, &dequantize(&w));
+    }
+    let t = gpu.alloc_f16(w.rows(), w.cols());
+    // Buffer copies move whole 4-byte words: pad an odd count of values.
+    let mut bytes = w.bytes().to_vec();
+    bytes.resize(bytes.len().div_ceil(4) * 4, 0);
+    gpu.write_words(t.buffer(), &bytes);
+    gpu.check("upload_weight")?;
+    Ok(t)
+}
+
+/// See `Backend::download` (a stored f16 weight is converted to f32).
 pub(crate) fn download(gpu: &Gpu, t: &WgpuTensor) -> Result<Vec<f32>> {
     if t.len == 0 {
         return Ok(Vec::new());
     }
-    let bytes = gpu.read_bytes(t.buffer(), bytes_of(t.len), "download")?;
-    Ok(bytemuck::pod_collect_to_vec(&bytes))
+    let bytes = gpu.read_bytes(t.buffer(), t.bytes().div_ceil(4) * 4, "download")?;
+    match t.elem {
+        Elem::F32 => Ok(bytemuck::pod_collect_to_vec(&bytes)),
+        Elem::F16 { rows, cols } => {
+            let w = QuantMatrix::new(WeightFormat::F16, rows, cols, &bytes[..rows * cols * 2])
+                .map_err(|e| BackendError::Device(format!("`download`: {e}")))?;
+            Ok(dequantize(&w))
+        }
+    }
 }
 
 /// See `Backend::download_index`: the host mirror, no GPU round trip.
@@ -81,13 +121,15 @@ pub(crate) fn download_index(t: &WgpuIndex) -> Vec<u32> {
     t.host.to_vec()
 }
 
-/// See `Backend::copy`.
+/// See `Backend::copy` (a stored f16 weight stays one).
 pub(crate) fn copy(gpu: &Gpu, src: &WgpuTensor) -> Result<WgpuTensor> {
-    let t = gpu.alloc(src.len);
+    let t = match src.elem {
+        Elem::F32 => gpu.alloc(src.len),
+        Elem::F16 { rows, cols } => gpu.alloc_f16(rows, cols),
+    };
     if src.len > 0 {
-        gpu.record(|enc| {
-            enc.copy_buffer_to_buffer(src.buffer(), 0, t.buffer(), 0, bytes_of(src.len))
-        });
+        let bytes = src.bytes().div_ceil(4) * 4;
+        gpu.record(|enc| enc.copy_buffer_to_buffer(src.buffer(), 0, t.buffer(), 0, bytes));
     }
     gpu.check("copy")?;
     Ok(t)
@@ -95,6 +137,9 @@ pub(crate) fn copy(gpu: &Gpu, src: &WgpuTensor) -> Result<WgpuTensor> {
 
 /// See `Backend::fill_zero`.
 pub(crate) fn fill_zero(gpu: &Gpu, t: &mut WgpuTensor) -> Result<()> {
+    if let Some(format) = t.weight_format() {
+        return Err(stored_weight_error("fill_zero", format));
+    }
     if t.len > 0 {
         gpu.record(|enc| enc.clear_buffer(t.buffer(), 0, Some(bytes_of(t.len))));
     }

@@ -21,6 +21,11 @@
 //!   storage format. Stored weights are frozen: there is no gradient or optimiser step for
 //!   them (a full fine-tune holds its weights in f32; a LoRA run trains adapters beside a
 //!   stored base).
+//!
+//! What the backends store: the CPU backend keeps every format but F32 as it is (GGUF blocks,
+//! f16/bf16 rows); the wgpu backend keeps an F16 weight as f16 on an adapter with
+//! `SHADER_F16` (its kernels read f16 and accumulate in f32) and dequantizes every other
+//! format, or any format without `SHADER_F16`, to f32 (the default).
 
 use alloc::vec;
 use alloc::vec::Vec;

@@ -6,6 +6,10 @@
 // `offsets[u] .. offsets[u + 1]` the range of `tokens` holding its token indices in
 // increasing order. Each thread adds its tokens' gradients to the table entry one by one,
 // in token order: the same additions, in the same order, as the sequential CPU reference.
+//
+// f16 storage (`embedding_f16`): the host derives a variant whose forward table binding is
+// `array<f16>` (a frozen table uploaded in f16; the declaration of `f_table` is the only
+// changed line, `enable f16;` prepended); the gather converts each value to f32 (exact).
 
 struct Params {
     // Elements of the output (forward) or distinct ids · dim (backward).
@@ -33,7 +37,7 @@ fn embedding(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     if i < p.n {
         let t = i / p.dim;
         let c = i - t * p.dim;
-        f_out[i] = f_table[f_ids[t] * p.dim + c];
+        f_out[i] = f32(f_table[f_ids[t] * p.dim + c]);
     }
 }
 

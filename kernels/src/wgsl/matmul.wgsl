@@ -38,6 +38,12 @@
 // contiguous), one workgroup of 64 threads per output reduces a row of B against a; with B
 // stored [k, n], one thread per output walks down a column (neighbouring threads read
 // neighbouring addresses). op(A) of a single row is the same vector whatever TRANS_A.
+//
+// f16 storage (`matmul_f16b`): the host derives a variant of this file whose B binding is
+// `array<vec4<f16>>` (a frozen weight uploaded in f16; `hir_kernels::F16_VARIANTS`): the
+// declaration of `b` below is the only line that changes, with `enable f16;` prepended. B is
+// read only through `b_at` / `b_vec`, which convert to f32, so every product and sum stays
+// in f32 (the result is the f32 product with the f16 values, which f32 holds exactly).
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -82,8 +88,15 @@ fn a_at(x: u32) -> f32 {
     return a[x >> 2u][x & 3u];
 }
 
+// Every read of B goes through `b_at` / `b_vec`, whose conversions to f32 are the identity
+// here and turn the f16 elements of the derived f16-storage variant into f32 (see the f16
+// note above).
 fn b_at(x: u32) -> f32 {
-    return b[x >> 2u][x & 3u];
+    return f32(b[x >> 2u][x & 3u]);
+}
+
+fn b_vec(v: u32) -> vec4<f32> {
+    return vec4<f32>(b[v]);
 }
 
 // op(A)[i, q] (0 outside the matrix when CHECKED).
@@ -137,7 +150,7 @@ fn b_unit(q: u32, j: u32) -> vec4<f32> {
             if CHECKED && (q >= p.k || j >= p.n) {
                 return vec4<f32>(0.0);
             }
-            return b[(j * p.k + q) >> 2u];
+            return b_vec((j * p.k + q) >> 2u);
         }
         return vec4<f32>(b_scalar(q, j), b_scalar(q + 1u, j), b_scalar(q + 2u, j), b_scalar(q + 3u, j));
     }
@@ -145,7 +158,7 @@ fn b_unit(q: u32, j: u32) -> vec4<f32> {
         if CHECKED && (q >= p.k || j >= p.n) {
             return vec4<f32>(0.0);
         }
-        return b[(q * p.n + j) >> 2u];
+        return b_vec((q * p.n + j) >> 2u);
     }
     return vec4<f32>(b_scalar(q, j), b_scalar(q, j + 1u), b_scalar(q, j + 2u), b_scalar(q, j + 3u));
 }

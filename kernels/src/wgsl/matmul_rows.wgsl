@@ -21,6 +21,10 @@
 //
 // Loop counts stay far below lavapipe's 65535 per-invocation cap: ⌈k / (4·KL)⌉ iterations
 // of the k loop and KL of the final sums per thread.
+//
+// f16 storage (`matmul_rows_f16b`): as in matmul.wgsl, the host derives a variant whose B
+// binding is `array<vec4<f16>>` (the only changed line, `enable f16;` prepended); B's f16
+// values are converted to f32 on load and everything else is unchanged.
 
 override TRANS_A: bool = false;
 override VEC_A: bool = false;
@@ -63,8 +67,14 @@ fn a_at(x: u32) -> f32 {
     return a[x >> 2u][x & 3u];
 }
 
+// B is read only through `b_at` / `b_vec` (conversions to f32: the identity here, f16 → f32
+// in the derived f16-storage variant).
 fn b_at(x: u32) -> f32 {
-    return b[x >> 2u][x & 3u];
+    return f32(b[x >> 2u][x & 3u]);
+}
+
+fn b_vec(v: u32) -> vec4<f32> {
+    return vec4<f32>(b[v]);
 }
 
 // op(A)[i, q..q+4] (zeros beyond k).
@@ -91,7 +101,7 @@ fn b_unit(j: u32, q: u32) -> vec4<f32> {
         return vec4<f32>(0.0);
     }
     if VEC_B {
-        return b[(j * p.k + q) >> 2u];
+        return b_vec((j * p.k + q) >> 2u);
     }
     var v = vec4<f32>(0.0);
     for (var x = 0u; x < 4u; x++) {
