@@ -4,9 +4,10 @@
 //!
 //! | op family | tests | CPU | wgpu host | WGSL |
 //! |---|---|---|---|---|
-//! | `matmul` | `src/matmul.rs` | `backend-cpu/src/matmul.rs` | `backend-wgpu/src/ops/matmul.rs` | `kernels/src/wgsl/matmul.wgsl` |
+//! | `matmul` | `src/matmul.rs` | `backend-cpu/src/matmul.rs` | `backend-wgpu/src/ops/matmul.rs` (tile table `ops/matmul_tiles.rs`) | `kernels/src/wgsl/matmul.wgsl`, `matmul_rows.wgsl` (2–64 rows) |
 //!
-//! and likewise for `memory`, `elementwise`, `embedding`, `rmsnorm`, `rope`, `attention`
+//! and likewise for `memory`, `elementwise`, `embedding`, `rmsnorm` (`rmsnorm`,
+//! `rmsnorm_backward`, `add_rmsnorm`), `rope`, `attention`
 //! (`attention` + `attention_backward`), `kv_cache` (`kv_cache_write` + `attention_cached`),
 //! `swiglu`, `cross_entropy` (`cross_entropy`, `cross_entropy_backward`,
 //! `token_logprobs_entropy`), `policy_loss`, `optim` (`sum_squares`, `adamw_step`) and
