@@ -25,20 +25,31 @@ step() { echo "== $*" | tee -a "$log"; }
 step "device"
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 || true; nproc; } >> "$log"
 
-step "build (release)"
-cargo build --release -p hir >> "$log" 2>&1 || { echo "build failed" | tee -a "$log"; exit 1; }
-HIR=target/release/hir
+# A machine without a Rust toolchain takes binaries built elsewhere: HIR (the CLI), SUITE_BIN
+# and TRAINER_BIN (the test executables `cargo test --release --no-run` prints for
+# hir-backend-tests' `wgpu` and hir-backend-wgpu's `trainer_step`).
+if [ -z "${HIR:-}" ]; then
+  step "build (release)"
+  cargo build --release -p hir >> "$log" 2>&1 || { echo "build failed" | tee -a "$log"; exit 1; }
+  HIR=target/release/hir
+fi
+gpu_test() { # name, prebuilt binary (may be empty), cargo test arguments
+  local name=$1 bin=$2
+  shift 2
+  if [ -n "$bin" ]; then
+    timeout 600 "$bin" --ignored --nocapture > "$OUT/$name.log" 2>&1
+  else
+    timeout 600 cargo test --release "$@" -- --ignored --nocapture > "$OUT/$name.log" 2>&1
+  fi
+  echo "{\"check\": \"$name\", \"rc\": $?}" >> "$json"
+}
 
 step "shared op suite on the GPU"
-timeout 600 cargo test --release -p hir-backend-tests --test wgpu -- --ignored --nocapture \
-  > "$OUT/suite.log" 2>&1
-echo "{\"check\": \"wgpu suite\", \"rc\": $?}" >> "$json"
+gpu_test suite "${SUITE_BIN:-}" -p hir-backend-tests --test wgpu
 grep -E 'cases|passed|FAILED|failed' "$OUT/suite.log" | tail -30 >> "$log"
 
 step "training step: wgpu against the CPU"
-timeout 300 cargo test --release -p hir-backend-wgpu --test trainer_step -- --ignored \
-  > "$OUT/trainer_step.log" 2>&1
-echo "{\"check\": \"trainer_step\", \"rc\": $?}" >> "$json"
+gpu_test trainer_step "${TRAINER_BIN:-}" -p hir-backend-wgpu --test trainer_step
 
 bench() { # backend, then hir bench arguments
   local backend=$1
@@ -64,6 +75,12 @@ for be in wgpu cpu; do
   fi
   bench $be generate "${smol[@]}" --batch 8 --prompt-tokens 16 --tokens 64 --reps 2
 done
+
+step "f16 weight storage (wgpu; the CPU backend keeps f16 rows too)"
+for be in wgpu cpu; do
+  bench $be decode "${smol[@]}" --tokens 64 --reps 3 --dtype f16
+done
+bench wgpu generate "${smol[@]}" --batch 64 --prompt-tokens 16 --tokens 64 --reps 2 --dtype f16
 
 step "done"
 cat "$json"
