@@ -106,7 +106,7 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value_t)]
     pub dtype: crate::io::weights::WeightDtype,
     /// The device's f32 peak in GFLOP/s, for `matmul`'s percentage of peak (default: looked
-    /// up by GPU name in `hir::cli::bench_peak::KNOWN_PEAKS`; none for the CPU).
+    /// up by the GPU's name in hir's table of data-sheet peaks; none for the CPU).
     #[arg(long, value_parser = super::bench_peak::parse_peak)]
     pub peak_gflops: Option<f64>,
 }
@@ -239,6 +239,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             BenchKind::Generate => bench_generate(&b, &args)?,
             BenchKind::Prompt => bench_prompt(&b, &args)?,
         };
+        let mut report = report;
+        if args.kind != BenchKind::Matmul {
+            // `--dtype` decides how the weights are held, so rows with different ones differ.
+            report["dtype"] = serde_json::to_value(args.dtype)?;
+        }
         println!("{report}");
     });
     Ok(())
