@@ -10,10 +10,9 @@
 
 mod common;
 
-use common::{golden_dirs, max_abs_diff};
+use common::{golden_dirs, golden_ids, hir_ok, max_abs_diff};
 use hir::io::model::read_tensors;
 use std::path::Path;
-use std::process::Command;
 
 /// Runs `hir forward --dtype <dtype> --backend <backend>` and returns its tensors.
 fn forward(
@@ -23,36 +22,25 @@ fn forward(
     ids: &str,
     out: &Path,
 ) -> std::collections::BTreeMap<String, Vec<f32>> {
-    let o = Command::new(env!("CARGO_BIN_EXE_hir"))
-        .args(["forward", "--model"])
-        .arg(model)
-        .args(["--ids", ids, "--out"])
-        .arg(out)
-        .args(["--backend", backend, "--dtype", dtype])
-        .output()
-        .expect("run hir");
-    assert!(
-        o.status.success(),
-        "hir forward --backend {backend} --dtype {dtype} on {}: {}",
-        model.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let (model, out_arg) = (model.to_str().unwrap(), out.to_str().unwrap());
+    hir_ok(&[
+        "forward",
+        "--model",
+        model,
+        "--ids",
+        ids,
+        "--out",
+        out_arg,
+        "--backend",
+        backend,
+        "--dtype",
+        dtype,
+    ]);
     read_tensors(out)
         .unwrap()
         .into_iter()
         .map(|(k, t)| (k, t.data))
         .collect()
-}
-
-/// The golden model's input ids as `hir --ids` takes them (`1,2,3`).
-fn golden_ids(dir: &Path) -> String {
-    let expected = read_tensors(&dir.join("expected.safetensors")).unwrap();
-    let ids: Vec<String> = expected["input_ids"]
-        .data
-        .iter()
-        .map(|&x| (x as u32).to_string())
-        .collect();
-    ids.join(",")
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{golden_dirs, max_abs_diff};
+use common::{golden_dirs, golden_ids, max_abs_diff};
 use hir::io::model::read_tensors;
 use std::path::Path;
 use std::process::Command;
@@ -28,17 +28,6 @@ fn run_hir(cmd: &str, backend: &str, model: &Path, ids: &str, out: &Path) -> Res
     } else {
         Err(String::from_utf8_lossy(&o.stderr).into_owned())
     }
-}
-
-/// The golden model's input ids as `hir --ids` takes them (`1,2,3`).
-fn golden_ids(dir: &Path) -> String {
-    let expected = read_tensors(&dir.join("expected.safetensors")).unwrap();
-    let ids: Vec<String> = expected["input_ids"]
-        .data
-        .iter()
-        .map(|&x| (x as u32).to_string())
-        .collect();
-    ids.join(",")
 }
 
 #[test]

@@ -84,6 +84,18 @@ pub fn golden_dirs() -> Vec<std::path::PathBuf> {
     dirs
 }
 
+/// A golden model's input ids (its `expected.safetensors`) as `hir --ids` takes them
+/// (`1,2,3`).
+pub fn golden_ids(dir: &std::path::Path) -> String {
+    let expected = hir::io::model::read_tensors(&dir.join("expected.safetensors")).unwrap();
+    let ids: Vec<String> = expected["input_ids"]
+        .data
+        .iter()
+        .map(|&x| (x as u32).to_string())
+        .collect();
+    ids.join(",")
+}
+
 /// The SmolLM2-135M-Instruct GGUF (`$HIR_SMOLLM2`, else
 /// `fixtures/downloads/SmolLM2-135M-Instruct.Q4_1.gguf`, fetched by
 /// `scripts/fetch-smollm2.sh`). The tests that use it are
