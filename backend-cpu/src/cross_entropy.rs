@@ -7,7 +7,10 @@ use rayon::prelude::*;
 use crate::exp::exp;
 use crate::memory::zeroed;
 use crate::task_size::rows_per_task;
-use hir_core::backend::cross_entropy::{check_backward, check_forward, check_logprobs, IGNORE};
+use hir_core::backend::cross_entropy::{
+    check_backward, check_forward, check_logprobs, check_token_logprobs,
+    check_token_logprobs_backward, inverse_temperature, IGNORE,
+};
 
 /// `log Σ_j exp(z_j)`: the max is subtracted first; the f32 exponentials (each within 1 ulp)
 /// are summed in f64 with four interleaved partial sums (an order fixed by the length).
@@ -84,6 +87,95 @@ pub(crate) fn cross_entropy_backward(
             }
             let t = t as usize;
             dz[t] = dl * (exp(z[t] - l) - 1.0);
+        });
+    Ok(dlogits)
+}
+
+/// Row `x` of the logits scaled by `inv_t` into `z` (the row itself when there is no scale).
+fn scaled<'a>(x: &'a [f32], inv_t: Option<f32>, z: &'a mut Vec<f32>) -> &'a [f32] {
+    match inv_t {
+        None => x,
+        Some(inv_t) => {
+            z.clear();
+            z.extend(x.iter().map(|&v| v * inv_t));
+            z
+        }
+    }
+}
+
+/// Returns `(logp: [rows], lse: [rows])` of the logits times `1/temperature`: the same
+/// arithmetic as `scale`, `cross_entropy` and `scale(loss, −1)` one after the other, in one
+/// pass per row.
+pub(crate) fn token_logprobs(
+    logits: &[f32],
+    targets: &[u32],
+    vocab: usize,
+    temperature: f32,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    let rows = check_token_logprobs(logits.len(), targets, vocab, temperature)?;
+    let inv_t = inverse_temperature(temperature);
+    let mut logp = zeroed(rows);
+    let mut lse = zeroed(rows);
+    logp.par_iter_mut()
+        .zip(lse.par_iter_mut())
+        .zip(logits.par_chunks(vocab))
+        .zip(targets.par_iter())
+        .with_min_len(rows_per_task(vocab))
+        .for_each_init(Vec::new, |buf, (((logp, lse), x), &t)| {
+            let z = scaled(x, inv_t, buf);
+            *lse = log_sum_exp(z);
+            let loss = if t == IGNORE {
+                0.0
+            } else {
+                *lse - z[t as usize]
+            };
+            *logp = -loss;
+        });
+    Ok((logp, lse))
+}
+
+/// The gradient of `token_logprobs` with respect to the unscaled logits:
+/// `dlogits[r, j] = ((−dlogp[r]) · (exp(z − lse[r]) − 1[j = t_r])) · (1/T)` with
+/// `z = logits[r, j] · (1/T)` (no products at `T = 1`), zero rows for ignored targets.
+pub(crate) fn token_logprobs_backward(
+    logits: &[f32],
+    lse: &[f32],
+    targets: &[u32],
+    dlogp: &[f32],
+    vocab: usize,
+    temperature: f32,
+) -> Result<Vec<f32>> {
+    check_token_logprobs_backward(
+        logits.len(),
+        lse.len(),
+        targets,
+        dlogp.len(),
+        vocab,
+        temperature,
+    )?;
+    let inv_t = inverse_temperature(temperature);
+    let mut dlogits = zeroed(logits.len());
+    dlogits
+        .par_chunks_mut(vocab)
+        .zip(logits.par_chunks(vocab))
+        .enumerate()
+        .for_each_init(Vec::new, |buf, (r, (dz, x))| {
+            let t = targets[r];
+            if t == IGNORE {
+                return;
+            }
+            let z = scaled(x, inv_t, buf);
+            let (l, dl) = (lse[r], -dlogp[r]);
+            for (d, &x) in dz.iter_mut().zip(z) {
+                *d = dl * exp(x - l);
+            }
+            let t = t as usize;
+            dz[t] = dl * (exp(z[t] - l) - 1.0);
+            if let Some(inv_t) = inv_t {
+                for d in dz.iter_mut() {
+                    *d *= inv_t;
+                }
+            }
         });
     Ok(dlogits)
 }

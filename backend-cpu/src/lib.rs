@@ -417,6 +417,41 @@ impl Backend for CpuBackend {
         })
         .map(Into::into)
     }
+    fn token_logprobs(
+        &self,
+        logits: &CpuTensor,
+        targets: &CpuIndex,
+        vocab: usize,
+        temperature: f32,
+    ) -> Result<(CpuTensor, CpuTensor)> {
+        all_dense(&[logits], "token_logprobs")?;
+        let (logp, lse) = self.run(|| {
+            cross_entropy::token_logprobs(logits.as_slice(), targets.as_slice(), vocab, temperature)
+        })?;
+        Ok((logp.into(), lse.into()))
+    }
+    fn token_logprobs_backward(
+        &self,
+        logits: &CpuTensor,
+        lse: &CpuTensor,
+        targets: &CpuIndex,
+        dlogp: &CpuTensor,
+        vocab: usize,
+        temperature: f32,
+    ) -> Result<CpuTensor> {
+        all_dense(&[logits, lse, dlogp], "token_logprobs_backward")?;
+        self.run(|| {
+            cross_entropy::token_logprobs_backward(
+                logits.as_slice(),
+                lse.as_slice(),
+                targets.as_slice(),
+                dlogp.as_slice(),
+                vocab,
+                temperature,
+            )
+        })
+        .map(Into::into)
+    }
     fn token_logprobs_entropy(
         &self,
         logits: &CpuTensor,

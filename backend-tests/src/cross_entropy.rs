@@ -1,5 +1,5 @@
-//! The losses over the vocabulary: `cross_entropy`, `cross_entropy_backward` and
-//! `token_logprobs_entropy`.
+//! The losses over the vocabulary: `cross_entropy`, `cross_entropy_backward`,
+//! `token_logprobs`, `token_logprobs_backward` and `token_logprobs_entropy`.
 
 use hir_core::backend::{Backend, Result};
 
@@ -21,12 +21,21 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
                 vocab,
                 temperature,
             });
+            s.table(&TrainLogProbs {
+                rows,
+                vocab,
+                temperature,
+            });
         }
     }
     s.table(&Precise);
     s.check(
         "cross_entropy_backward with an ignored row against finite differences",
         |b| backward_fd(b),
+    );
+    s.check(
+        "token_logprobs_backward at T=1, 0.7 with an ignored row against finite differences",
+        |b| token_logprobs_fd(b),
     );
     s.check("error message names the op and the argument", |b| {
         error_message(b)
@@ -106,6 +115,66 @@ impl Case for CrossEntropy {
             }
         }
         vec![("loss", loss), ("lse", lse), ("dlogits", dlogits)]
+    }
+}
+
+/// `token_logprobs` of seeded logits (scale 3) at `temperature`, then its backward for a
+/// seeded `dlogp`.
+struct TrainLogProbs {
+    rows: usize,
+    vocab: usize,
+    temperature: f32,
+}
+
+impl Case for TrainLogProbs {
+    fn name(&self) -> String {
+        format!(
+            "token_logprobs rows={} vocab={} T={}",
+            self.rows, self.vocab, self.temperature
+        )
+    }
+    fn tolerance(&self) -> Tolerance {
+        F32_REDUCTION
+    }
+    fn run<B: Backend>(&self, b: &B) -> Result<Outputs> {
+        let (rows, vocab, temp) = (self.rows, self.vocab, self.temperature);
+        let logits = b.upload(&normal(64, rows * vocab, 3.0))?;
+        let t = b.upload_index(&targets(rows, vocab))?;
+        let (logp, lse) = b.token_logprobs(&logits, &t, vocab, temp)?;
+        let dlogp = b.upload(&normal(65, rows, 1.0))?;
+        let dlogits = b.token_logprobs_backward(&logits, &lse, &t, &dlogp, vocab, temp)?;
+        Ok(vec![
+            ("logp", b.download(&logp)?),
+            ("lse", b.download(&lse)?),
+            ("dlogits", b.download(&dlogits)?),
+        ])
+    }
+    /// With `z = logits · (1/T)`: `logp = z_target − lse` (0 when ignored), `lse` of `z`,
+    /// `dlogits = dlogp · (onehot − softmax(z)) / T` (zero rows when ignored).
+    fn expected(&self) -> Expected {
+        let (rows, vocab) = (self.rows, self.vocab);
+        let logits = normal(64, rows * vocab, 3.0);
+        let t = targets(rows, vocab);
+        let dlogp = normal(65, rows, 1.0);
+        let inv_t = 1.0 / self.temperature as f64;
+        let (mut logp, mut lse, mut dlogits) = (Vec::new(), Vec::new(), Vec::new());
+        for (r, (z, l, _)) in softmax_rows(&logits, vocab, self.temperature)
+            .into_iter()
+            .enumerate()
+        {
+            lse.push(l);
+            if t[r] == IGNORE {
+                logp.push(0.0);
+                dlogits.extend(vec![0.0; vocab]);
+                continue;
+            }
+            logp.push(z[t[r] as usize] - l);
+            for (j, zj) in z.iter().enumerate() {
+                let onehot = if j == t[r] as usize { 1.0 } else { 0.0 };
+                dlogits.push(dlogp[r] as f64 * (onehot - (zj - l).exp()) * inv_t);
+            }
+        }
+        vec![("logp", logp), ("lse", lse), ("dlogits", dlogits)]
     }
 }
 
@@ -264,6 +333,41 @@ fn backward_fd<B: Backend>(b: &B) -> Outcome {
     Ok(())
 }
 
+/// `L = Σ dlogp ⊙ token_logprobs(z, T)`: the backward (with respect to the unscaled logits)
+/// against finite differences; an ignored row's gradient is exactly zero.
+fn token_logprobs_fd<B: Backend>(b: &B) -> Outcome {
+    for temperature in [1.0, 0.7] {
+        for (rows, vocab) in [(1, 1), (4, 7), (3, 33)] {
+            let logits = normal(19, rows * vocab, 2.0);
+            let mut targets = ints(20, rows, vocab as u32);
+            if rows > 1 {
+                targets[1] = IGNORE;
+            }
+            let t = b.upload_index(&targets)?;
+            let dlogp = normal(21, rows, 1.0);
+            let obj = |z: &[f32]| {
+                let (logp, _) = b.token_logprobs(&b.upload(z)?, &t, vocab, temperature)?;
+                Ok(weighted_sum(&dlogp, &b.download(&logp)?))
+            };
+            let z = b.upload(&logits)?;
+            let (_, lse) = b.token_logprobs(&z, &t, vocab, temperature)?;
+            let d =
+                b.token_logprobs_backward(&z, &lse, &t, &b.upload(&dlogp)?, vocab, temperature)?;
+            let d = b.download(&d)?;
+            if rows > 1 {
+                ensure!(
+                    d[vocab..2 * vocab].iter().all(|&x| x == 0.0),
+                    "ignored row {rows}x{vocab} T={temperature}: {:?}",
+                    &d[vocab..2 * vocab]
+                );
+            }
+            let name = format!("token_logprobs {rows}x{vocab} T={temperature}");
+            fd_check(&name, &logits, &d, 1.0, obj)?;
+        }
+    }
+    Ok(())
+}
+
 /// A target past the vocabulary names the target and the ignore marker.
 fn error_message<B: Backend>(b: &B) -> Outcome {
     let r = b.cross_entropy(&b.upload(&[0.0; 6])?, &b.upload_index(&[1, 7])?, 3);
@@ -293,6 +397,24 @@ fn shape_errors<B: Backend>(b: &B) -> Outcome {
         b.token_logprobs_entropy(&t(6)?, &ix(&[0, 0])?, 3, 0.0)
             .is_err(),
         "token_logprobs_entropy at temperature 0"
+    );
+    ensure!(
+        b.token_logprobs(&t(6)?, &ix(&[0, 0])?, 3, 0.0).is_err(),
+        "token_logprobs at temperature 0"
+    );
+    ensure!(
+        b.token_logprobs(&t(6)?, &ix(&[0, 5])?, 3, 1.0).is_err(),
+        "token_logprobs with target 5 of vocab 3"
+    );
+    ensure!(
+        b.token_logprobs_backward(&t(6)?, &t(2)?, &ix(&[0, 1])?, &t(3)?, 3, 1.0)
+            .is_err(),
+        "token_logprobs_backward with dlogp of 3 for 2 rows"
+    );
+    ensure!(
+        b.token_logprobs_backward(&t(6)?, &t(2)?, &ix(&[0, 1])?, &t(2)?, 3, f32::NAN)
+            .is_err(),
+        "token_logprobs_backward at temperature NaN"
     );
     Ok(())
 }

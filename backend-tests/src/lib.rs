@@ -9,8 +9,8 @@
 //! and likewise for `memory`, `elementwise`, `embedding`, `rmsnorm` (`rmsnorm`,
 //! `rmsnorm_backward`, `add_rmsnorm`), `rope`, `attention`
 //! (`attention` + `attention_backward`), `kv_cache` (`kv_cache_write` + `attention_cached`),
-//! `swiglu`, `cross_entropy` (`cross_entropy`, `cross_entropy_backward`,
-//! `token_logprobs_entropy`), `policy_loss`, `optim` (`sum_squares`, `adamw_step`) and
+//! `swiglu`, `cross_entropy` (`cross_entropy`, `cross_entropy_backward`, `token_logprobs`,
+//! `token_logprobs_backward`, `token_logprobs_entropy`), `policy_loss`, `optim` (`sum_squares`, `adamw_step`) and
 //! `sample`, and `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
 //! table, through download and copy, and refused by every other op).
 //!

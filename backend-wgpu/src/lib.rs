@@ -316,6 +316,21 @@ impl Backend for WgpuBackend {
     ) -> Result<T> {
         cross_entropy::cross_entropy_backward(&self.gpu, logits, lse, targets, dloss, vocab)
     }
+    fn token_logprobs(&self, z: &T, t: &I, vocab: usize, temp: f32) -> Result<(T, T)> {
+        cross_entropy::token_logprobs(&self.gpu, z, t, vocab, temp)
+    }
+    fn token_logprobs_backward(
+        &self,
+        logits: &T,
+        lse: &T,
+        targets: &I,
+        dlogp: &T,
+        vocab: usize,
+        temperature: f32,
+    ) -> Result<T> {
+        let (gpu, v, temp) = (&self.gpu, vocab, temperature);
+        cross_entropy::token_logprobs_backward(gpu, logits, lse, targets, dlogp, v, temp)
+    }
     fn token_logprobs_entropy(&self, z: &T, t: &I, vocab: usize, temp: f32) -> Result<(T, T)> {
         cross_entropy::token_logprobs_entropy(&self.gpu, z, t, vocab, temp)
     }

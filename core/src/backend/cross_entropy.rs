@@ -1,5 +1,5 @@
-//! Losses over the vocabulary: `cross_entropy`, `cross_entropy_backward` and
-//! `token_logprobs_entropy`.
+//! Losses over the vocabulary: `cross_entropy`, `cross_entropy_backward`,
+//! `token_logprobs`, `token_logprobs_backward` and `token_logprobs_entropy`.
 //!
 //! Contract:
 //! - `cross_entropy(logits, targets, vocab)`: per-row softmax cross-entropy,
@@ -15,6 +15,17 @@
 //!   first; use 1.0 for none). Returns `(logp: [rows], entropy: [rows])`,
 //!   `entropy = −Σ_j p_j log p_j`. An ignored target gives `logp = 0` (the entropy is still
 //!   computed); `temperature` must be finite and `> 0`.
+//! - `token_logprobs(logits, targets, vocab, temperature)`: the training objective's
+//!   log-probabilities in one pass over the vocabulary. With `z = logits · (1/T)` (the f32
+//!   product with the f32 `1/T`, exactly what `scale(logits, 1/T)` computes; no product at
+//!   `T = 1`), returns `(logp: [rows], lse: [rows])`, `logp[r] = −(lse(z_r) − z_r[targets[r]])`
+//!   and `lse` of `z`: bit for bit `scale`, then `cross_entropy`, then `scale(loss, −1)`, which
+//!   is the default. An ignored target gives `logp = −0`.
+//! - `token_logprobs_backward(logits, lse, targets, dlogp, vocab, temperature)`, given the
+//!   `lse` from `token_logprobs` and `dlogp: [rows]`: the gradient with respect to the
+//!   *unscaled* logits, `dlogits[r, j] = ((−dlogp[r]) · (softmax(z_r)_j − 1[j = t_r])) · (1/T)`
+//!   (the last product skipped at `T = 1`; zero rows for ignored targets): bit for bit
+//!   `cross_entropy_backward` of `z` with `dloss = −dlogp`, then `scale(dlogits, 1/T)`.
 
 use alloc::format;
 
@@ -75,11 +86,54 @@ pub fn check_logprobs(
 ) -> Result<usize> {
     const OP: &str = "token_logprobs_entropy";
     let rows = check_targets(OP, logits, targets, vocab)?;
-    if !(temperature > 0.0 && temperature.is_finite()) {
-        return Err(err(
-            OP,
-            format!("temperature must be finite and > 0, got {temperature}"),
-        ));
-    }
+    check_temperature_of(OP, temperature)?;
     Ok(rows)
+}
+
+/// Checks `token_logprobs`' arguments; returns `rows`.
+pub fn check_token_logprobs(
+    logits: usize,
+    targets: &[u32],
+    vocab: usize,
+    temperature: f32,
+) -> Result<usize> {
+    const OP: &str = "token_logprobs";
+    let rows = check_targets(OP, logits, targets, vocab)?;
+    check_temperature_of(OP, temperature)?;
+    Ok(rows)
+}
+
+/// Checks `token_logprobs_backward`'s arguments; returns `rows`.
+pub fn check_token_logprobs_backward(
+    logits: usize,
+    lse: usize,
+    targets: &[u32],
+    dlogp: usize,
+    vocab: usize,
+    temperature: f32,
+) -> Result<usize> {
+    const OP: &str = "token_logprobs_backward";
+    let rows = check_targets(OP, logits, targets, vocab)?;
+    check_len(OP, "lse [rows]", lse, rows)?;
+    check_len(OP, "dlogp [rows]", dlogp, rows)?;
+    check_temperature_of(OP, temperature)?;
+    Ok(rows)
+}
+
+/// A temperature must be finite and `> 0` (`op` names the op in the error).
+pub fn check_temperature_of(op: &'static str, temperature: f32) -> Result<()> {
+    if temperature > 0.0 && temperature.is_finite() {
+        Ok(())
+    } else {
+        Err(err(
+            op,
+            format!("temperature must be finite and > 0, got {temperature}"),
+        ))
+    }
+}
+
+/// The factor the logits are multiplied by at `temperature`: `None` at `T = 1` (no product),
+/// else the f32 `1/T`.
+pub fn inverse_temperature(temperature: f32) -> Option<f32> {
+    (temperature != 1.0).then(|| 1.0 / temperature)
 }

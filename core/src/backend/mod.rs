@@ -22,7 +22,7 @@
 //! | [`attention`] | `attention`, `attention_backward` ([`AttentionShape`], [`AttentionSaved`]) |
 //! | [`kv_cache`] | `kv_cache_write`, `attention_cached` ([`KvCacheShape`], [`CachedAttention`]) |
 //! | [`swiglu`] | `swiglu`, `swiglu_backward` |
-//! | [`cross_entropy`] | `cross_entropy`, `cross_entropy_backward`, `token_logprobs_entropy` |
+//! | [`cross_entropy`] | `cross_entropy`, `cross_entropy_backward`, `token_logprobs`, `token_logprobs_backward`, `token_logprobs_entropy` |
 //! | [`optim`] | `sum_squares`, `adamw_step` ([`AdamWParams`]) |
 //! | [`sample`] | `sample` ([`SampleParams`]) |
 //! | [`policy_loss`] | `policy_loss` ([`PolicyLossParams`], [`PolicyLossSums`]) |
@@ -319,6 +319,62 @@ pub trait Backend {
         dloss: &Self::Tensor,
         vocab: usize,
     ) -> Result<Self::Tensor>;
+    /// Per-row target log-probability at `temperature` (the logits scaled in the same pass),
+    /// returns `(logp, lse)`; see [`cross_entropy`].
+    ///
+    /// The default is exactly `scale(copy, 1/T)` (skipped at `T = 1`), `cross_entropy`, then
+    /// `scale(loss, −1)`; the backends override it with one pass over the vocabulary.
+    fn token_logprobs(
+        &self,
+        logits: &Self::Tensor,
+        targets: &Self::Index,
+        vocab: usize,
+        temperature: f32,
+    ) -> Result<(Self::Tensor, Self::Tensor)> {
+        let inv_t = cross_entropy::inverse_temperature(temperature);
+        cross_entropy::check_temperature_of("token_logprobs", temperature)?;
+        let (mut logp, lse) = match inv_t {
+            None => self.cross_entropy(logits, targets, vocab)?,
+            Some(inv_t) => {
+                let mut z = self.copy(logits)?;
+                self.scale(&mut z, inv_t)?;
+                self.cross_entropy(&z, targets, vocab)?
+            }
+        };
+        self.scale(&mut logp, -1.0)?;
+        Ok((logp, lse))
+    }
+    /// Backward of `token_logprobs` with respect to the unscaled logits, returns `dlogits`;
+    /// see [`cross_entropy`].
+    ///
+    /// The default is exactly `cross_entropy_backward` of the scaled logits with
+    /// `dloss = −dlogp`, then `scale(dlogits, 1/T)` (skipped at `T = 1`).
+    fn token_logprobs_backward(
+        &self,
+        logits: &Self::Tensor,
+        lse: &Self::Tensor,
+        targets: &Self::Index,
+        dlogp: &Self::Tensor,
+        vocab: usize,
+        temperature: f32,
+    ) -> Result<Self::Tensor> {
+        let inv_t = cross_entropy::inverse_temperature(temperature);
+        cross_entropy::check_temperature_of("token_logprobs_backward", temperature)?;
+        let mut dloss = self.copy(dlogp)?;
+        self.scale(&mut dloss, -1.0)?;
+        let mut dlogits = match inv_t {
+            None => self.cross_entropy_backward(logits, lse, targets, &dloss, vocab)?,
+            Some(inv_t) => {
+                let mut z = self.copy(logits)?;
+                self.scale(&mut z, inv_t)?;
+                self.cross_entropy_backward(&z, lse, targets, &dloss, vocab)?
+            }
+        };
+        if let Some(inv_t) = inv_t {
+            self.scale(&mut dlogits, inv_t)?;
+        }
+        Ok(dlogits)
+    }
     /// Per-row target log-probability and softmax entropy, returns `(logp, entropy)`; see
     /// [`cross_entropy`].
     fn token_logprobs_entropy(

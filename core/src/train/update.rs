@@ -186,13 +186,9 @@ impl<B: Backend> Trainer<B> {
         let t = self.config.temperature;
         let chunk_rows: Vec<&Row> = chunk.iter().map(|&i| &rows[i]).collect();
         let packed = Packed::new(&chunk_rows);
-        let (mut logits, acts) = self.policy.forward(b, &packed.batch)?;
-        if t != 1.0 {
-            b.scale(&mut logits, 1.0 / t)?;
-        }
+        let (logits, acts) = self.policy.forward(b, &packed.batch)?;
         let targets = b.upload_index(&packed.targets)?;
-        let (mut logp, lse) = b.cross_entropy(&logits, &targets, v)?;
-        b.scale(&mut logp, -1.0)?;
+        let (logp, lse) = b.token_logprobs(&logits, &targets, v, t)?;
 
         let mut resp_starts = Vec::with_capacity(chunk.len() + 1);
         resp_starts.push(0usize);
@@ -257,13 +253,8 @@ impl<B: Backend> Trainer<B> {
         } else {
             None
         };
-        let mut dloss = out.dlogp;
-        b.scale(&mut dloss, -1.0)?;
-        let mut dlogits = b.cross_entropy_backward(&logits, &lse, &targets, &dloss, v)?;
+        let dlogits = b.token_logprobs_backward(&logits, &lse, &targets, &out.dlogp, v, t)?;
         drop(logits);
-        if t != 1.0 {
-            b.scale(&mut dlogits, 1.0 / t)?;
-        }
         self.policy
             .backward_trainable(b, &acts, &dlogits, &mut self.grads)?;
         let mut metrics: Vec<(String, f64)> = out

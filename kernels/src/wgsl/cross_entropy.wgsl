@@ -12,6 +12,14 @@
 // `cross_entropy_backward`: one thread per logit: dloss[r] · (exp(z − lse[r]) − [j = t_r]),
 // zero rows for ignored targets.
 //
+// The same two kernels serve `token_logprobs` / `token_logprobs_backward` (the training
+// objective at a temperature T) through `inv_t` and `sign`: the logits are multiplied by
+// inv_t = 1/T as they are read (z = x · inv_t, the product `scale` would have stored), the
+// forward writes sign · (lse − z_t) (sign −1: logp), and the backward writes
+// ((sign · dloss) · (p − [j = t])) · inv_t, the gradient with respect to the unscaled logits.
+// Plain cross-entropy is inv_t = 1, sign = 1 (every extra product exact). One pass over the
+// vocabulary replaces the two `scale` passes and the sign flips of the unfused sequence.
+//
 // Large dispatches are linearised: workgroup (x, y) is number y · num_workgroups.x + x.
 
 struct LossParams {
@@ -19,7 +27,14 @@ struct LossParams {
     vocab: u32,
     /// Logits are divided by this first (token_logprobs_entropy only).
     temperature: f32,
-    _pad: u32,
+    /// Logits are multiplied by this as they are read (cross_entropy_forward / _backward;
+    /// 1 for plain cross-entropy).
+    inv_t: f32,
+    /// The forward's output and the backward's dloss are multiplied by this (±1).
+    sign: f32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 const WG: u32 = 256u;
@@ -70,7 +85,7 @@ fn row_lse(base: u32, lid: u32, inv_t: f32) -> f32 {
     return row_max + log(total);
 }
 
-/// out_a = loss [rows], out_b = lse [rows].
+/// out_a = sign · loss [rows], out_b = lse [rows] of the logits times inv_t.
 @compute @workgroup_size(256)
 fn cross_entropy_forward(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -82,15 +97,15 @@ fn cross_entropy_forward(
         return;
     }
     let base = r * P.vocab;
-    let l = row_lse(base, lid, 1.0);
+    let l = row_lse(base, lid, P.inv_t);
     if lid == 0u {
         let t = targets[r];
         out_b[r] = l;
         var loss = 0.0;
         if t != IGNORE {
-            loss = l - logits[base + t];
+            loss = l - logits[base + t] * P.inv_t;
         }
-        out_a[r] = loss;
+        out_a[r] = P.sign * loss;
     }
 }
 
@@ -146,7 +161,8 @@ fn token_logprobs_entropy(
 @group(0) @binding(4) var<storage, read> dloss: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dlogits: array<f32>;
 
-/// dlogits[r, j] = dloss[r] · (softmax(z_r)_j − [j = t_r]); zero for ignored rows.
+/// dlogits[r, j] = ((sign · dloss[r]) · (softmax(z_r)_j − [j = t_r])) · inv_t with
+/// z = logits · inv_t; zero for ignored rows.
 @compute @workgroup_size(256)
 fn cross_entropy_backward(
     @builtin(global_invocation_id) gid: vec3<u32>,
@@ -163,6 +179,6 @@ fn cross_entropy_backward(
         dlogits[idx] = 0.0;
         return;
     }
-    let p = exp(b_logits[idx] - lse_in[r]);
-    dlogits[idx] = dloss[r] * (p - select(0.0, 1.0, j == t));
+    let p = exp(b_logits[idx] * P.inv_t - lse_in[r]);
+    dlogits[idx] = ((P.sign * dloss[r]) * (p - select(0.0, 1.0, j == t))) * P.inv_t;
 }
