@@ -65,6 +65,24 @@ fn every_case_passes_on_the_wgpu_backend() {
             }
         }
     }
+    // Subgroups: `gpu` uses them when the adapter has them (the suite above, the f16-storage
+    // products in `weight` included, and the bit-for-bit rerun below); the matmul and weight
+    // families run again on the plain kernels of the same adapter.
+    println!(
+        "subgroups: adapter {}, in use by the suite {}",
+        if adapter.subgroups {
+            "has them"
+        } else {
+            "lacks them (only the plain kernels run)"
+        },
+        gpu.subgroups_in_use()
+    );
+    if gpu.subgroups_in_use() {
+        let plain = gpu.with_subgroups(false);
+        assert!(!plain.subgroups_in_use());
+        reports.extend(matmul::family_reports(&plain, "matmul[no subgroups]"));
+        reports.extend(weight::family_reports(&plain, "weight[no subgroups]"));
+    }
     let twice = run_against(&gpu, &gpu);
     let mut failures = print_summary(&format!("wgpu on {}", adapter.name), &reports);
     failures.extend(print_summary(
