@@ -28,8 +28,8 @@
 //!   tensor with `BackendError::StoredWeight`, checked once for all ops where bindings are
 //!   made (`dispatch.rs`). Other formats (GGUF blocks, bf16), or any format without
 //!   `SHADER_F16`, are dequantized to f32 at upload.
-//! - **Subgroups** (`variants.rs`): on a device with `SUBGROUP`, the few-row matmul runs its
-//!   subgroup variant (`hir_kernels::SUBGROUP_VARIANTS`, derived from the same WGSL and
+//! - **Subgroups** (`variants.rs`): on a device with `SUBGROUP`, the few-row matmul and the
+//!   RMSNorm row reductions run their subgroup variants (`hir_kernels::SUBGROUP_VARIANTS`, derived from the same WGSL and
 //!   composed with the f16 one), correct for any subgroup size; `with_subgroups(false)` (or
 //!   `HIR_WGPU_SUBGROUPS=0`) runs the plain kernels on the same device, and
 //!   `subgroups_in_use` / the backend's name say which path runs.
@@ -132,7 +132,7 @@ impl WgpuBackend {
 
     /// A backend on the same device that uses subgroup operations (`on`, and the device has
     /// `Features::SUBGROUP`) or not: the kernels with a subgroup variant (the few-row
-    /// matmul, `hir_kernels::SUBGROUP_VARIANTS`) run it, or their plain source. Tests run
+    /// matmul and RMSNorm, `hir_kernels::SUBGROUP_VARIANTS`) run it, or their plain source. Tests run
     /// both paths on one adapter with it.
     pub fn with_subgroups(&self, on: bool) -> Self {
         Self {
@@ -271,7 +271,7 @@ impl Backend for WgpuBackend {
         embedding::embedding_backward_acc(&self.gpu, dout, ids, dtable, dim)
     }
     fn rmsnorm(&self, x: &T, w: &T, dim: usize, eps: f32) -> Result<(T, T)> {
-        rmsnorm::rmsnorm(&self.gpu, x, w, dim, eps)
+        rmsnorm::rmsnorm(&self.gpu, x, w, dim, eps, self.subgroups)
     }
     fn rmsnorm_backward(
         &self,
@@ -282,10 +282,10 @@ impl Backend for WgpuBackend {
         dw: &mut T,
         dim: usize,
     ) -> Result<T> {
-        rmsnorm::rmsnorm_backward(&self.gpu, dy, x, w, rstd, dw, dim)
+        rmsnorm::rmsnorm_backward((&self.gpu, self.subgroups), dy, x, w, rstd, dw, dim)
     }
     fn add_rmsnorm(&self, x: &T, delta: &mut T, w: &T, dim: usize, eps: f32) -> Result<(T, T)> {
-        rmsnorm::add_rmsnorm(&self.gpu, x, delta, w, dim, eps)
+        rmsnorm::add_rmsnorm(&self.gpu, x, delta, w, dim, eps, self.subgroups)
     }
     fn rope(
         &self,

@@ -199,8 +199,10 @@ impl SubgroupVariant {
     }
 }
 
-/// The subgroup variants: the few-row matmul, whose cross-lane sums become `subgroupAdd`s.
-pub const SUBGROUP_VARIANTS: [SubgroupVariant; 1] = [SubgroupVariant {
+/// The subgroup variants: the few-row matmul, whose cross-lane sums become `subgroupAdd`s,
+/// and RMSNorm (`rmsnorm`, `add_rmsnorm`, `rmsnorm_backward_dx`), whose row sums fold one
+/// value per subgroup instead of one per thread.
+pub const SUBGROUP_VARIANTS: [SubgroupVariant; 2] = [SubgroupVariant {
     name: "matmul_rows_sg",
     base: MATMUL_ROWS,
     replacements: &[
@@ -220,6 +222,41 @@ pub const SUBGROUP_VARIANTS: [SubgroupVariant; 1] = [SubgroupVariant {
             "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, 256u);",
             "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
              @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num);",
+        ),
+    ],
+},
+SubgroupVariant {
+    name: "rmsnorm_sg",
+    base: RMSNORM,
+    replacements: &[
+        (
+            "fn sg_add(x: f32) -> f32 { return x; }",
+            "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
+        ),
+        (
+            "fn sg_rank() -> u32 { return 0u; }",
+            "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
+             // (subgroup id, number of subgroups) in `rmsnorm`",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
+             // (subgroup id, number of subgroups) in `rmsnorm`",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
+             // (subgroup id, number of subgroups) in `add_rmsnorm`",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
+             // (subgroup id, number of subgroups) in `add_rmsnorm`",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
+             // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
+             // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`",
         ),
     ],
 }];
