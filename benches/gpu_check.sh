@@ -82,5 +82,16 @@ for be in wgpu cpu; do
 done
 bench wgpu generate "${smol[@]}" --batch 64 --prompt-tokens 16 --tokens 64 --reps 2 --dtype f16
 
+step "subgroups off (the same few-row rows on the plain kernels; every row's \"subgroups\" says which ran)"
+bench wgpu matmul --shape 8,576,1536 --transpose b --reps 5 "${peak[@]}"
+bench wgpu matmul --shape 64,576,1536 --transpose b --reps 5 "${peak[@]}"
+bench wgpu generate "${smol[@]}" --batch 8 --prompt-tokens 16 --tokens 64 --reps 2
+export HIR_WGPU_SUBGROUPS=0
+bench wgpu matmul --shape 8,576,1536 --transpose b --reps 5 "${peak[@]}"
+bench wgpu matmul --shape 64,576,1536 --transpose b --reps 5 "${peak[@]}"
+bench wgpu generate "${smol[@]}" --batch 8 --prompt-tokens 16 --tokens 64 --reps 2
+bench wgpu generate "${smol[@]}" --batch 64 --prompt-tokens 16 --tokens 64 --reps 2 --dtype f16
+unset HIR_WGPU_SUBGROUPS
+
 step "done"
 cat "$json"

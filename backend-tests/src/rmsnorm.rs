@@ -7,6 +7,14 @@ use crate::inputs::{normal, wide};
 use crate::report::{Expected, Outputs, Tolerance, F32_REDUCTION};
 use crate::suite::{Case, Outcome, Suite};
 
+/// Runs only the rmsnorm family on `backend` and returns its reports, named after `family`
+/// (e.g. `rmsnorm[no subgroups]` for the wgpu backend on its plain kernels).
+pub fn family_reports<B: Backend>(backend: &B, family: &'static str) -> Vec<crate::CaseReport> {
+    let mut suite = Suite::<B, B>::new(backend, None);
+    suite.family(family, cases);
+    suite.into_reports()
+}
+
 /// The rmsnorm family's cases.
 pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     for (rows, dim) in [(1, 1), (5, 7), (33, 256), (3, 1)] {

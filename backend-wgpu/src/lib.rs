@@ -28,6 +28,11 @@
 //!   tensor with `BackendError::StoredWeight`, checked once for all ops where bindings are
 //!   made (`dispatch.rs`). Other formats (GGUF blocks, bf16), or any format without
 //!   `SHADER_F16`, are dequantized to f32 at upload.
+//! - **Subgroups** (`variants.rs`): on a device with `SUBGROUP`, the few-row matmul and the
+//!   RMSNorm row reductions run their subgroup variants (`hir_kernels::SUBGROUP_VARIANTS`, derived from the same WGSL and
+//!   composed with the f16 one), correct for any subgroup size; `with_subgroups(false)` (or
+//!   `HIR_WGPU_SUBGROUPS=0`) runs the plain kernels on the same device, and
+//!   `subgroups_in_use` / the backend's name say which path runs.
 //! - **Buffers** (`pool.rs`, `tensor.rs`): a [`WgpuTensor`] is a storage buffer borrowed from
 //!   a pool that recycles buffers by size class (4 classes per power of two); dropping a
 //!   tensor returns its buffer. A [`WgpuIndex`] also keeps a host copy of its `u32`s (index
@@ -73,6 +78,7 @@ mod pipeline;
 mod pool;
 mod rope_tables;
 mod tensor;
+mod variants;
 
 use std::sync::Arc;
 
@@ -98,6 +104,9 @@ pub struct WgpuBackend {
     gpu: Arc<Gpu>,
     /// A tile config forced on the tiled matmul kernel (tests; `None`: the table decides).
     matmul_tiles: Option<ops::matmul_tiles::TileConfig>,
+    /// Whether kernels with a subgroup variant run it (only when the device has
+    /// `Features::SUBGROUP`; see `with_subgroups`).
+    subgroups: bool,
 }
 
 impl core::fmt::Debug for WgpuBackend {
@@ -107,13 +116,34 @@ impl core::fmt::Debug for WgpuBackend {
 }
 
 impl WgpuBackend {
-    /// Opens the adapter chosen as described in the crate doc.
+    /// Opens the adapter chosen as described in the crate doc. Subgroup operations are used
+    /// when the device has them, unless the environment sets `HIR_WGPU_SUBGROUPS=0` (or
+    /// `off`; for comparing both paths on one adapter, as `benches/gpu_check.sh` does).
     pub fn new() -> core::result::Result<Self, WgpuError> {
         let opened = device::open()?;
+        let off = std::env::var("HIR_WGPU_SUBGROUPS").is_ok_and(|v| v == "0" || v == "off");
+        let subgroups = opened.summary.subgroups && !off;
         Ok(Self {
             gpu: Arc::new(Gpu::new(opened.device, opened.queue, opened.summary)),
             matmul_tiles: None,
+            subgroups,
         })
+    }
+
+    /// A backend on the same device that uses subgroup operations (`on`, and the device has
+    /// `Features::SUBGROUP`) or not: the kernels with a subgroup variant (the few-row
+    /// matmul and RMSNorm, `hir_kernels::SUBGROUP_VARIANTS`) run it, or their plain source. Tests run
+    /// both paths on one adapter with it.
+    pub fn with_subgroups(&self, on: bool) -> Self {
+        Self {
+            subgroups: on && self.gpu.summary.subgroups,
+            ..self.clone()
+        }
+    }
+
+    /// Whether this backend runs the subgroup variants of its kernels (see `with_subgroups`).
+    pub fn subgroups_in_use(&self) -> bool {
+        self.subgroups
     }
 
     /// The adapter this backend runs on: name, graphics API, device type, driver, features.
@@ -156,8 +186,8 @@ impl WgpuBackend {
         let fits = cfg.workgroup_bytes() <= limits.max_compute_workgroup_storage_size
             && cfg.threads() <= limits.max_compute_invocations_per_workgroup;
         fits.then(|| Self {
-            gpu: Arc::clone(&self.gpu),
             matmul_tiles: Some(cfg),
+            ..self.clone()
         })
     }
 
@@ -172,7 +202,10 @@ impl Backend for WgpuBackend {
     type Index = WgpuIndex;
 
     fn name(&self) -> String {
-        format!("wgpu: {}", self.gpu.summary)
+        // The summary says what the adapter offers; say so when its subgroups are not used.
+        let unused = self.gpu.summary.subgroups && !self.subgroups;
+        let note = if unused { " [subgroups unused]" } else { "" };
+        format!("wgpu: {}{note}", self.gpu.summary)
     }
 
     // ---- memory -------------------------------------------------------------------------
@@ -229,7 +262,7 @@ impl Backend for WgpuBackend {
     // ---- matmul, embedding, RMSNorm, RoPE ------------------------------------------------
 
     fn matmul(&self, a: &T, b: &T, c: &mut T, mm: Matmul) -> Result<()> {
-        matmul::matmul(&self.gpu, a, b, c, mm, self.matmul_tiles)
+        matmul::matmul(&self.gpu, a, b, c, mm, self.matmul_tiles, self.subgroups)
     }
     fn embedding(&self, table: &T, ids: &I, dim: usize) -> Result<T> {
         embedding::embedding(&self.gpu, table, ids, dim)
@@ -238,7 +271,7 @@ impl Backend for WgpuBackend {
         embedding::embedding_backward_acc(&self.gpu, dout, ids, dtable, dim)
     }
     fn rmsnorm(&self, x: &T, w: &T, dim: usize, eps: f32) -> Result<(T, T)> {
-        rmsnorm::rmsnorm(&self.gpu, x, w, dim, eps)
+        rmsnorm::rmsnorm(&self.gpu, x, w, dim, eps, self.subgroups)
     }
     fn rmsnorm_backward(
         &self,
@@ -249,10 +282,10 @@ impl Backend for WgpuBackend {
         dw: &mut T,
         dim: usize,
     ) -> Result<T> {
-        rmsnorm::rmsnorm_backward(&self.gpu, dy, x, w, rstd, dw, dim)
+        rmsnorm::rmsnorm_backward((&self.gpu, self.subgroups), dy, x, w, rstd, dw, dim)
     }
     fn add_rmsnorm(&self, x: &T, delta: &mut T, w: &T, dim: usize, eps: f32) -> Result<(T, T)> {
-        rmsnorm::add_rmsnorm(&self.gpu, x, delta, w, dim, eps)
+        rmsnorm::add_rmsnorm(&self.gpu, x, delta, w, dim, eps, self.subgroups)
     }
     fn rope(
         &self,

@@ -15,7 +15,8 @@
 //! - One-dimensional kernels run 256 threads per workgroup on a 2-D grid of workgroups
 //!   (`x ≤ 65535`), flattened as `gid.x + gid.y · num_workgroups.x · 256`.
 //! - No kernel assumes a subgroup size (lavapipe's is 8); subgroup builtins are only used by
-//!   entry points that the backend selects after checking `Features::SUBGROUP`.
+//!   the derived subgroup variants below, which the backend selects after checking
+//!   `Features::SUBGROUP`.
 //!
 //! ## f16-storage variants
 //!
@@ -28,11 +29,24 @@
 //! binding only through helpers that convert to f32 (`f32(…)`, `vec4<f32>(…)`: the identity
 //! in the f32 kernel), so the kernel bodies are shared; `tests/validate.rs` validates the
 //! derived sources too.
+//!
+//! ## Subgroup variants
+//!
+//! On an adapter with `Features::SUBGROUP`, a kernel that gains from subgroup operations
+//! runs a [`SubgroupVariant`], again derived from the one source: the source is written for
+//! subgroups of one invocation (small helpers such as `fn sg_add(x: f32) -> f32 { return
+//! x; }`, and `(t, 256)` as the subgroup id and count), and the variant replaces exactly
+//! those lines with the subgroup builtins (`subgroupAdd`, `@builtin(subgroup_id)`, …), each
+//! replaced line occurring once. No `enable subgroups;` is prepended: naga 30 rejects that
+//! directive as unimplemented and accepts subgroup builtins without it (wgpu checks the
+//! device feature). Subgroup and f16-storage variants compose ([`variant`]): the subgroup
+//! replacements applied to the f16 source (named `<f16 name>_sg`).
 #![no_std]
 #![warn(missing_docs)]
 
 extern crate alloc;
 
+use alloc::format;
 use alloc::string::String;
 
 /// One WGSL source file.
@@ -152,3 +166,115 @@ pub const F16_VARIANTS: [F16Variant; 3] = [
         f16_decl: "var<storage, read> f_table: array<f16>;",
     },
 ];
+
+/// A subgroup variant of a shader (see the crate doc): `base`'s source with each `(from,
+/// to)` of `replacements` applied, registered under `name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubgroupVariant {
+    /// The registry name of the derived shader (its pipeline-cache key).
+    pub name: &'static str,
+    /// The shader it is derived from (written for subgroups of one invocation).
+    pub base: Shader,
+    /// `(line in base, its replacement)`: each `from` occurs exactly once in `base`.
+    pub replacements: &'static [(&'static str, &'static str)],
+}
+
+impl SubgroupVariant {
+    /// The derived WGSL source, or `None` when a replaced line does not occur exactly once.
+    pub fn source(&self) -> Option<String> {
+        self.apply(self.base.source)
+    }
+
+    /// The replacements applied to `src`: `base`'s source or one derived from it (its
+    /// f16-storage variant), or `None` when a replaced line does not occur exactly once.
+    pub fn apply(&self, src: &str) -> Option<String> {
+        let mut out = String::from(src);
+        for (from, to) in self.replacements {
+            if out.matches(from).count() != 1 {
+                return None;
+            }
+            out = out.replacen(from, to, 1);
+        }
+        Some(out)
+    }
+}
+
+/// The subgroup variants: the few-row matmul, whose cross-lane sums become `subgroupAdd`s,
+/// and RMSNorm (`rmsnorm`, `add_rmsnorm`, `rmsnorm_backward_dx`), whose row sums fold one
+/// value per subgroup instead of one per thread.
+pub const SUBGROUP_VARIANTS: [SubgroupVariant; 2] = [SubgroupVariant {
+    name: "matmul_rows_sg",
+    base: MATMUL_ROWS,
+    replacements: &[
+        (
+            "fn sg_add(x: f32) -> f32 { return x; }",
+            "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
+        ),
+        (
+            "fn sg_rank() -> u32 { return 0u; }",
+            "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
+        ),
+        (
+            "fn sg_active() -> u32 { return 1u; }",
+            "fn sg_active() -> u32 { return subgroupAdd(1u); }",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, 256u);",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num);",
+        ),
+    ],
+},
+SubgroupVariant {
+    name: "rmsnorm_sg",
+    base: RMSNORM,
+    replacements: &[
+        (
+            "fn sg_add(x: f32) -> f32 { return x; }",
+            "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
+        ),
+        (
+            "fn sg_rank() -> u32 { return 0u; }",
+            "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
+             // (subgroup id, number of subgroups) in `rmsnorm`",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
+             // (subgroup id, number of subgroups) in `rmsnorm`",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
+             // (subgroup id, number of subgroups) in `add_rmsnorm`",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
+             // (subgroup id, number of subgroups) in `add_rmsnorm`",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
+             // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
+             // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`",
+        ),
+    ],
+}];
+
+/// The name and source of `base` with its weight in f16 ([`F16_VARIANTS`]) and/or with
+/// subgroup operations ([`SUBGROUP_VARIANTS`]); `None` when `base` has no such variant
+/// (or its derivation is ambiguous, which `tests/validate.rs` rules out). With both, the
+/// subgroup replacements apply to the f16 source, under the f16 name plus `_sg`.
+pub fn variant(base: Shader, f16: bool, subgroups: bool) -> Option<(String, String)> {
+    let f16v = F16_VARIANTS.iter().find(|v| v.base == base);
+    let sgv = SUBGROUP_VARIANTS.iter().find(|v| v.base == base);
+    match (f16, subgroups) {
+        (false, false) => Some((String::from(base.name), String::from(base.source))),
+        (true, false) => Some((String::from(f16v?.name), f16v?.source()?)),
+        (false, true) => Some((String::from(sgv?.name), sgv?.source()?)),
+        (true, true) => {
+            let (f, g) = (f16v?, sgv?);
+            Some((format!("{}_sg", f.name), g.apply(&f.source()?)?))
+        }
+    }
+}

@@ -244,9 +244,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             // `--dtype` decides how the weights are held, so rows with different ones differ.
             report["dtype"] = serde_json::to_value(args.dtype)?;
         }
+        // Whether the kernels ran their subgroup variants (wgpu with `Features::SUBGROUP`,
+        // unless `HIR_WGPU_SUBGROUPS=0`), so rows of both paths on one GPU differ.
+        report["subgroups"] = subgroups_in_use(&b).into();
         println!("{report}");
     });
     Ok(())
+}
+
+/// Whether `b` is the wgpu backend running its kernels' subgroup variants.
+fn subgroups_in_use<B: 'static>(b: &B) -> bool {
+    (b as &dyn std::any::Any)
+        .downcast_ref::<hir_backend_wgpu::WgpuBackend>()
+        .is_some_and(|w| w.subgroups_in_use())
 }
 
 /// `len` random normal floats, or an error naming the operand when they cannot be allocated.

@@ -29,6 +29,12 @@
 //! bind B as `array<vec4<f16>>` (its bytes rounded up to 8), convert each load to f32 and
 //! accumulate in f32, so the result is the f32 product with the f16 values.
 //!
+//! With `subgroups` (the device has `Features::SUBGROUP` and the backend uses it, see
+//! `WgpuBackend::with_subgroups`), the few-row path runs `matmul_rows_sg` (or
+//! `matmul_rows_f16b_sg` for an f16 `b`), derived by `hir_kernels::SUBGROUP_VARIANTS`:
+//! the KL lane sums of each output are added by one subgroup (`subgroupAdd`) instead of one
+//! thread, correct for any subgroup size (see the kernel's header).
+//!
 //! Results are deterministic run to run (no atomics). The tiled kernel sums each output in
 //! one accumulator in ascending p; `matmul_rows` and `matvec_rows` sum lanes along k and
 //! combine them with a fixed tree (documented in the kernels).
@@ -47,6 +53,7 @@ use crate::dispatch::{grid_1d, to_u32, Binding, Kernel, Params, MAX_GROUPS_PER_D
 use crate::f16::f16_variant;
 use crate::gpu::Gpu;
 use crate::tensor::{Elem, WgpuTensor};
+use crate::variants::variant;
 
 /// Largest `m` of the few-row kernel (16 row groups × 4 rows per thread).
 const ROWS_MAX_M: usize = 64;
@@ -120,7 +127,8 @@ fn flag(b: bool) -> f64 {
     f64::from(u8::from(b))
 }
 
-/// See `Backend::matmul`; `forced` overrides the tile table (tests).
+/// See `Backend::matmul`; `forced` overrides the tile table (tests); `subgroups` runs the
+/// few-row kernel's subgroup variant (only when the device has `Features::SUBGROUP`).
 pub(crate) fn matmul(
     gpu: &Gpu,
     a: &WgpuTensor,
@@ -128,6 +136,7 @@ pub(crate) fn matmul(
     c: &mut WgpuTensor,
     mm: Matmul,
     forced: Option<TileConfig>,
+    subgroups: bool,
 ) -> Result<()> {
     const OP: &str = "matmul";
     mm.check(a.len, b.len, c.len)?;
@@ -174,6 +183,11 @@ pub(crate) fn matmul(
         };
     }
     if forced.is_none() && trans_b && m <= ROWS_MAX_M {
+        let rows_shader = if subgroups && gpu.summary.subgroups {
+            variant(MATMUL_ROWS, matches!(b.elem, Elem::F16 { .. }), true)?
+        } else {
+            rows_shader
+        };
         let kernel = Kernel::new(rows_shader, "matmul_rows")
             .with("KL", f64::from(rows_lanes(m)))
             .with("TRANS_A", flag(trans_a))

@@ -1,8 +1,10 @@
 //! RMSNorm forward and backward, and the fused residual add + RMSNorm (kernels in
-//! `hir_kernels::RMSNORM`).
+//! `hir_kernels::RMSNORM`). With `subgroups` (the device has `Features::SUBGROUP` and the
+//! backend uses it) the row reductions run the `rmsnorm_sg` variant
+//! (`hir_kernels::SUBGROUP_VARIANTS`): one partial sum per subgroup instead of per thread.
 
 use hir_core::backend::Result;
-use hir_kernels::RMSNORM;
+use hir_kernels::{Shader, RMSNORM};
 
 use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::gpu::Gpu;
@@ -10,6 +12,13 @@ use hir_core::backend::rmsnorm::{check_add_forward, check_backward, check_forwar
 
 use crate::dispatch::to_u32;
 use crate::tensor::WgpuTensor;
+use crate::variants::variant;
+
+/// The shader of the row-reduction entry points: the subgroup variant when asked for and
+/// the device has subgroups.
+fn row_shader(gpu: &Gpu, subgroups: bool) -> Result<Shader> {
+    variant(RMSNORM, false, subgroups && gpu.summary.subgroups)
+}
 
 /// The parameter block `rows, dim, eps`.
 fn params(op: &'static str, rows: usize, dim: usize, eps: f32) -> Result<Params> {
@@ -26,12 +35,13 @@ pub(crate) fn rmsnorm(
     w: &WgpuTensor,
     dim: usize,
     eps: f32,
+    subgroups: bool,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
     const OP: &str = "rmsnorm";
     let rows = check_forward(x.len, w.len, dim)?.rows;
     let (y, rstd) = (gpu.alloc(x.len), gpu.alloc(rows));
     gpu.dispatch(
-        Kernel::new(RMSNORM, "rmsnorm"),
+        Kernel::new(row_shader(gpu, subgroups)?, "rmsnorm"),
         &[
             Binding::read(x),
             Binding::read(w),
@@ -53,12 +63,13 @@ pub(crate) fn add_rmsnorm(
     w: &WgpuTensor,
     dim: usize,
     eps: f32,
+    subgroups: bool,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
     const OP: &str = "add_rmsnorm";
     let rows = check_add_forward(x.len, delta.len, w.len, dim)?.rows;
     let (y, rstd) = (gpu.alloc(x.len), gpu.alloc(rows));
     gpu.dispatch(
-        Kernel::new(RMSNORM, "add_rmsnorm"),
+        Kernel::new(row_shader(gpu, subgroups)?, "add_rmsnorm"),
         &[
             Binding::read(x),
             Binding::write(delta),
@@ -73,9 +84,10 @@ pub(crate) fn add_rmsnorm(
     Ok((y, rstd))
 }
 
-/// See `Backend::rmsnorm_backward`.
+/// See `Backend::rmsnorm_backward`; `(gpu, subgroups)` as the other ops' `gpu, …, subgroups`
+/// (one argument, to keep the count down).
 pub(crate) fn rmsnorm_backward(
-    gpu: &Gpu,
+    (gpu, subgroups): (&Gpu, bool),
     dy: &WgpuTensor,
     x: &WgpuTensor,
     w: &WgpuTensor,
@@ -88,7 +100,7 @@ pub(crate) fn rmsnorm_backward(
     let dx = gpu.alloc(x.len);
     let params = params(OP, rows, dim, 0.0)?;
     gpu.dispatch(
-        Kernel::new(RMSNORM, "rmsnorm_backward_dx"),
+        Kernel::new(row_shader(gpu, subgroups)?, "rmsnorm_backward_dx"),
         &[
             Binding::read(dy),
             Binding::read(x),

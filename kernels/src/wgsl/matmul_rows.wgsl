@@ -15,12 +15,28 @@
 // accumulates dot(a, b) into 4 × NS registers.
 //
 // Summation order (deterministic, not ascending p): lane kl sums its units in order, each
-// unit as a 4-term dot product; the KL lane sums of an output are then added in lane order
-// 0, 1, …, KL − 1 by one thread, from workgroup memory (two passes of 2 columns, at most
-// 8.5 KiB; two barriers each). No atomics.
+// unit as a 4-term dot product; the KL lane sums of an output are parked in workgroup
+// memory (two passes of 2 columns, at most 8.5 KiB; two barriers each) and combined by one
+// subgroup per output: its c active invocations, ranked 0 … c − 1, each add the lanes
+// rank, rank + c, rank + 2c, … in that order, and the subgroup adds their c partial sums
+// (`sg_add`). No atomics.
+//
+// Subgroups (`matmul_rows_sg`, on an adapter with `Features::SUBGROUP`): this file is
+// written for subgroups of ONE invocation — `sg_add` is the identity, every invocation is
+// rank 0 of c = 1 and its own subgroup (`sg = (t, 256)`: subgroup id, number of
+// subgroups), so an output is summed by one thread in lane order 0, 1, …, KL − 1. The
+// variant (`hir_kernels::SUBGROUP_VARIANTS`) substitutes four lines: `sg_add` becomes
+// `subgroupAdd`, the rank and count become `subgroupExclusiveAdd(1u)` and `subgroupAdd(1u)`
+// (computed by the active invocations themselves, so a partial subgroup, any subgroup size
+// from 1 to 128, a workgroup that is not a multiple of it, and any layout of invocations
+// in subgroups are all correct), and `sg` becomes the `subgroup_id` / `num_subgroups`
+// builtins. Then KL / c lanes per invocation and one subgroupAdd replace the KL serial
+// reads of one thread (with 8 to 32 invocations per subgroup, 16 down to 4 reads). Its
+// sums differ from the serial ones in rounding only, and are the same bits on every call
+// on one adapter (fixed ranks, the hardware's fixed subgroupAdd order).
 //
 // Loop counts stay far below lavapipe's 65535 per-invocation cap: ⌈k / (4·KL)⌉ iterations
-// of the k loop and KL of the final sums per thread.
+// of the k loop, KL of the final sums per thread and ⌈2 · ROWS / subgroups⌉ outputs.
 //
 // f16 storage (`matmul_rows_f16b`): as in matmul.wgsl, the host derives a variant whose B
 // binding is `array<vec4<f16>>` (the only changed line, `enable f16;` prepended); B's f16
@@ -62,6 +78,12 @@ var<workgroup> red: array<f32, 2176>;
 fn red_index(i: u32, h: u32, l: u32) -> u32 {
     return l * RED_LANE + h * ROWS + i;
 }
+
+// The subgroup primitives, for subgroups of one invocation (see the header; the subgroup
+// variant replaces these three lines).
+fn sg_add(x: f32) -> f32 { return x; }
+fn sg_rank() -> u32 { return 0u; }
+fn sg_active() -> u32 { return 1u; }
 
 fn a_at(x: u32) -> f32 {
     return a[x >> 2u][x & 3u];
@@ -118,6 +140,10 @@ fn matmul_rows(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
+    let sg = vec2<u32>(t, 256u); // (subgroup id, number of subgroups)
+    // In uniform control flow: every invocation of the workgroup is active here.
+    let rank = sg_rank();
+    let count = sg_active();
     let j0 = (wid.x + wid.y * nwg.x) * NS;
     let kl = t % KL;
     let rg = t / KL;
@@ -143,11 +169,10 @@ fn matmul_rows(
             }
         }
     }
-    // Two passes of NS / 2 columns: every thread parks its partial sums, then thread
-    // o < 2 · ROWS adds the KL lanes of output (row o % ROWS, column j0 + pass · 2 +
-    // o / ROWS) in lane order.
-    let o_row = t % ROWS;
-    let o_col = t / ROWS;
+    // Two passes of NS / 2 columns: every thread parks its partial sums, then subgroup
+    // s adds the KL lanes of outputs x = s, s + subgroups, … < 2 · ROWS (row x % ROWS,
+    // column j0 + pass · 2 + x / ROWS) as the header describes; its rank-0 invocation
+    // writes the result.
     for (var half = 0u; half < 2u; half++) {
         for (var r = 0u; r < RPT; r++) {
             for (var h = 0u; h < 2u; h++) {
@@ -155,17 +180,24 @@ fn matmul_rows(
             }
         }
         workgroupBarrier();
-        let j = j0 + half * 2u + o_col;
-        if t < 2u * ROWS && o_row < p.m && j < p.n {
-            var sum = 0.0;
-            for (var l = 0u; l < KL; l++) {
-                sum = sum + red[red_index(o_row, o_col, l)];
+        // The loop bounds are the same for the whole subgroup, so every `sg_add` is reached
+        // by all its active invocations.
+        for (var x = sg.x; x < 2u * ROWS; x += sg.y) {
+            let o_row = x % ROWS;
+            let o_col = x / ROWS;
+            var part = 0.0;
+            for (var l = rank; l < KL; l += count) {
+                part = part + red[red_index(o_row, o_col, l)];
             }
-            let o = o_row * p.n + j;
-            if p.beta == 0.0 {
-                c[o >> 2u][o & 3u] = p.alpha * sum;
-            } else {
-                c[o >> 2u][o & 3u] = p.alpha * sum + p.beta * c[o >> 2u][o & 3u];
+            let sum = sg_add(part);
+            let j = j0 + half * 2u + o_col;
+            if rank == 0u && o_row < p.m && j < p.n {
+                let o = o_row * p.n + j;
+                if p.beta == 0.0 {
+                    c[o >> 2u][o & 3u] = p.alpha * sum;
+                } else {
+                    c[o >> 2u][o & 3u] = p.alpha * sum + p.beta * c[o >> 2u][o & 3u];
+                }
             }
         }
         workgroupBarrier();

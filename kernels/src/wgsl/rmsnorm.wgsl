@@ -9,6 +9,16 @@
 // writes, so no barrier is needed): one dispatch instead of an `axpy` and an `rmsnorm`, and
 // x1 is read once more instead of twice. `rmsnorm_backward_dw`: one thread per column,
 // summing the rows in row order (the CPU reference's order).
+//
+// The row sums (`reduce`) are written for subgroups of one invocation: each subgroup adds
+// its invocations' values (`sg_add`, the identity here), its rank-0 invocation parks the
+// sum in slot `subgroup id` of workgroup memory, and the slots 0 … subgroups − 1 are
+// folded in a fixed tree (top half onto bottom half, for any count). With `sg = (t, 256)`
+// that is the plain 256-slot tree. The subgroup variant (`rmsnorm_sg`,
+// `hir_kernels::SUBGROUP_VARIANTS`) replaces `sg_add` / `sg_rank` by `subgroupAdd` /
+// `subgroupExclusiveAdd(1u)` and `sg` by the `subgroup_id` / `num_subgroups` builtins, so
+// the tree folds one slot per subgroup (any subgroup size, partial subgroups included;
+// deterministic on one adapter). The loop keeps its 8 barriers either way.
 
 struct Params {
     rows: u32,
@@ -41,12 +51,21 @@ struct Params {
 const WG: u32 = 256u;
 var<workgroup> partial: array<f32, 256>;
 
-// Sums `partial` over the workgroup; every thread gets the total.
-fn reduce(t: u32, v: f32) -> f32 {
-    partial[t] = v;
+// The subgroup primitives, for subgroups of one invocation (see the header; the subgroup
+// variant replaces these two lines).
+fn sg_add(x: f32) -> f32 { return x; }
+fn sg_rank() -> u32 { return 0u; }
+
+// Sums `v` over the workgroup; every thread gets the total. `sg`: (subgroup id, number of
+// subgroups); `rank`: `sg_rank()` taken where every invocation was active.
+fn reduce(t: u32, v: f32, sg: vec2<u32>, rank: u32) -> f32 {
+    let s = sg_add(v);
+    if rank == 0u {
+        partial[sg.x] = s;
+    }
     workgroupBarrier();
     for (var w = WG / 2u; w > 0u; w = w / 2u) {
-        if t < w {
+        if t < w && t + w < sg.y {
             partial[t] = partial[t] + partial[t + w];
         }
         workgroupBarrier();
@@ -62,6 +81,8 @@ fn rmsnorm(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
+    let sg = vec2<u32>(t, WG); // (subgroup id, number of subgroups) in `rmsnorm`
+    let rank = sg_rank();
     let row = wid.x + wid.y * nwg.x;
     if row >= p.rows {
         return;
@@ -72,7 +93,7 @@ fn rmsnorm(
         let v = f_x[base + c];
         s = s + v * v;
     }
-    let ms = reduce(t, s) / f32(p.dim);
+    let ms = reduce(t, s, sg, rank) / f32(p.dim);
     let r = 1.0 / sqrt(ms + p.eps);
     if t == 0u {
         f_rstd[row] = r;
@@ -89,6 +110,8 @@ fn add_rmsnorm(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
+    let sg = vec2<u32>(t, WG); // (subgroup id, number of subgroups) in `add_rmsnorm`
+    let rank = sg_rank();
     let row = wid.x + wid.y * nwg.x;
     if row >= p.rows {
         return;
@@ -100,7 +123,7 @@ fn add_rmsnorm(
         a_delta[base + c] = v;
         s = s + v * v;
     }
-    let ms = reduce(t, s) / f32(p.dim);
+    let ms = reduce(t, s, sg, rank) / f32(p.dim);
     let r = 1.0 / sqrt(ms + p.eps);
     if t == 0u {
         a_rstd[row] = r;
@@ -117,6 +140,8 @@ fn rmsnorm_backward_dx(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
+    let sg = vec2<u32>(t, WG); // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`
+    let rank = sg_rank();
     let row = wid.x + wid.y * nwg.x;
     if row >= p.rows {
         return;
@@ -127,7 +152,7 @@ fn rmsnorm_backward_dx(
     for (var c = t; c < p.dim; c += WG) {
         s = s + (b_dy[base + c] * b_w[c]) * (b_x[base + c] * r);
     }
-    let mean = reduce(t, s) / f32(p.dim);
+    let mean = reduce(t, s, sg, rank) / f32(p.dim);
     for (var c = t; c < p.dim; c += WG) {
         b_out[base + c] = r * (b_dy[base + c] * b_w[c] - b_x[base + c] * r * mean);
     }
