@@ -25,7 +25,7 @@
 //! the unfused ops instead ([`hir_core::backend::swiglu::gate_up_unfused`], chosen by
 //! [`plan`]), which also report the errors of inconsistent calls.
 
-use hir_core::backend::swiglu::{check_gate_up, GateUp};
+use hir_core::backend::swiglu::{check_gate_up, GateUp, GateUpOutput};
 use hir_core::backend::Result;
 use hir_kernels::{Shader, GATE_UP_SWIGLU};
 
@@ -39,7 +39,7 @@ use crate::tensor::{Elem, WgpuTensor};
 const OP: &str = "gate_up_swiglu";
 
 /// What the fused op returns: `act`, and `(gate, up)` when kept.
-pub(crate) type GateUpOut = (WgpuTensor, Option<(WgpuTensor, WgpuTensor)>);
+pub(crate) type GateUpOut = GateUpOutput<WgpuTensor>;
 
 /// Bytes of workgroup memory of `cfg` in the fused kernel: two buffers of the x slice and
 /// of each weight's slice (see `TileConfig::workgroup_bytes`, which counts one weight).

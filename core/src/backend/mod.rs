@@ -70,7 +70,7 @@ pub use matmul::Matmul;
 pub use optim::AdamWParams;
 pub use policy_loss::{PolicyLossParams, PolicyLossSums};
 pub use sample::SampleParams;
-pub use swiglu::GateUp;
+pub use swiglu::{GateUp, GateUpOutput};
 pub use weight::{QuantError, QuantMatrix, WeightFormat};
 
 /// An error from a backend op: a shape mismatch, a device failure, an out-of-memory.
@@ -311,7 +311,7 @@ pub trait Backend {
         w_gate: &Self::Tensor,
         w_up: &Self::Tensor,
         shape: GateUp,
-    ) -> Result<(Self::Tensor, Option<(Self::Tensor, Self::Tensor)>)> {
+    ) -> Result<GateUpOutput<Self::Tensor>> {
         swiglu::gate_up_unfused(self, x, w_gate, w_up, shape)
     }
 

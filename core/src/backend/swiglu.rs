@@ -62,6 +62,9 @@ impl GateUp {
     }
 }
 
+/// What `gate_up_swiglu` returns: `act`, and `Some((gate, up))` when they are kept.
+pub type GateUpOutput<T> = (T, Option<(T, T)>);
+
 /// Checks the element counts of `x` (`[rows, d_in]`) and of the two weights
 /// (`[d_ff, d_in]` each) against `shape`; returns the output length `rows · d_ff`.
 pub fn check_gate_up(x: usize, w_gate: usize, w_up: usize, shape: GateUp) -> Result<usize> {
@@ -96,14 +99,13 @@ pub fn check_gate_up(x: usize, w_gate: usize, w_up: usize, shape: GateUp) -> Res
 /// `gate_up_swiglu` as the unfused ops (the trait's default, and the fallback of a backend
 /// whose fused kernel does not cover a call): `matmul` with trans_b into a fresh zeroed
 /// tensor for the gate, then for the up product, then `swiglu`.
-#[allow(clippy::type_complexity)]
 pub fn gate_up_unfused<B: Backend + ?Sized>(
     b: &B,
     x: &B::Tensor,
     w_gate: &B::Tensor,
     w_up: &B::Tensor,
     shape: GateUp,
-) -> Result<(B::Tensor, Option<(B::Tensor, B::Tensor)>)> {
+) -> Result<GateUpOutput<B::Tensor>> {
     let out = check_gate_up(b.len(x), b.len(w_gate), b.len(w_up), shape)?;
     let mm = Matmul::new(shape.rows, shape.d_in, shape.d_ff).transpose_b();
     let mut gate = b.zeros(out)?;
