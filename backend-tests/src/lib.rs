@@ -10,8 +10,10 @@
 //! `rmsnorm_backward`, `add_rmsnorm`), `rope`, `attention`
 //! (`attention` + `attention_backward`), `kv_cache` (`kv_cache_write` + `attention_cached`),
 //! `swiglu`, `cross_entropy` (`cross_entropy`, `cross_entropy_backward`, `token_logprobs`,
-//! `token_logprobs_backward`, `token_logprobs_entropy`), `policy_loss`, `optim` (`sum_squares`, `adamw_step`) and
-//! `sample`, and `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
+//! `token_logprobs_backward`, `token_logprobs_entropy`), `policy_loss`, `optim`
+//! (`sum_squares`, `adamw_step`) and `sample`, `gate_up_swiglu` (the gate/up products with the
+//! SwiGLU gating fused in, f32 and f16 weights, and its fallback to the unfused ops), and
+//! `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
 //! table, through download and copy, and refused by every other op).
 //!
 //! # Design
@@ -68,6 +70,8 @@ pub mod attention;
 pub mod cross_entropy;
 pub mod elementwise;
 pub mod embedding;
+// The fused gate/up/SwiGLU op (issue 16).
+pub mod gate_up_swiglu;
 pub mod kv_cache;
 pub mod matmul;
 pub mod memory;
@@ -93,6 +97,7 @@ fn families<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     s.family("attention", attention::cases);
     s.family("kv_cache", kv_cache::cases);
     s.family("swiglu", swiglu::cases);
+    s.family("gate_up_swiglu", gate_up_swiglu::cases);
     s.family("cross_entropy", cross_entropy::cases);
     s.family("policy_loss", policy_loss::cases);
     s.family("optim", optim::cases);

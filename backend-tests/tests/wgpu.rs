@@ -10,7 +10,8 @@
 //! missing adapter fails it.
 
 use hir_backend_tests::{
-    attention, matmul, print_summary, rmsnorm, run_against, run_all, weight, CaseReport,
+    attention, gate_up_swiglu, matmul, print_summary, rmsnorm, run_against, run_all, weight,
+    CaseReport,
 };
 use hir_backend_wgpu::WgpuBackend;
 
@@ -59,6 +60,11 @@ fn every_case_passes_on_the_wgpu_backend() {
                 // The stored-weight products too (f16 B through the forced tiles).
                 let wfamily: &'static str = Box::leak(format!("weight[{name}]").into_boxed_str());
                 reports.extend(weight::family_reports(&forced, wfamily));
+                // The fused gate/up/SwiGLU kernel's tiled path with the same forced tiles (its
+                // tiled cases only).
+                let gfamily: &'static str =
+                    Box::leak(format!("gate_up_swiglu[{name}]").into_boxed_str());
+                reports.extend(gate_up_swiglu::tiled_reports(&forced, gfamily));
             }
             None => {
                 println!("matmul tiles {name}: beyond this adapter's workgroup limits, not run")

@@ -97,6 +97,9 @@ use ops::{
     attention, cross_entropy, elementwise, embedding, kv_cache, matmul, memory, optim, policy_loss,
     rmsnorm, rope, sample, swiglu,
 };
+// The fused gate/up/SwiGLU op (issue 16).
+use hir_core::backend::GateUp;
+use ops::gate_up_swiglu::{self, GateUpOut};
 
 /// The wgpu backend. Cloning shares the device, pools and caches.
 #[derive(Clone)]
@@ -335,6 +338,13 @@ impl Backend for WgpuBackend {
     }
     fn swiglu_backward(&self, dh: &T, gate: &T, up: &T) -> Result<(T, T)> {
         swiglu::swiglu_backward(&self.gpu, dh, gate, up)
+    }
+    fn gate_up_swiglu(&self, x: &T, w_gate: &T, w_up: &T, shape: GateUp) -> Result<GateUpOut> {
+        match gate_up_swiglu::gate_up_swiglu(&self.gpu, x, w_gate, w_up, shape, self.matmul_tiles)?
+        {
+            Some(out) => Ok(out),
+            None => hir_core::backend::swiglu::gate_up_unfused(self, x, w_gate, w_up, shape),
+        }
     }
     fn cross_entropy(&self, logits: &T, targets: &I, vocab: usize) -> Result<(T, T)> {
         cross_entropy::cross_entropy(&self.gpu, logits, targets, vocab)

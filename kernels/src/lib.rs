@@ -21,11 +21,12 @@
 //! ## f16-storage variants
 //!
 //! A frozen weight uploaded in f16 (`Backend::upload_weight` with `WeightFormat::F16`, on an
-//! adapter with `SHADER_F16`) is multiplied and gathered by variants of three kernels that
+//! adapter with `SHADER_F16`) is multiplied and gathered by variants of four kernels that
 //! read it as f16 and compute in f32. They are not separate files: each [`F16Variant`]
 //! derives its source from the f32 one by one documented textual substitution — the
 //! declaration of the weight's binding (`array<vec4<f32>>` → `array<vec4<f16>>`, or
-//! `array<f32>` → `array<f16>`) — and prepends `enable f16;`. The f32 sources read that
+//! `array<f32>` → `array<f16>`; for `gate_up_swiglu`, whose two weight bindings share one
+//! element type, the alias `W4` that types them) — and prepends `enable f16;`. The f32 sources read that
 //! binding only through helpers that convert to f32 (`f32(…)`, `vec4<f32>(…)`: the identity
 //! in the f32 kernel), so the kernel bodies are shared; `tests/validate.rs` validates the
 //! derived sources too.
@@ -108,6 +109,9 @@ shaders! {
     SAMPLE = "sample";
     /// PPO-clip policy loss with KL estimators, forward and backward.
     POLICY_LOSS = "policy_loss";
+    /// The gate/up products of a SwiGLU MLP with `silu(gate) · up` in their epilogue (one
+    /// dispatch; m = 1, few-row and tiled entry points).
+    GATE_UP_SWIGLU = "gate_up_swiglu";
 }
 
 /// The shader registered under `name`, if any.
@@ -145,8 +149,10 @@ impl F16Variant {
 }
 
 /// The f16-storage variants: the tiled matmul and matrix–vector kernels and the few-row
-/// kernel with B (the weight) in f16, and the embedding gather with the table in f16.
-pub const F16_VARIANTS: [F16Variant; 3] = [
+/// kernel with B (the weight) in f16, the embedding gather with the table in f16, and the
+/// fused gate/up/SwiGLU kernel with both weights in f16 (through the alias `W4` that types
+/// both weight bindings).
+pub const F16_VARIANTS: [F16Variant; 4] = [
     F16Variant {
         name: "matmul_f16b",
         base: MATMUL,
@@ -164,6 +170,12 @@ pub const F16_VARIANTS: [F16Variant; 3] = [
         base: EMBEDDING,
         f32_decl: "var<storage, read> f_table: array<f32>;",
         f16_decl: "var<storage, read> f_table: array<f16>;",
+    },
+    F16Variant {
+        name: "gate_up_swiglu_f16w",
+        base: GATE_UP_SWIGLU,
+        f32_decl: "alias W4 = vec4<f32>;",
+        f16_decl: "alias W4 = vec4<f16>;",
     },
 ];
 

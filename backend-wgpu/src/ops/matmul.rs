@@ -56,13 +56,13 @@ use crate::tensor::{Elem, WgpuTensor};
 use crate::variants::variant;
 
 /// Largest `m` of the few-row kernel (16 row groups × 4 rows per thread).
-const ROWS_MAX_M: usize = 64;
+pub(super) const ROWS_MAX_M: usize = 64;
 /// Columns of C per workgroup of the few-row kernel.
-const ROWS_STRIP: usize = 4;
+pub(super) const ROWS_STRIP: usize = 4;
 
 /// Lanes along k of the few-row kernel for `m ≤ 64` rows: the most (of 16, 32, 64, 128)
 /// whose `256 / lanes` row groups of 4 rows each still cover m.
-fn rows_lanes(m: usize) -> u32 {
+pub(super) fn rows_lanes(m: usize) -> u32 {
     [128u32, 64, 32, 16]
         .into_iter()
         .find(|&kl| (256 / kl as usize) * 4 >= m)
@@ -71,7 +71,11 @@ fn rows_lanes(m: usize) -> u32 {
 
 /// A tensor bound as `array<vec4<f32>>` (or `array<vec4<f16>>` for a stored f16 weight):
 /// its bytes rounded up to whole vec4s.
-fn vec4_binding<'a>(op: &'static str, t: &'a WgpuTensor, read_only: bool) -> Result<Binding<'a>> {
+pub(super) fn vec4_binding<'a>(
+    op: &'static str,
+    t: &'a WgpuTensor,
+    read_only: bool,
+) -> Result<Binding<'a>> {
     let unit = match t.elem {
         Elem::F32 => 16,
         Elem::F16 { .. } => 8,
@@ -123,7 +127,7 @@ fn shaders_for(b: &WgpuTensor, mm: &Matmul) -> Result<(Shader, Shader)> {
 }
 
 /// Override constant value of a flag.
-fn flag(b: bool) -> f64 {
+pub(super) fn flag(b: bool) -> f64 {
     f64::from(u8::from(b))
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod attention;
 pub(crate) mod cross_entropy;
 pub(crate) mod elementwise;
 pub(crate) mod embedding;
+pub(crate) mod gate_up_swiglu;
 pub(crate) mod kv_cache;
 pub(crate) mod matmul;
 pub(crate) mod matmul_tiles;

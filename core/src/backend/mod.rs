@@ -21,7 +21,7 @@
 //! | [`rope`] | `rope` |
 //! | [`attention`] | `attention`, `attention_backward` ([`AttentionShape`], [`AttentionSaved`]) |
 //! | [`kv_cache`] | `kv_cache_write`, `attention_cached` ([`KvCacheShape`], [`CachedAttention`]) |
-//! | [`swiglu`] | `swiglu`, `swiglu_backward` |
+//! | [`swiglu`] | `swiglu`, `swiglu_backward`, `gate_up_swiglu` ([`GateUp`]) |
 //! | [`cross_entropy`] | `cross_entropy`, `cross_entropy_backward`, `token_logprobs`, `token_logprobs_backward`, `token_logprobs_entropy` |
 //! | [`optim`] | `sum_squares`, `adamw_step` ([`AdamWParams`]) |
 //! | [`sample`] | `sample` ([`SampleParams`]) |
@@ -70,6 +70,7 @@ pub use matmul::Matmul;
 pub use optim::AdamWParams;
 pub use policy_loss::{PolicyLossParams, PolicyLossSums};
 pub use sample::SampleParams;
+pub use swiglu::{GateUp, GateUpOutput};
 pub use weight::{QuantError, QuantMatrix, WeightFormat};
 
 /// An error from a backend op: a shape mismatch, a device failure, an out-of-memory.
@@ -300,6 +301,19 @@ pub trait Backend {
         gate: &Self::Tensor,
         up: &Self::Tensor,
     ) -> Result<(Self::Tensor, Self::Tensor)>;
+    /// `act = silu(x·w_gateᵀ) * (x·w_upᵀ)`, with `Some((gate, up))` when `shape.keep`; see
+    /// [`swiglu`]. The default runs the unfused ops ([`swiglu::gate_up_unfused`]: `matmul`
+    /// with trans_b into a fresh zeroed tensor for each product, as `model::linear` does,
+    /// then `swiglu`).
+    fn gate_up_swiglu(
+        &self,
+        x: &Self::Tensor,
+        w_gate: &Self::Tensor,
+        w_up: &Self::Tensor,
+        shape: GateUp,
+    ) -> Result<GateUpOutput<Self::Tensor>> {
+        swiglu::gate_up_unfused(self, x, w_gate, w_up, shape)
+    }
 
     // ---- losses over the vocabulary ([`cross_entropy`]) ----------------------------------
 

@@ -5,7 +5,7 @@ use super::linear::{linear, LinearDims};
 use super::lora::{LoraConfig, LoraLayer, LoraTarget};
 use super::lora_linear::lora_forward_acc;
 use super::{LayerParams, Model, ModelConfig, PackedBatch, Result};
-use crate::backend::Backend;
+use crate::backend::{Backend, GateUp};
 use alloc::vec::Vec;
 
 /// What one layer's backward pass needs from its forward pass.
@@ -103,6 +103,12 @@ pub(crate) type LayerOutput<T> = (Normed<T>, LayerActivations<T>);
 /// `attend` computes attention from roped `(q, k, v)` and returns `(o, lse)`; the training
 /// pass uses packed causal attention, inference uses the KV cache. Returns the layer output
 /// (with its normalized form) and the activations.
+///
+/// Without an adapter on `gate_proj`/`up_proj` and without their biases, the MLP's gate and
+/// up projections and the gating run as one `Backend::gate_up_swiglu`. `keep_mlp` says
+/// whether the activations' `gate` and `up` are needed (training); when it is false (the
+/// KV-cache path, which discards the activations) that fused op may leave them empty.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn layer_forward<B: Backend>(
     b: &B,
     cfg: &ModelConfig,
@@ -110,6 +116,7 @@ pub(crate) fn layer_forward<B: Backend>(
     input: Normed<B::Tensor>,
     positions: &B::Index,
     n: usize,
+    keep_mlp: bool,
     attend: impl FnOnce(&B::Tensor, &B::Tensor, &B::Tensor) -> Result<(B::Tensor, B::Tensor)>,
 ) -> Result<LayerOutput<B::Tensor>> {
     let (d, f) = (cfg.hidden_size, cfg.intermediate_size);
@@ -154,14 +161,37 @@ pub(crate) fn layer_forward<B: Backend>(
     // Residual add fused with the MLP block's input norm.
     let (h2, rstd2) = b.add_rmsnorm(&x, &mut x1, &lp.post_norm, d, cfg.rms_norm_eps)?;
 
-    // MLP block.
-    let mut gate = lin(&h2, LoraTarget::GateProj, d, f)?;
-    let mut up = lin(&h2, LoraTarget::UpProj, d, f)?;
-    if let (Some(bg), Some(bu)) = (&lp.gate_bias, &lp.up_bias) {
-        b.add_bias(&mut gate, bg, f)?;
-        b.add_bias(&mut up, bu, f)?;
-    }
-    let act = b.swiglu(&gate, &up)?;
+    // MLP block: one fused op unless an adapter or a bias comes between the products and
+    // the gating.
+    let adapted = lora.is_some_and(|(ll, _)| {
+        ll.get(LoraTarget::GateProj).is_some() || ll.get(LoraTarget::UpProj).is_some()
+    });
+    let (gate, up, act) = match (&lp.gate_bias, &lp.up_bias) {
+        (Some(bg), Some(bu)) => {
+            let mut gate = lin(&h2, LoraTarget::GateProj, d, f)?;
+            let mut up = lin(&h2, LoraTarget::UpProj, d, f)?;
+            b.add_bias(&mut gate, bg, f)?;
+            b.add_bias(&mut up, bu, f)?;
+            let act = b.swiglu(&gate, &up)?;
+            (gate, up, act)
+        }
+        _ if adapted => {
+            let gate = lin(&h2, LoraTarget::GateProj, d, f)?;
+            let up = lin(&h2, LoraTarget::UpProj, d, f)?;
+            let act = b.swiglu(&gate, &up)?;
+            (gate, up, act)
+        }
+        _ => {
+            let shape = GateUp::new(n, d, f, keep_mlp);
+            let (act, kept) = b.gate_up_swiglu(&h2, &lp.gate_proj, &lp.up_proj, shape)?;
+            let (gate, up) = match kept {
+                Some(pair) => pair,
+                // Inference keeps neither; empty tensors stand in for them.
+                None => (b.zeros(0)?, b.zeros(0)?),
+            };
+            (gate, up, act)
+        }
+    };
     let mut x2 = lin(&act, LoraTarget::DownProj, f, d)?;
     if let Some(bd) = &lp.down_bias {
         b.add_bias(&mut x2, bd, d)?;
@@ -254,7 +284,7 @@ impl<B: Backend> Model<B> {
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for l in 0..self.params.layers.len() {
             let w = self.layer_weights(l, adapters);
-            let (next, acts) = layer_forward(b, cfg, w, cur, &positions, n, |q, k, v| {
+            let (next, acts) = layer_forward(b, cfg, w, cur, &positions, n, true, |q, k, v| {
                 Ok(b.attention(q, k, v, &batch.seq_starts, cfg.attention_shape())?)
             })?;
             layers.push(acts);

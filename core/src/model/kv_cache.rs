@@ -123,7 +123,8 @@ impl<B: Backend> Model<B> {
             .take(layers)
         {
             let w = self.layer_weights(l, true);
-            let (next, _acts) = layer_forward(b, cfg, w, cur, &pos_dev, n, |q, k, v| {
+            // Inference discards the activations: the MLP need not keep gate and up.
+            let (next, _acts) = layer_forward(b, cfg, w, cur, &pos_dev, n, false, |q, k, v| {
                 b.kv_cache_write(kc, k, &slot_dev, &pos_dev, shape.cache())?;
                 b.kv_cache_write(vc, v, &slot_dev, &pos_dev, shape.cache())?;
                 let o = b.attention_cached(q, kc, vc, &slot_dev, &pos_dev, shape)?;
