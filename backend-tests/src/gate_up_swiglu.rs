@@ -89,6 +89,14 @@ pub fn cases<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     s.check("rejects inconsistent shapes", |b| shape_errors(b));
 }
 
+/// Runs only the gate_up_swiglu family on `backend` and returns its reports, named after
+/// `family` (e.g. `gate_up_swiglu[no subgroups]` for the wgpu backend on its plain kernels).
+pub fn family_reports<B: Backend>(backend: &B, family: &'static str) -> Vec<crate::CaseReport> {
+    let mut suite = Suite::<B, B>::new(backend, None);
+    suite.family(family, cases);
+    suite.into_reports()
+}
+
 /// The tiled path's cases only (for a wgpu backend whose matmul tile config was forced,
 /// which sends every call of 2 rows or more to the tiled kernel): ragged and exact shapes,
 /// f32 and f16 weights, kept and not, and the bit-for-bit check against the unfused ops.

@@ -73,8 +73,8 @@ fn every_case_passes_on_the_wgpu_backend() {
     }
     // Subgroups: `gpu` uses them when the adapter has them (the suite above, the f16-storage
     // products in `weight` included, and the bit-for-bit rerun below); the families with
-    // subgroup variants (matmul, weight, rmsnorm) run again on the plain kernels of the same
-    // adapter.
+    // subgroup variants (matmul, weight, rmsnorm, gate_up_swiglu) run again on the plain
+    // kernels of the same adapter.
     println!(
         "subgroups: adapter {}, in use by the suite {}",
         if adapter.subgroups {
@@ -101,6 +101,10 @@ fn every_case_passes_on_the_wgpu_backend() {
         reports.extend(matmul::family_reports(&plain, "matmul[no subgroups]"));
         reports.extend(weight::family_reports(&plain, "weight[no subgroups]"));
         reports.extend(rmsnorm::family_reports(&plain, "rmsnorm[no subgroups]"));
+        reports.extend(gate_up_swiglu::family_reports(
+            &plain,
+            "gate_up_swiglu[no subgroups]",
+        ));
     }
     let twice = run_against(&gpu, &gpu);
     let mut failures = print_summary(&format!("wgpu on {}", adapter.name), &reports);

@@ -340,8 +340,8 @@ impl Backend for WgpuBackend {
         swiglu::swiglu_backward(&self.gpu, dh, gate, up)
     }
     fn gate_up_swiglu(&self, x: &T, w_gate: &T, w_up: &T, shape: GateUp) -> Result<GateUpOut> {
-        match gate_up_swiglu::gate_up_swiglu(&self.gpu, x, w_gate, w_up, shape, self.matmul_tiles)?
-        {
+        let how = (self.matmul_tiles, self.subgroups);
+        match gate_up_swiglu::gate_up_swiglu(&self.gpu, x, w_gate, w_up, shape, how)? {
             Some(out) => Ok(out),
             None => hir_core::backend::swiglu::gate_up_unfused(self, x, w_gate, w_up, shape),
         }

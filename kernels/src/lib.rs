@@ -211,10 +211,10 @@ impl SubgroupVariant {
     }
 }
 
-/// The subgroup variants: the few-row matmul, whose cross-lane sums become `subgroupAdd`s,
-/// and RMSNorm (`rmsnorm`, `add_rmsnorm`, `rmsnorm_backward_dx`), whose row sums fold one
+/// The subgroup variants: the few-row matmul and the fused gate/up product's few-row path,
+/// whose cross-lane sums become `subgroupAdd`s, and RMSNorm (`rmsnorm`, `add_rmsnorm`, `rmsnorm_backward_dx`), whose row sums fold one
 /// value per subgroup instead of one per thread.
-pub const SUBGROUP_VARIANTS: [SubgroupVariant; 2] = [SubgroupVariant {
+pub const SUBGROUP_VARIANTS: [SubgroupVariant; 3] = [SubgroupVariant {
     name: "matmul_rows_sg",
     base: MATMUL_ROWS,
     replacements: &[
@@ -269,6 +269,31 @@ SubgroupVariant {
             "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
              @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
              // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`",
+        ),
+    ],
+},
+SubgroupVariant {
+    name: "gate_up_swiglu_sg",
+    base: GATE_UP_SWIGLU,
+    replacements: &[
+        (
+            "fn sg_add(x: f32) -> f32 { return x; }",
+            "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
+        ),
+        (
+            "fn sg_rank() -> u32 { return 0u; }",
+            "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
+        ),
+        (
+            "fn sg_active() -> u32 { return 1u; }",
+            "fn sg_active() -> u32 { return subgroupAdd(1u); }",
+        ),
+        (
+            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, 256u); \
+             // (subgroup id, number of subgroups) in `gate_up_rows`",
+            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
+             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
+             // (subgroup id, number of subgroups) in `gate_up_rows`",
         ),
     ],
 }];

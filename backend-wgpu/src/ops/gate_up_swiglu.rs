@@ -27,7 +27,7 @@
 
 use hir_core::backend::swiglu::{check_gate_up, GateUp, GateUpOutput};
 use hir_core::backend::Result;
-use hir_kernels::{Shader, GATE_UP_SWIGLU};
+use hir_kernels::GATE_UP_SWIGLU;
 
 use super::matmul::{flag, rows_lanes, vec4_binding, ROWS_MAX_M, ROWS_STRIP};
 use super::matmul_tiles::{choose, AdapterClass, TileConfig, SMALL};
@@ -35,6 +35,7 @@ use crate::dispatch::{grid_1d, to_u32, Kernel, Params, MAX_GROUPS_PER_DIM};
 use crate::f16::f16_variant;
 use crate::gpu::Gpu;
 use crate::tensor::{Elem, WgpuTensor};
+use crate::variants::variant;
 
 const OP: &str = "gate_up_swiglu";
 
@@ -47,18 +48,18 @@ fn fused_bytes(cfg: &TileConfig) -> u32 {
     2 * cfg.bk * (cfg.bm / 4 + 1) * 16 + 2 * 2 * cfg.bk * (cfg.bn / 4 + 1) * 16
 }
 
-/// The kernel's shader for weights of storage `elem` (both the same), or `None` when the
-/// fused kernel does not cover them (different storage, or an f16 weight that is not
+/// Whether the fused kernel reads the weights as f16 (`Some(true)`) or f32 (`Some(false)`),
+/// or `None` when it does not cover them (different storage, or an f16 weight that is not
 /// `[d_ff, d_in]`).
-fn shader_for(w_gate: &WgpuTensor, w_up: &WgpuTensor, shape: GateUp) -> Result<Option<Shader>> {
+fn weights_f16(w_gate: &WgpuTensor, w_up: &WgpuTensor, shape: GateUp) -> Option<bool> {
     match (w_gate.elem, w_up.elem) {
-        (Elem::F32, Elem::F32) => Ok(Some(GATE_UP_SWIGLU)),
+        (Elem::F32, Elem::F32) => Some(false),
         (Elem::F16 { rows, cols }, Elem::F16 { rows: r2, cols: c2 })
             if (rows, cols) == (shape.d_ff, shape.d_in) && (r2, c2) == (rows, cols) =>
         {
-            Ok(Some(f16_variant(GATE_UP_SWIGLU)?))
+            Some(true)
         }
-        _ => Ok(None),
+        _ => None,
     }
 }
 
@@ -69,7 +70,7 @@ pub(crate) fn plan(
     w_gate: &WgpuTensor,
     w_up: &WgpuTensor,
     shape: GateUp,
-    forced: Option<TileConfig>,
+    (forced, subgroups): (Option<TileConfig>, bool),
 ) -> Result<Option<(Kernel, [u32; 3])>> {
     let GateUp {
         rows: m,
@@ -77,8 +78,13 @@ pub(crate) fn plan(
         d_ff: n,
         keep,
     } = shape;
-    let Some(shader) = shader_for(w_gate, w_up, shape)? else {
+    let Some(f16) = weights_f16(w_gate, w_up, shape) else {
         return Ok(None);
+    };
+    let shader = if f16 {
+        f16_variant(GATE_UP_SWIGLU)?
+    } else {
+        GATE_UP_SWIGLU
     };
     if m == 0 || n == 0 {
         return Ok(None);
@@ -89,7 +95,14 @@ pub(crate) fn plan(
         return Ok(Some((kernel, grid_1d(n, 1))));
     }
     if forced.is_none() && m <= ROWS_MAX_M {
-        let kernel = Kernel::new(shader, "gate_up_rows")
+        // The few-row path sums like `matmul_rows`, whose subgroup variant the unfused
+        // product runs when the backend uses subgroups.
+        let rows_shader = if subgroups && gpu.summary.subgroups {
+            variant(GATE_UP_SWIGLU, f16, true)?
+        } else {
+            shader
+        };
+        let kernel = Kernel::new(rows_shader, "gate_up_rows")
             .with("KEEP", flag(keep))
             .with("VEC", flag(vec))
             .with("KL", f64::from(rows_lanes(m)));
@@ -140,10 +153,10 @@ pub(crate) fn gate_up_swiglu(
     w_gate: &WgpuTensor,
     w_up: &WgpuTensor,
     shape: GateUp,
-    forced: Option<TileConfig>,
+    forced_and_subgroups: (Option<TileConfig>, bool),
 ) -> Result<Option<GateUpOut>> {
     let out = check_gate_up(x.len, w_gate.len, w_up.len, shape)?;
-    let Some((kernel, groups)) = plan(gpu, w_gate, w_up, shape, forced)? else {
+    let Some((kernel, groups)) = plan(gpu, w_gate, w_up, shape, forced_and_subgroups)? else {
         return Ok(None);
     };
     let params = Params::new()

@@ -16,9 +16,11 @@
 //   strip of NS = 4 columns for all m rows as a KL × RG grid of lanes along k and row
 //   groups, each lane accumulating 4 rows × 4 columns of gate AND of up (32 registers),
 //   reading each weight row once for the whole batch (16-byte loads when k % 4 = 0, VEC).
-//   The lane sums are reduced in lane order 0 … KL − 1 by one thread per output, from
-//   workgroup memory; with two products to reduce, that is four passes of one column (gate
-//   and up side by side, the same 2176 floats as matmul_rows' two passes of two columns).
+//   The lane sums are reduced from workgroup memory as matmul_rows reduces them (lane order
+//   0 … KL − 1 by one thread per output; with subgroups, `gate_up_swiglu_sg`, one subgroup
+//   per output, ranked lanes and a subgroupAdd); with two products to reduce, that is four
+//   passes of one column (gate and up side by side, the same 2176 floats as matmul_rows'
+//   two passes of two columns).
 // - `gate_up_tiled` (prefill, training) is `matmul_tiled` with A stored [m, k] and B stored
 //   [n, k] (TRANS_A = false, TRANS_B = true, alpha = 1, beta = 0), staging one x slice and
 //   a slice of EACH weight per step (three double-buffered tiles; the host checks them
@@ -174,6 +176,13 @@ fn red_index(i: u32, h: u32, l: u32) -> u32 {
     return l * RED_LANE + h * ROWS + i;
 }
 
+// The subgroup primitives of `gate_up_rows`, for subgroups of one invocation, as in
+// matmul_rows.wgsl (the subgroup variant `gate_up_swiglu_sg` replaces these three lines and
+// the `sg` line of `gate_up_rows`, like `matmul_rows_sg`).
+fn sg_add(x: f32) -> f32 { return x; }
+fn sg_rank() -> u32 { return 0u; }
+fn sg_active() -> u32 { return 1u; }
+
 // x[i, q..q+4] (zeros beyond k).
 fn x_unit(i: u32, q: u32) -> vec4<f32> {
     if VEC {
@@ -211,6 +220,10 @@ fn gate_up_rows(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
+    let sg = vec2<u32>(t, 256u); // (subgroup id, number of subgroups) in `gate_up_rows`
+    // In uniform control flow: every invocation of the workgroup is active here.
+    let rank = sg_rank();
+    let count = sg_active();
     let j0 = (wid.x + wid.y * nwg.x) * NS;
     let kl = t % KL;
     let rg = t / KL;
@@ -242,7 +255,10 @@ fn gate_up_rows(
         }
     }
     // One pass per column: every thread parks its gate and up partial sums of column
-    // j0 + s, then thread t < ROWS adds the KL lanes of row t, gate and up, in lane order.
+    // j0 + s, then subgroup g adds the KL lanes of rows g, g + subgroups, … < ROWS, gate and
+    // up, exactly as `matmul_rows` sums one output (its c active invocations, ranked, each
+    // add lanes rank, rank + c, … in order, then `sg_add`), so the sums are the unfused
+    // kernel's bits with and without subgroups; the rank-0 invocation writes the outputs.
     for (var s = 0u; s < NS; s++) {
         for (var r = 0u; r < RPT; r++) {
             red[red_index(rg + RG * r, 0u, kl)] = acc_g[r * NS + s];
@@ -250,16 +266,22 @@ fn gate_up_rows(
         }
         workgroupBarrier();
         let j = j0 + s;
-        if t < ROWS && t < p.m && j < p.n {
-            var sg = 0.0;
-            var su = 0.0;
-            for (var l = 0u; l < KL; l++) {
-                sg = sg + red[red_index(t, 0u, l)];
+        // The loop bounds are the same for the whole subgroup, so every `sg_add` is reached
+        // by all its active invocations.
+        for (var i = sg.x; i < ROWS; i += sg.y) {
+            var pg = 0.0;
+            var pu = 0.0;
+            for (var l = rank; l < KL; l += count) {
+                pg = pg + red[red_index(i, 0u, l)];
             }
-            for (var l = 0u; l < KL; l++) {
-                su = su + red[red_index(t, 1u, l)];
+            for (var l = rank; l < KL; l += count) {
+                pu = pu + red[red_index(i, 1u, l)];
             }
-            put_out(t * p.n + j, sg, su);
+            let g = sg_add(pg);
+            let u = sg_add(pu);
+            if rank == 0u && i < p.m && j < p.n {
+                put_out(i * p.n + j, g, u);
+            }
         }
         workgroupBarrier();
     }
