@@ -11,7 +11,8 @@
 //! (`attention` + `attention_backward`), `kv_cache` (`kv_cache_write` + `attention_cached`),
 //! `swiglu`, `cross_entropy` (`cross_entropy`, `cross_entropy_backward`, `token_logprobs`,
 //! `token_logprobs_backward`, `token_logprobs_entropy`), `policy_loss`, `optim` (`sum_squares`, `adamw_step`) and
-//! `sample`, and `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
+//! `sample`, `sampled_ids` (`sample_to_index`, `download_indices`, and the other ops given
+//! ids drawn on the device), and `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
 //! table, through download and copy, and refused by every other op).
 //!
 //! # Design
@@ -76,6 +77,7 @@ pub mod policy_loss;
 pub mod rmsnorm;
 pub mod rope;
 pub mod sample;
+pub mod sampled_ids;
 pub mod swiglu;
 pub mod weight;
 
@@ -97,6 +99,7 @@ fn families<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     s.family("policy_loss", policy_loss::cases);
     s.family("optim", optim::cases);
     s.family("sample", sample::cases);
+    s.family("sampled_ids", sampled_ids::cases);
     s.family("weight", weight::cases);
 }
 
