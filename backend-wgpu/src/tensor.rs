@@ -89,9 +89,9 @@ pub(crate) enum IndexHost {
 /// A buffer from `sample_to_index` is *device-only*: the host knows its length and a bound
 /// on its ids (the vocabulary it was drawn from), which is all `embedding` needs; reading it
 /// takes `download_index` / `download_indices` (a GPU round trip), and the ops that need the
-/// ids on the host (`embedding_backward_acc`, the `cross_entropy` and `token_logprobs`
-/// families, `rope`, `kv_cache_write`,
-/// `attention_cached`, `gather_rows`) refuse it with a shape error that says so.
+/// ids on the host (`embedding_backward_acc`, `cross_entropy*`, `token_logprobs*`, `rope`,
+/// `kv_cache_write`, `attention_cached`, `gather_rows`) refuse it with a shape error that says
+/// so.
 pub struct WgpuIndex {
     pub(crate) buf: PooledBuffer,
     pub(crate) host: IndexHost,

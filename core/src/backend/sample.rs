@@ -10,11 +10,12 @@
 //! (see [`super::memory`]). Every id is `< vocab` by construction. The default uploads
 //! `sample`'s result (what the CPU backend runs, where host and device are one); a GPU backend
 //! overrides it to skip the readback. A GPU backend may keep such a buffer *device-only*
-//! (no host copy): ops that need the ids on the host (`embedding_backward_acc`,
-//! the targets of `cross_entropy` and `token_logprobs*`, `rope`'s positions, `kv_cache`'s slots and positions,
-//! `gather_rows`) may then refuse it with a [`BackendError::Shape`](super::BackendError::Shape)
-//! naming the op; `embedding`, `download_index` and `download_indices` accept it. The
-//! argument checks are `sample`'s (errors name `sample`).
+//! (no host copy): ops that need the ids on the host (`embedding_backward_acc`, the targets
+//! of `cross_entropy` and `token_logprobs*`, `rope`'s positions, `kv_cache`'s slots and
+//! positions, `gather_rows`) may then refuse it with a
+//! [`BackendError::Shape`](super::BackendError::Shape) naming the op; `embedding`,
+//! `download_index` and `download_indices` accept it. The argument checks are `sample`'s
+//! (errors name `sample`).
 //!
 //! Deterministic in `(seeds[r], logits)`: row `r` draws its uniform number from the
 //! counter-based generator [`crate::rng::uniform`]`(seeds[r])`. Top-p keeps the smallest
