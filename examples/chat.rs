@@ -32,6 +32,7 @@ fn main() -> anyhow::Result<()> {
             top_p: 1.0,
         },
         stop_ids: pre.codec.stop_ids().to_vec(),
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     for (q, g) in questions
         .iter()

@@ -54,6 +54,7 @@ fn sampled_draws_depend_on_seed_item_and_sample_only() {
             top_p: 1.0,
         },
         stop_ids: vec![257],
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     let mut texts = std::collections::BTreeSet::new();
     for (i, instr) in data.iter().enumerate() {
@@ -126,6 +127,7 @@ fn greedy_evaluation_is_each_items_greedy_generation() {
             top_p: 1.0,
         },
         stop_ids: vec![257],
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     for (instr, (verdict, text)) in data.iter().zip(&ev.items) {
         let prompt = codec.encode_prompt(&instr.render()).unwrap();

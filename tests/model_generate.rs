@@ -33,6 +33,7 @@ fn greedy_generation_is_the_argmax_of_the_full_forward() {
             top_p: 1.0,
         },
         stop_ids: vec![stop],
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     let out = model.generate(&b, &refs, &[1, 2, 3], &gen_cfg).unwrap();
     let v = cfg.vocab_size;
@@ -67,6 +68,7 @@ fn a_sample_depends_on_its_seed_not_on_its_batch() {
             top_p: 0.9,
         },
         stop_ids: vec![0],
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     let a: &[u32] = &[2, 8, 6];
     let c: &[u32] = &[9];

@@ -11,9 +11,10 @@
 //! (`attention` + `attention_backward`), `kv_cache` (`kv_cache_write` + `attention_cached`),
 //! `swiglu`, `cross_entropy` (`cross_entropy`, `cross_entropy_backward`, `token_logprobs`,
 //! `token_logprobs_backward`, `token_logprobs_entropy`), `policy_loss`, `optim`
-//! (`sum_squares`, `adamw_step`) and `sample`, `gate_up_swiglu` (the gate/up products with the
-//! SwiGLU gating fused in, f32 and f16 weights, and its fallback to the unfused ops), and
-//! `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
+//! (`sum_squares`, `adamw_step`) and `sample`, `sampled_ids` (`sample_to_index`,
+//! `download_indices`, and the other ops given ids drawn on the device), `gate_up_swiglu` (the
+//! gate/up products with the SwiGLU gating fused in, f32 and f16 weights, and its fallback to
+//! the unfused ops), and `weight` (stored weights from `upload_weight` as matmul's `b`, embedding's
 //! table, through download and copy, and refused by every other op).
 //!
 //! # Design
@@ -80,6 +81,7 @@ pub mod policy_loss;
 pub mod rmsnorm;
 pub mod rope;
 pub mod sample;
+pub mod sampled_ids;
 pub mod swiglu;
 pub mod weight;
 
@@ -102,6 +104,7 @@ fn families<B: Backend, R: Backend>(s: &mut Suite<'_, B, R>) {
     s.family("policy_loss", policy_loss::cases);
     s.family("optim", optim::cases);
     s.family("sample", sample::cases);
+    s.family("sampled_ids", sampled_ids::cases);
     s.family("weight", weight::cases);
 }
 

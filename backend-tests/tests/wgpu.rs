@@ -10,8 +10,8 @@
 //! missing adapter fails it.
 
 use hir_backend_tests::{
-    attention, gate_up_swiglu, matmul, print_summary, rmsnorm, run_against, run_all, weight,
-    CaseReport,
+    attention, gate_up_swiglu, matmul, print_summary, rmsnorm, run_against, run_all, sampled_ids,
+    weight, CaseReport,
 };
 use hir_backend_wgpu::WgpuBackend;
 
@@ -44,6 +44,17 @@ fn every_case_passes_on_the_wgpu_backend() {
     reports.push(CaseReport {
         family: "weight",
         name: format!("other ops refuse a stored f16 weight (strict: {strict})"),
+        max_abs_diff: 0.0,
+        worst_ratio: 0.0,
+        tolerance: None,
+        passed: refused.is_ok(),
+        detail: refused.err().map(|f| f.0),
+    });
+    // Sampled ids stay on the device: every op that needs host ids must refuse them.
+    let refused = sampled_ids::host_ops(&gpu, true);
+    reports.push(CaseReport {
+        family: "sampled_ids",
+        name: "ops needing host ids refuse device-only sampled ids (strict)".into(),
         max_abs_diff: 0.0,
         worst_ratio: 0.0,
         tolerance: None,

@@ -186,13 +186,27 @@ impl Gpu {
     /// buffer, submits everything pending, and waits for the GPU. `bytes` must be a multiple
     /// of 4 and `> 0`.
     pub fn read_bytes(&self, src: &wgpu::Buffer, bytes: u64, op: &str) -> Result<Vec<u8>> {
+        self.read_many(&[(src, 0, bytes)], op)
+    }
+
+    /// Copies several buffer prefixes to the host in one round trip: `(src, at, bytes)` puts
+    /// the first `bytes` bytes of `src` at offset `at` of one staging buffer (all recorded in
+    /// the pending encoder), then submits and waits once; returns the staging buffer's bytes
+    /// (its size is the largest `at + bytes`). Offsets and sizes must be multiples of 4, and
+    /// the total `> 0`.
+    pub fn read_many(&self, srcs: &[(&wgpu::Buffer, u64, u64)], op: &str) -> Result<Vec<u8>> {
+        let size = srcs.iter().map(|&(_, at, n)| at + n).max().unwrap_or(0);
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("hir readback"),
-            size: bytes,
+            size,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        self.record(|enc| enc.copy_buffer_to_buffer(src, 0, &staging, 0, bytes));
+        self.record(|enc| {
+            for &(src, at, bytes) in srcs {
+                enc.copy_buffer_to_buffer(src, 0, &staging, at, bytes);
+            }
+        });
         self.flush();
         let (tx, rx) = std::sync::mpsc::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |r| {

@@ -35,8 +35,10 @@
 //!   `subgroups_in_use` / the backend's name say which path runs.
 //! - **Buffers** (`pool.rs`, `tensor.rs`): a [`WgpuTensor`] is a storage buffer borrowed from
 //!   a pool that recycles buffers by size class (4 classes per power of two); dropping a
-//!   tensor returns its buffer. A [`WgpuIndex`] also keeps a host copy of its `u32`s (index
-//!   buffers only come from the host), so ids are validated without a readback.
+//!   tensor returns its buffer. A [`WgpuIndex`] from `upload_index` also keeps a host copy
+//!   of its `u32`s, so ids are validated without a readback; one from `sample_to_index` is
+//!   device-only (its length and an upper bound on its ids are known), which `embedding`
+//!   accepts and the ops that need host ids refuse.
 //! - **Pipelines** (`pipeline.rs`): compiled once per (shader, entry point, override
 //!   constants, binding layout) and cached; bind-group layouts are explicit (binding 0 a
 //!   uniform parameter block, then the storage buffers).
@@ -47,7 +49,9 @@
 //!   between.
 //! - **Readback points**: only `download` (and the ops whose result is a host value:
 //!   `sum_squares`, `sample`) wait for the GPU, copying through a `MAP_READ` staging buffer.
-//!   `download_index` answers from the host copy.
+//!   `download_index` answers from the host copy, or reads a device-only buffer back;
+//!   `download_indices` reads all its device-only buffers through one staging buffer, one
+//!   wait.
 //! - **Dispatch** (`dispatch.rs`): `Gpu::dispatch(Kernel, &[Binding], &Params, groups)` binds
 //!   the buffers, puts the uniform parameter block in a slot of the batch's parameter arena
 //!   (one uniform buffer per submitted batch, filled with `write_buffer` just before the
@@ -229,7 +233,7 @@ impl Backend for WgpuBackend {
         memory::download(&self.gpu, t)
     }
     fn download_index(&self, t: &I) -> Result<Vec<u32>> {
-        Ok(memory::download_index(t))
+        memory::download_index(&self.gpu, t)
     }
     fn len(&self, t: &T) -> usize {
         t.len
@@ -385,6 +389,13 @@ impl Backend for WgpuBackend {
     }
     fn sample(&self, z: &T, vocab: usize, seeds: &[u64], p: &SampleParams) -> Result<Vec<u32>> {
         sample::sample(&self.gpu, z, vocab, seeds, p)
+    }
+    // ---- device-side sampled ids (sample.rs, memory.rs) --------------------------------------
+    fn sample_to_index(&self, z: &T, vocab: usize, seeds: &[u64], p: &SampleParams) -> Result<I> {
+        sample::sample_to_index(&self.gpu, z, vocab, seeds, p)
+    }
+    fn download_indices(&self, ts: &[&I]) -> Result<Vec<Vec<u32>>> {
+        memory::download_indices(&self.gpu, ts)
     }
     fn policy_loss(
         &self,

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use hir_core::backend::WeightFormat;
+use hir_core::backend::shape::err;
+use hir_core::backend::{Result, WeightFormat};
 
 use crate::pool::PooledBuffer;
 
@@ -71,30 +72,73 @@ impl core::fmt::Debug for WgpuTensor {
     }
 }
 
-/// A device-resident `u32` buffer (token ids, positions, targets) with a host mirror.
+/// What the host knows of a [`WgpuIndex`]'s contents.
+#[derive(Clone)]
+pub(crate) enum IndexHost {
+    /// Uploaded from the host (`upload_index`): the host copy, which no op changes.
+    Mirror(Arc<[u32]>),
+    /// Written on the device (`sample_to_index`): `len` ids, each `< bound`, not on the host.
+    DeviceOnly { len: usize, bound: usize },
+}
+
+/// A device-resident `u32` buffer (token ids, positions, targets), with a host mirror when it
+/// came from the host.
 ///
-/// Index buffers only ever come from the host (`upload_index`) and no op writes them, so the
-/// backend keeps the host copy: ops validate ids against table sizes without a readback, and
-/// `download_index` needs no GPU round trip.
+/// A buffer from `upload_index` keeps its host copy (no op writes index buffers): ops validate
+/// ids against table sizes without a readback, and `download_index` needs no GPU round trip.
+/// A buffer from `sample_to_index` is *device-only*: the host knows its length and a bound
+/// on its ids (the vocabulary it was drawn from), which is all `embedding` needs; reading it
+/// takes `download_index` / `download_indices` (a GPU round trip), and the ops that need the
+/// ids on the host (`embedding_backward_acc`, `cross_entropy*`, `token_logprobs*`, `rope`,
+/// `kv_cache_write`, `attention_cached`, `gather_rows`) refuse it with a shape error that says
+/// so.
 pub struct WgpuIndex {
     pub(crate) buf: PooledBuffer,
-    pub(crate) host: Arc<[u32]>,
+    pub(crate) host: IndexHost,
 }
 
 impl WgpuIndex {
     /// Number of `u32` elements.
     pub fn len(&self) -> usize {
-        self.host.len()
+        match &self.host {
+            IndexHost::Mirror(h) => h.len(),
+            IndexHost::DeviceOnly { len, .. } => *len,
+        }
     }
 
     /// Whether the buffer has no elements.
     pub fn is_empty(&self) -> bool {
-        self.host.is_empty()
+        self.len() == 0
     }
 
-    /// The host copy of the contents.
-    pub fn host(&self) -> &[u32] {
-        &self.host
+    /// The host copy of the contents (`None` for a device-only buffer from
+    /// `sample_to_index`).
+    pub fn host(&self) -> Option<&[u32]> {
+        match &self.host {
+            IndexHost::Mirror(h) => Some(h),
+            IndexHost::DeviceOnly { .. } => None,
+        }
+    }
+
+    /// The host copy for `op`, which needs one; a device-only buffer is a shape error naming
+    /// `op`.
+    pub(crate) fn host_for(&self, op: &'static str) -> Result<&[u32]> {
+        self.mirror_for(op).map(|h| &h[..])
+    }
+
+    /// The shared host copy for `op` (see [`host_for`](Self::host_for)).
+    pub(crate) fn mirror_for(&self, op: &'static str) -> Result<&Arc<[u32]>> {
+        match &self.host {
+            IndexHost::Mirror(h) => Ok(h),
+            IndexHost::DeviceOnly { len, .. } => Err(err(
+                op,
+                format!(
+                    "this index buffer ({len} ids drawn on the device by `sample_to_index`) has \
+                     no host copy, and `{op}` needs its values on the host: read it back with \
+                     `download_index` and pass an `upload_index` of the result"
+                ),
+            )),
+        }
     }
 
     /// The underlying wgpu buffer (larger than the data when its size class is).
@@ -105,6 +149,11 @@ impl WgpuIndex {
 
 impl core::fmt::Debug for WgpuIndex {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "WgpuIndex(len {})", self.host.len())
+        match &self.host {
+            IndexHost::Mirror(h) => write!(f, "WgpuIndex(len {})", h.len()),
+            IndexHost::DeviceOnly { len, bound } => {
+                write!(f, "WgpuIndex(len {len}, device-only, ids < {bound})")
+            }
+        }
     }
 }

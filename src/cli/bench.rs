@@ -97,6 +97,11 @@ pub struct BenchArgs {
     /// Prompt length (per sequence) before `decode` and `generate`.
     #[arg(long, default_value_t = 16)]
     pub prompt_tokens: usize,
+    /// Decode steps between two readbacks of the sampled ids for `decode` and `generate`
+    /// (the ids stay on the device in between; 1 reads back every step).
+    #[arg(long, default_value_t = GenerateConfig::DEFAULT_READBACK_EVERY,
+          value_parser = parse_readback_every)]
+    pub readback_every: usize,
     /// Timed repetitions (the median is reported).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -109,6 +114,14 @@ pub struct BenchArgs {
     /// up by the GPU's name in hir's table of data-sheet peaks; none for the CPU).
     #[arg(long, value_parser = super::bench_peak::parse_peak)]
     pub peak_gflops: Option<f64>,
+}
+
+/// `--readback-every`: a whole number of steps, at least 1.
+fn parse_readback_every(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(k) if k >= 1 => Ok(k),
+        _ => Err(format!("expected a number of decode steps ≥ 1, got `{s}`")),
+    }
 }
 
 /// The "~10M parameter" benchmark model (the same config `benches/pytorch_baseline.py` builds).
@@ -388,6 +401,7 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
         max_new_tokens: args.tokens,
         sample: greedy,
         stop_ids: Vec::new(),
+        readback_every: args.readback_every,
     };
     let mut times = Vec::new();
     let mut produced = 0;
@@ -398,24 +412,18 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
         produced = out.iter().map(|g| g.tokens.len()).sum::<usize>();
     }
     // The same batch decoded step by step, timing only the steps after the prefill (the
-    // figure llama.cpp's batched benchmark reports).
+    // figure llama.cpp's batched benchmark reports); the ids stay on the device and are read
+    // back every `--readback-every` steps, as in `generate`.
     let mut decode_times = Vec::new();
+    let slots: Vec<usize> = (0..args.batch).collect();
     for _ in 0..args.reps {
         let mut cache = KvCache::new(b, &model, args.batch, args.prompt_tokens + args.tokens)?;
         let entries: Vec<(usize, &[u32])> = refs.iter().copied().enumerate().collect();
         let logits = model.forward_cached(b, &mut cache, &entries)?;
-        let mut next = b.sample(&logits, v, &seeds, &greedy)?;
+        let next = b.sample_to_index(&logits, v, &seeds, &greedy)?;
+        b.download_index(&next)?;
         let t = Instant::now();
-        for _ in 1..args.tokens {
-            let singles: Vec<[u32; 1]> = next.iter().map(|&x| [x]).collect();
-            let entries: Vec<(usize, &[u32])> = singles
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (i, &s[..]))
-                .collect();
-            let logits = model.forward_cached(b, &mut cache, &entries)?;
-            next = b.sample(&logits, v, &seeds, &greedy)?;
-        }
+        decode_steps(b, &model, &mut cache, &slots, next, args, |_| seeds.clone())?;
         decode_times.push(t.elapsed().as_secs_f64());
     }
     let s = median(times);
@@ -427,6 +435,7 @@ fn bench_generate<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_j
         "tokens_per_s": produced as f64 / s,
         "decode_new_tokens": decoded, "decode_seconds": decode_s,
         "decode_tokens_per_s": decoded as f64 / decode_s,
+        "readback_every": args.readback_every,
     }))
 }
 
@@ -504,17 +513,50 @@ fn bench_decode<B: Backend>(b: &B, args: &BenchArgs) -> anyhow::Result<serde_jso
     for _ in 0..args.reps {
         let mut cache = KvCache::new(b, &model, 1, prompt.len() + args.tokens)?;
         let logits = model.forward_cached(b, &mut cache, &[(0, &prompt)])?;
-        let mut next = b.sample(&logits, v, &[0], &greedy)?[0];
+        let next = b.sample_to_index(&logits, v, &[0], &greedy)?;
+        b.download_index(&next)?;
         let t = Instant::now();
-        for i in 1..args.tokens {
-            let logits = model.forward_cached(b, &mut cache, &[(0, &[next])])?;
-            next = b.sample(&logits, v, &[i as u64], &greedy)?[0];
-        }
+        decode_steps(b, &model, &mut cache, &[0], next, args, |i| vec![i as u64])?;
         times.push(t.elapsed().as_secs_f64());
     }
     let s = median(times);
     Ok(serde_json::json!({
         "bench": "decode", "backend": b.name(), "params": param_count(&model.config),
         "tokens": args.tokens - 1, "seconds": s, "tokens_per_s": (args.tokens - 1) as f64 / s,
+        "readback_every": args.readback_every,
     }))
+}
+
+/// Greedy decode steps `1..args.tokens` of `slots` from the first drawn ids `next`, keeping
+/// the ids on the device and reading them back every `args.readback_every` steps (and after
+/// the last one); `seeds(step)` gives the step's seeds.
+fn decode_steps<B: Backend>(
+    b: &B,
+    model: &Model<B>,
+    cache: &mut KvCache<B>,
+    slots: &[usize],
+    mut next: B::Index,
+    args: &BenchArgs,
+    seeds: impl Fn(usize) -> Vec<u64>,
+) -> anyhow::Result<()> {
+    let greedy = SampleParams {
+        temperature: 0.0,
+        top_p: 1.0,
+    };
+    let v = model.config.vocab_size;
+    let mut unread = Vec::new();
+    for i in 1..args.tokens {
+        let logits = model.forward_cached_index(b, cache, slots, &next)?;
+        unread.push(next);
+        next = b.sample_to_index(&logits, v, &seeds(i), &greedy)?;
+        if unread.len() >= args.readback_every {
+            let refs: Vec<&B::Index> = unread.iter().collect();
+            b.download_indices(&refs)?;
+            unread.clear();
+        }
+    }
+    unread.push(next);
+    let refs: Vec<&B::Index> = unread.iter().collect();
+    b.download_indices(&refs)?;
+    Ok(())
 }

@@ -97,6 +97,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
             top_p: args.top_p,
         },
         stop_ids: codec.stop_ids().to_vec(),
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     let refs: Vec<&[u32]> = prompts.iter().map(Vec::as_slice).collect();
     let seeds: Vec<u64> = (0..prompts.len() as u64).map(|i| args.seed + i).collect();

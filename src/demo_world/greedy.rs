@@ -67,6 +67,7 @@ pub fn evaluate_greedy<B: Backend, C: ChatCodec>(
             top_p: 1.0,
         },
         stop_ids: codec.stop_ids().to_vec(),
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     for chunk in instrs.chunks(batch.max(1)) {
         let prompts = chunk

@@ -42,6 +42,7 @@ pub fn generate_responses<B: Backend>(
             top_p: opts.top_p,
         },
         stop_ids: codec.stop_ids().to_vec(),
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     };
     let bar = if opts.progress {
         let bar = ProgressBar::new(prompts.len() as u64);

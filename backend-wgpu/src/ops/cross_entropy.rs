@@ -42,7 +42,7 @@ pub(crate) fn cross_entropy(
     targets: &WgpuIndex,
     vocab: usize,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
-    let rows = check_forward(logits.len, targets.host(), vocab)?;
+    let rows = check_forward(logits.len, targets.host_for("cross_entropy")?, vocab)?;
     to_u32("cross_entropy", "logits.len()", logits.len)?;
     forward(
         gpu,
@@ -62,7 +62,12 @@ pub(crate) fn token_logprobs(
     vocab: usize,
     temperature: f32,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
-    let rows = check_token_logprobs(logits.len, targets.host(), vocab, temperature)?;
+    let rows = check_token_logprobs(
+        logits.len,
+        targets.host_for("token_logprobs")?,
+        vocab,
+        temperature,
+    )?;
     to_u32("token_logprobs", "logits.len()", logits.len)?;
     let inv_t = inverse_temperature(temperature).unwrap_or(1.0);
     forward(
@@ -107,7 +112,13 @@ pub(crate) fn cross_entropy_backward(
     dloss: &WgpuTensor,
     vocab: usize,
 ) -> Result<WgpuTensor> {
-    let rows = check_backward(logits.len, lse.len, targets.host(), dloss.len, vocab)?;
+    let rows = check_backward(
+        logits.len,
+        lse.len,
+        targets.host_for("cross_entropy_backward")?,
+        dloss.len,
+        vocab,
+    )?;
     to_u32("cross_entropy_backward", "logits.len()", logits.len)?;
     let p = params(rows, vocab, 1.0, 1.0, 1.0);
     backward(gpu, [logits, lse, dloss], targets, p)
@@ -127,7 +138,7 @@ pub(crate) fn token_logprobs_backward(
     let rows = check_token_logprobs_backward(
         logits.len,
         lse.len,
-        targets.host(),
+        targets.host_for("token_logprobs_backward")?,
         dlogp.len,
         vocab,
         temperature,
@@ -169,7 +180,12 @@ pub(crate) fn token_logprobs_entropy(
     vocab: usize,
     temperature: f32,
 ) -> Result<(WgpuTensor, WgpuTensor)> {
-    let rows = check_logprobs(logits.len, targets.host(), vocab, temperature)?;
+    let rows = check_logprobs(
+        logits.len,
+        targets.host_for("token_logprobs_entropy")?,
+        vocab,
+        temperature,
+    )?;
     to_u32("token_logprobs_entropy", "logits.len()", logits.len)?;
     let logp = gpu.alloc(rows);
     let entropy = gpu.alloc(rows);

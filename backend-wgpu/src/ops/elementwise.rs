@@ -89,7 +89,7 @@ pub(crate) fn gather_rows(
     cols: usize,
 ) -> Result<WgpuTensor> {
     const OP: &str = "gather_rows";
-    check_gather_rows(x.len, rows.host(), cols)?;
+    check_gather_rows(x.len, rows.host_for(OP)?, cols)?;
     let n = mul(OP, &[rows.len(), cols])?;
     let out = gpu.alloc(n);
     gpu.dispatch(

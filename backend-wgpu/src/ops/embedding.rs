@@ -1,6 +1,11 @@
 //! Token embedding lookup and its deterministic backward (kernels in
 //! `hir_kernels::EMBEDDING`).
 //!
+//! The forward takes host ids (validated against the table) or ids drawn on the device by
+//! `sample_to_index` (no readback: their bound, the vocabulary they were drawn from, must not
+//! exceed the table's rows; the kernel clamps every id to the last row, so it never reads
+//! outside the table).
+//!
 //! The backward needs no float atomics: the host, which holds the ids (see [`WgpuIndex`]),
 //! groups token indices by id with a counting sort, and one GPU thread per (distinct id,
 //! column) adds that id's token gradients in token order — the reference's additions in the
@@ -11,7 +16,7 @@
 //! to f32 (exactly); its rows must be `dim` wide.
 
 use hir_core::backend::embedding::{check_backward, check_forward};
-use hir_core::backend::shape::{err, mul};
+use hir_core::backend::shape::{err, mul, rows_of};
 use hir_core::backend::Result;
 use hir_kernels::EMBEDDING;
 
@@ -20,7 +25,7 @@ use crate::dispatch::{grid_1d, Binding, Kernel, Params};
 use crate::f16::f16_variant;
 use crate::gpu::Gpu;
 use crate::ops::memory::upload_index;
-use crate::tensor::{Elem, WgpuIndex, WgpuTensor};
+use crate::tensor::{Elem, IndexHost, WgpuIndex, WgpuTensor};
 
 /// See `Backend::embedding`.
 pub(crate) fn embedding(
@@ -30,7 +35,29 @@ pub(crate) fn embedding(
     dim: usize,
 ) -> Result<WgpuTensor> {
     const OP: &str = "embedding";
-    let n = check_forward(table.len, ids.host(), dim)?.out_len;
+    let (vocab, n) = match &ids.host {
+        IndexHost::Mirror(h) => {
+            let d = check_forward(table.len, h, dim)?;
+            (d.vocab, d.out_len)
+        }
+        // Sampled on the device: every id is < `bound` (the vocabulary it was drawn from).
+        IndexHost::DeviceOnly { len, bound } => {
+            let vocab = rows_of(OP, "table", table.len, dim)?;
+            if *bound > vocab {
+                return Err(err(
+                    OP,
+                    format!(
+                        "ids drawn on the device from a vocabulary of {bound} may exceed the \
+                         table's {vocab} rows"
+                    ),
+                ));
+            }
+            (vocab, mul(OP, &[*len, dim])?)
+        }
+    };
+    if n == 0 {
+        return Ok(gpu.alloc(0));
+    }
     let (shader, table_binding) = match table.elem {
         Elem::F32 => (EMBEDDING, Binding::read(table)),
         Elem::F16 { cols, .. } => {
@@ -54,7 +81,8 @@ pub(crate) fn embedding(
         &[table_binding, Binding::index(ids), Binding::write(&out)],
         &Params::new()
             .u32(to_u32(OP, "N·dim", n)?)
-            .u32(to_u32(OP, "dim", dim)?),
+            .u32(to_u32(OP, "dim", dim)?)
+            .u32(to_u32(OP, "rows of table", vocab)?),
         grid_1d(n, 256),
     )?;
     Ok(out)
@@ -96,11 +124,11 @@ pub(crate) fn embedding_backward_acc(
     dim: usize,
 ) -> Result<()> {
     const OP: &str = "embedding_backward_acc";
-    let vocab = check_backward(dout.len, ids.host(), dtable.len, dim)?.vocab;
+    let vocab = check_backward(dout.len, ids.host_for(OP)?, dtable.len, dim)?.vocab;
     if ids.is_empty() {
         return Ok(());
     }
-    let (uniq, offsets, tokens) = group_by_id(ids.host(), vocab);
+    let (uniq, offsets, tokens) = group_by_id(ids.host_for(OP)?, vocab);
     let n = mul(OP, &[uniq.len(), dim])?;
     let (uniq_t, offsets_t, tokens_t) = (
         upload_index(gpu, &uniq)?,
@@ -118,7 +146,8 @@ pub(crate) fn embedding_backward_acc(
         ],
         &Params::new()
             .u32(to_u32(OP, "distinct ids·dim", n)?)
-            .u32(to_u32(OP, "dim", dim)?),
+            .u32(to_u32(OP, "dim", dim)?)
+            .u32(to_u32(OP, "rows of dtable", vocab)?),
         grid_1d(n, 256),
     )
 }

@@ -30,7 +30,13 @@ pub(crate) fn kv_cache_write(
     shape: KvCacheShape,
 ) -> Result<()> {
     const OP: &str = "kv_cache_write";
-    let n = check_write((cache.len, x.len), slot.host(), pos.host(), shape)?.tokens;
+    let n = check_write(
+        (cache.len, x.len),
+        slot.host_for(OP)?,
+        pos.host_for(OP)?,
+        shape,
+    )?
+    .tokens;
     to_u32(OP, "cache", cache.len)?;
     let KvCacheShape {
         max_len,
@@ -67,12 +73,16 @@ pub(crate) fn attention_cached(
 ) -> Result<WgpuTensor> {
     const OP: &str = "attention_cached";
     let lens = (q.len, k_cache.len, v_cache.len);
-    let n = check_attention(lens, slot.host(), pos.host(), shape)?.tokens;
+    let n = check_attention(lens, slot.host_for(OP)?, pos.host_for(OP)?, shape)?.tokens;
     check_kernel_heads(OP, shape.shape)?;
     to_u32(OP, "k_cache", k_cache.len)?;
     to_u32(OP, "q.len()", q.len)?;
     let (heads, head_dim) = (shape.shape.heads, shape.shape.head_dim);
-    let keys = pos.host().iter().max().map_or(0, |&p| p as usize + 1);
+    let keys = pos
+        .host_for(OP)?
+        .iter()
+        .max()
+        .map_or(0, |&p| p as usize + 1);
     check_loop_budget(
         gpu,
         OP,

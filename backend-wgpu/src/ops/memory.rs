@@ -13,7 +13,7 @@ use hir_core::backend::{BackendError, QuantMatrix, Result, WeightFormat};
 use wgpu::util::DeviceExt;
 
 use crate::gpu::Gpu;
-use crate::tensor::{Elem, WgpuIndex, WgpuTensor};
+use crate::tensor::{Elem, IndexHost, WgpuIndex, WgpuTensor};
 
 /// Bytes of `len` 4-byte elements.
 fn bytes_of(len: usize) -> u64 {
@@ -73,7 +73,7 @@ pub(crate) fn upload_index(gpu: &Gpu, data: &[u32]) -> Result<WgpuIndex> {
     gpu.check("upload_index")?;
     Ok(WgpuIndex {
         buf,
-        host: Arc::from(data),
+        host: IndexHost::Mirror(Arc::from(data)),
     })
 }
 
@@ -116,9 +116,42 @@ pub(crate) fn download(gpu: &Gpu, t: &WgpuTensor) -> Result<Vec<f32>> {
     }
 }
 
-/// See `Backend::download_index`: the host mirror, no GPU round trip.
-pub(crate) fn download_index(t: &WgpuIndex) -> Vec<u32> {
-    t.host.to_vec()
+/// See `Backend::download_index`: the host mirror without a GPU round trip, or a readback
+/// for a device-only buffer (`sample_to_index`).
+pub(crate) fn download_index(gpu: &Gpu, t: &WgpuIndex) -> Result<Vec<u32>> {
+    Ok(download_indices(gpu, &[t])?.pop().unwrap_or_default())
+}
+
+/// See `Backend::download_indices`: host mirrors are copied on the host; every device-only
+/// buffer is copied into one staging buffer (each at a 4-byte aligned offset) and read back
+/// with one wait for the GPU.
+pub(crate) fn download_indices(gpu: &Gpu, ts: &[&WgpuIndex]) -> Result<Vec<Vec<u32>>> {
+    let mut device = Vec::new();
+    let mut words = 0usize;
+    for t in ts {
+        if let IndexHost::DeviceOnly { len, .. } = t.host {
+            if len > 0 {
+                device.push((t.buffer(), words as u64 * 4, len as u64 * 4));
+                words += len;
+            }
+        }
+    }
+    let read: Vec<u32> = if device.is_empty() {
+        Vec::new()
+    } else {
+        bytemuck::pod_collect_to_vec(&gpu.read_many(&device, "download_indices")?)
+    };
+    let mut at = 0;
+    Ok(ts
+        .iter()
+        .map(|t| match &t.host {
+            IndexHost::Mirror(h) => h.to_vec(),
+            IndexHost::DeviceOnly { len, .. } => {
+                at += len;
+                read[at - len..at].to_vec()
+            }
+        })
+        .collect())
 }
 
 /// See `Backend::copy` (a stored f16 weight stays one).

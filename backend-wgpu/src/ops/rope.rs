@@ -44,12 +44,13 @@ pub(crate) fn rope(
 ) -> Result<()> {
     const OP: &str = "rope";
     check(x.len, positions.len(), heads, head_dim)?;
+    let positions = positions.mirror_for(OP)?;
     if x.len == 0 {
         return Ok(());
     }
     let table = gpu
         .rope_tables
-        .get(&positions.host, head_dim, theta, |positions| {
+        .get(positions, head_dim, theta, |positions| {
             upload(gpu, &cos_sin_table(positions, head_dim, theta))
         })?;
     let pairs = x.len / 2;

@@ -13,7 +13,7 @@
 //!
 //! | family | ops |
 //! |---|---|
-//! | [`memory`] | `upload`, `download`, `zeros`, `copy`, `fill_zero`, … |
+//! | [`memory`] | `upload`, `download`, `download_indices`, `zeros`, `copy`, `fill_zero`, … |
 //! | [`elementwise`] | `axpy`, `scale`, `add_bias`, `bias_backward_acc`, `gather_rows` |
 //! | [`matmul`] | `matmul` ([`Matmul`]) |
 //! | [`embedding`] | `embedding`, `embedding_backward_acc` |
@@ -24,7 +24,7 @@
 //! | [`swiglu`] | `swiglu`, `swiglu_backward`, `gate_up_swiglu` ([`GateUp`]) |
 //! | [`cross_entropy`] | `cross_entropy`, `cross_entropy_backward`, `token_logprobs`, `token_logprobs_backward`, `token_logprobs_entropy` |
 //! | [`optim`] | `sum_squares`, `adamw_step` ([`AdamWParams`]) |
-//! | [`sample`] | `sample` ([`SampleParams`]) |
+//! | [`sample`] | `sample`, `sample_to_index` ([`SampleParams`]) |
 //! | [`policy_loss`] | `policy_loss` ([`PolicyLossParams`], [`PolicyLossSums`]) |
 //! | [`weight`] | `upload_weight` ([`QuantMatrix`], [`WeightFormat`]): frozen weights kept in GGUF blocks or f16/bf16 |
 //!
@@ -32,7 +32,8 @@
 //! - Tensors are opaque, device-resident handles (`Backend::Tensor` for `f32` data,
 //!   `Backend::Index` for `u32` data such as token ids and positions). Host data moves only
 //!   through `upload*` / `download*`; an op never reads back to the host unless its return type
-//!   is a host value (`sum_squares`, `sample`).
+//!   is a host value (`sum_squares`, `sample`). `sample_to_index` keeps its draws on the
+//!   device; `download_indices` reads several index buffers back in one round trip.
 //! - All tensors are dense, row-major and contiguous. A tensor knows its element count; the
 //!   *shape* an op works with is passed explicitly as `usize` dimensions, so that a `[T, H*D]`
 //!   projection output can be read as `[T, H, D]` without a copy.
@@ -423,6 +424,28 @@ pub trait Backend {
         seeds: &[u64],
         params: &SampleParams,
     ) -> Result<Vec<u32>>;
+
+    // ---- device-side sampled ids ([`sample`], [`memory`]) ---------------------------------
+
+    /// Draws one token per row of `logits` like [`sample`](Backend::sample) (the same ids)
+    /// but keeps them on the device as an index buffer of `rows` ids, each `< vocab`; see
+    /// [`sample`]. The default uploads `sample`'s result.
+    fn sample_to_index(
+        &self,
+        logits: &Self::Tensor,
+        vocab: usize,
+        seeds: &[u64],
+        params: &SampleParams,
+    ) -> Result<Self::Index> {
+        self.upload_index(&self.sample(logits, vocab, seeds, params)?)
+    }
+
+    /// Copies every index buffer of `ts` back to the host, in order, in one round trip to
+    /// the device; see [`memory`]. The default calls
+    /// [`download_index`](Backend::download_index) on each.
+    fn download_indices(&self, ts: &[&Self::Index]) -> Result<Vec<Vec<u32>>> {
+        ts.iter().map(|t| self.download_index(t)).collect()
+    }
 
     // ---- policy loss ([`policy_loss`]) ---------------------------------------------------
 

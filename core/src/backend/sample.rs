@@ -1,7 +1,21 @@
-//! Token sampling: `sample`.
+//! Token sampling: `sample` and `sample_to_index`.
 //!
 //! Contract of `sample(logits, vocab, seeds, params)`: draws one token per row of
 //! `logits: [rows, V]`, read back to the host.
+//!
+//! Contract of `sample_to_index(logits, vocab, seeds, params)`: the same draws (the same ids,
+//! row for row, for the same arguments) kept on the device as an index buffer of `rows`
+//! elements, so that a decode loop can feed them to the next step (`embedding`) without a
+//! round trip to the host; read several such buffers back at once with `download_indices`
+//! (see [`super::memory`]). Every id is `< vocab` by construction. The default uploads
+//! `sample`'s result (what the CPU backend runs, where host and device are one); a GPU backend
+//! overrides it to skip the readback. A GPU backend may keep such a buffer *device-only*
+//! (no host copy): ops that need the ids on the host (`embedding_backward_acc`, the targets
+//! of `cross_entropy` and `token_logprobs*`, `rope`'s positions, `kv_cache`'s slots and
+//! positions, `gather_rows`) may then refuse it with a
+//! [`BackendError::Shape`](super::BackendError::Shape) naming the op; `embedding`,
+//! `download_index` and `download_indices` accept it. The argument checks are `sample`'s
+//! (errors name `sample`).
 //!
 //! Deterministic in `(seeds[r], logits)`: row `r` draws its uniform number from the
 //! counter-based generator [`crate::rng::uniform`]`(seeds[r])`. Top-p keeps the smallest

@@ -4,12 +4,23 @@
 //! Randomness is counter-based: the draw for sequence `i` at response position `t` uses seed
 //! `derive(derive(seed_i, t), 0)`, so a sequence's sample does not depend on which other
 //! sequences share its batch, and the same seeds give the same tokens on every run.
+//!
+//! Decoding runs in chunks of up to [`GenerateConfig::readback_every`] steps: within a chunk
+//! the sampled ids stay on the device (`Backend::sample_to_index` feeds
+//! [`Model::forward_cached_index`]) and the active set does not change; after it, one
+//! `Backend::download_indices` reads the chunk's ids back, stop ids are applied (a row's
+//! tokens after its stop token are discarded; the extra steps it ran only touched its own
+//! cache slot) and finished rows leave the batch. A chunk never runs past the token budget,
+//! so no slot outgrows the cache. Since every row's draw depends only on its own tokens and
+//! seeds, the result is the same for every `readback_every` (exactly so on a backend whose
+//! per-row results do not depend on the number of rows in the batch, like the CPU
+//! reference; a GPU backend that picks its matmul kernel by row count can differ in the
+//! last bits of a logit, as it already can between batch sizes with `readback_every = 1`).
 
 use super::{KvCache, Model, ModelError, Result};
-use crate::backend::{Backend, SampleParams};
+use crate::backend::{Backend, BackendError, SampleParams};
 use crate::rng::derive;
 use alloc::format;
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// Settings of [`Model::generate`].
@@ -21,6 +32,30 @@ pub struct GenerateConfig {
     pub sample: SampleParams,
     /// Token ids that end a sequence (kept as its last token).
     pub stop_ids: Vec<u32>,
+    /// Most decode steps between two readbacks of sampled ids (at least 1): the ids of up to
+    /// this many steps stay on the device and are read back together, then stop ids are
+    /// applied. `1` reads back every step (one GPU→host synchronization per token); larger
+    /// values save synchronizations but let a finished row run up to `readback_every − 1`
+    /// steps whose tokens are discarded. The tokens are the same for every value (see the
+    /// module doc). [`GenerateConfig::DEFAULT_READBACK_EVERY`] is the usual choice.
+    pub readback_every: usize,
+}
+
+impl GenerateConfig {
+    /// The default [`readback_every`](Self::readback_every): 8 steps per readback, one
+    /// eighth of the synchronizations of reading back every step, while a row that stops
+    /// wastes at most 7 steps (a few percent of a typical budget of 64 to 512 tokens).
+    pub const DEFAULT_READBACK_EVERY: usize = 8;
+
+    /// Settings with the default [`readback_every`](Self::readback_every).
+    pub fn new(max_new_tokens: usize, sample: SampleParams, stop_ids: Vec<u32>) -> Self {
+        Self {
+            max_new_tokens,
+            sample,
+            stop_ids,
+            readback_every: Self::DEFAULT_READBACK_EVERY,
+        }
+    }
 }
 
 /// One generated continuation.
@@ -47,8 +82,9 @@ impl<B: Backend> Model<B> {
     /// Continues every prompt in `prompts` (each with its own seed in `seeds`), batched.
     ///
     /// All prompts are prefilled in one call, then every unfinished sequence advances by one
-    /// token per call. Errors name the prompt that does not fit (empty, id outside the
-    /// vocabulary, longer than the context).
+    /// token per call, in chunks of up to `cfg.readback_every` calls between readbacks (see
+    /// the module doc). Errors name the prompt that does not fit (empty, id outside the
+    /// vocabulary, longer than the context) or a `readback_every` of 0.
     pub fn generate(
         &self,
         b: &B,
@@ -62,6 +98,11 @@ impl<B: Backend> Model<B> {
                 prompts.len(),
                 seeds.len()
             )));
+        }
+        if cfg.readback_every == 0 {
+            return Err(ModelError::Input(
+                "generate: readback_every must be at least 1".into(),
+            ));
         }
         if prompts.is_empty() {
             return Ok(Vec::new());
@@ -94,43 +135,61 @@ impl<B: Backend> Model<B> {
         }
         let mut cache = KvCache::new(b, self, prompts.len(), max_len)?;
         let v = self.config.vocab_size;
+        let entries: Vec<(usize, &[u32])> =
+            prompts.iter().enumerate().map(|(i, p)| (i, *p)).collect();
+        let mut logits = self.forward_cached(b, &mut cache, &entries)?;
         let mut active: Vec<usize> = (0..prompts.len()).collect();
-        let mut last = vec![0u32; prompts.len()];
-        let mut t = 0u64;
+        // Response tokens so far of every active row (they all advance together).
+        let mut t = 0usize;
         loop {
-            let logits = if t == 0 {
-                let entries: Vec<(usize, &[u32])> =
-                    prompts.iter().enumerate().map(|(i, p)| (i, *p)).collect();
-                self.forward_cached(b, &mut cache, &entries)?
-            } else {
-                let singles: Vec<[u32; 1]> = active.iter().map(|&i| [last[i]]).collect();
-                let entries: Vec<(usize, &[u32])> = active
+            let chunk = cfg.readback_every.min(cfg.max_new_tokens - t);
+            let mut drawn = Vec::with_capacity(chunk);
+            for s in 0..chunk {
+                let row_seeds: Vec<u64> = active
                     .iter()
-                    .zip(&singles)
-                    .map(|(&i, s)| (i, &s[..]))
+                    .map(|&i| derive(derive(seeds[i], (t + s) as u64), 0))
                     .collect();
-                self.forward_cached(b, &mut cache, &entries)?
-            };
-            let row_seeds: Vec<u64> = active
-                .iter()
-                .map(|&i| derive(derive(seeds[i], t), 0))
-                .collect();
-            let drawn = b.sample(&logits, v, &row_seeds, &cfg.sample)?;
+                let ids = b.sample_to_index(&logits, v, &row_seeds, &cfg.sample)?;
+                if s + 1 < chunk {
+                    logits = self.forward_cached_index(b, &mut cache, &active, &ids)?;
+                }
+                drawn.push(ids);
+            }
+            let refs: Vec<&B::Index> = drawn.iter().collect();
+            let drawn = b.download_indices(&refs)?;
+            t += chunk;
             let mut still = Vec::with_capacity(active.len());
-            for (&i, &tok) in active.iter().zip(&drawn) {
-                out[i].tokens.push(tok);
-                last[i] = tok;
-                if cfg.stop_ids.contains(&tok) {
-                    out[i].stopped = true;
-                } else if out[i].tokens.len() < cfg.max_new_tokens {
+            let mut last = Vec::with_capacity(active.len());
+            for (r, &i) in active.iter().enumerate() {
+                for step in &drawn {
+                    let tok = step.get(r).copied().ok_or_else(|| {
+                        ModelError::Backend(BackendError::Device(format!(
+                            "`sample_to_index` returned {} ids for {} rows",
+                            step.len(),
+                            active.len()
+                        )))
+                    })?;
+                    out[i].tokens.push(tok);
+                    if cfg.stop_ids.contains(&tok) {
+                        out[i].stopped = true;
+                        break;
+                    }
+                }
+                if !out[i].stopped && t < cfg.max_new_tokens {
                     still.push(i);
+                    last.push([out[i].tokens[t - 1]]);
                 }
             }
             active = still;
-            t += 1;
             if active.is_empty() {
                 return Ok(out);
             }
+            let entries: Vec<(usize, &[u32])> = active
+                .iter()
+                .zip(&last)
+                .map(|(&i, s)| (i, &s[..]))
+                .collect();
+            logits = self.forward_cached(b, &mut cache, &entries)?;
         }
     }
 }

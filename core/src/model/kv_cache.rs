@@ -3,6 +3,8 @@
 //! A [`KvCache`] has `slots` independent sequences. [`Model::forward_cached`] appends new
 //! tokens to any subset of slots (several tokens for a prompt, one per decode step) and returns
 //! the logits of each entry's last new token. Prefill and decode are the same call.
+//! [`Model::forward_cached_index`] is a decode step whose ids are already on the device (the
+//! previous step's `sample_to_index`); both share one layer loop.
 
 use super::forward::layer_forward;
 use super::linear::linear;
@@ -63,35 +65,16 @@ impl<B: Backend> Model<B> {
         cache: &mut KvCache<B>,
         entries: &[(usize, &[u32])],
     ) -> Result<B::Tensor> {
-        let cfg = &self.config;
-        let d = cfg.hidden_size;
         let mut ids = Vec::new();
         let mut slot_of = Vec::new();
         let mut pos_of = Vec::new();
         let mut last_rows = Vec::with_capacity(entries.len());
         let mut seen = vec![false; cache.lens.len()];
         for &(slot, toks) in entries {
-            let Some(len) = cache.lens.get(slot).copied() else {
-                return Err(ModelError::Input(format!(
-                    "cache slot {slot} does not exist (the cache has {})",
-                    cache.lens.len()
-                )));
-            };
-            if core::mem::replace(&mut seen[slot], true) {
-                return Err(ModelError::Input(format!(
-                    "cache slot {slot} appears twice"
-                )));
-            }
+            let len = check_slot(cache, &mut seen, slot, toks.len())?;
             if toks.is_empty() {
                 return Err(ModelError::Input(format!(
                     "no tokens for cache slot {slot}"
-                )));
-            }
-            if len + toks.len() > cache.max_len {
-                return Err(ModelError::Input(format!(
-                    "cache slot {slot} would hold {} tokens; its capacity is {}",
-                    len + toks.len(),
-                    cache.max_len
                 )));
             }
             for (j, &t) in toks.iter().enumerate() {
@@ -105,15 +88,74 @@ impl<B: Backend> Model<B> {
             return Err(ModelError::Input("no entries to run".into()));
         }
         self.check_ids(&ids)?;
-        let n = ids.len();
         let ids_dev = b.upload_index(&ids)?;
-        let slot_dev = b.upload_index(&slot_of)?;
-        let pos_dev = b.upload_index(&pos_of)?;
+        let added: Vec<(usize, usize)> = entries.iter().map(|&(s, t)| (s, t.len())).collect();
+        self.run_cached(b, cache, &ids_dev, &slot_of, &pos_of, &added, &last_rows)
+    }
+
+    /// One decode step whose input ids are already on the device: appends token `ids[j]` to
+    /// cache slot `slots[j]` for every `j` and returns the logits `[slots.len(), V]` (row `j`
+    /// for slot `slots[j]`). Equal to [`forward_cached`](Self::forward_cached) with the
+    /// entries `(slots[j], &[ids[j]])`, without reading the ids back to the host: `ids` is
+    /// typically [`Backend::sample_to_index`]'s result for the previous step's logits.
+    ///
+    /// `ids` must hold `slots.len()` ids; slots must be distinct, exist and have room for one
+    /// more token. The ids themselves are checked against the vocabulary by the backend's
+    /// `embedding` (sampled ids are `< V` by construction).
+    pub fn forward_cached_index(
+        &self,
+        b: &B,
+        cache: &mut KvCache<B>,
+        slots: &[usize],
+        ids: &B::Index,
+    ) -> Result<B::Tensor> {
+        if b.index_len(ids) != slots.len() {
+            return Err(ModelError::Input(format!(
+                "forward_cached_index: {} ids for {} slots (one token per slot)",
+                b.index_len(ids),
+                slots.len()
+            )));
+        }
+        let mut slot_of = Vec::with_capacity(slots.len());
+        let mut pos_of = Vec::with_capacity(slots.len());
+        let mut seen = vec![false; cache.lens.len()];
+        for &slot in slots {
+            let len = check_slot(cache, &mut seen, slot, 1)?;
+            slot_of.push(slot as u32);
+            pos_of.push(len as u32);
+        }
+        if slots.is_empty() {
+            return Err(ModelError::Input("no entries to run".into()));
+        }
+        let added: Vec<(usize, usize)> = slots.iter().map(|&s| (s, 1)).collect();
+        let last_rows: Vec<u32> = (0..slots.len() as u32).collect();
+        self.run_cached(b, cache, ids, &slot_of, &pos_of, &added, &last_rows)
+    }
+
+    /// The layers of a cached forward over `n = slot_of.len()` tokens (ids on the device,
+    /// slot and position per token on the host), then the head on rows `last_rows`; adds
+    /// `added[e].1` to the length of slot `added[e].0`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_cached(
+        &self,
+        b: &B,
+        cache: &mut KvCache<B>,
+        ids_dev: &B::Index,
+        slot_of: &[u32],
+        pos_of: &[u32],
+        added: &[(usize, usize)],
+        last_rows: &[u32],
+    ) -> Result<B::Tensor> {
+        let cfg = &self.config;
+        let d = cfg.hidden_size;
+        let n = slot_of.len();
+        let slot_dev = b.upload_index(slot_of)?;
+        let pos_dev = b.upload_index(pos_of)?;
         let shape = CachedAttention::new(cfg.attention_shape(), cache.max_len);
 
         // As in `Model::forward`: each residual add is fused with the norm after it, the last
         // one with the final norm.
-        let mut cur = self.embed_normed(b, &ids_dev)?;
+        let mut cur = self.embed_normed(b, ids_dev)?;
         let layers = self.params.layers.len();
         for (l, (kc, vc)) in cache
             .k
@@ -133,23 +175,52 @@ impl<B: Backend> Model<B> {
             })?;
             cur = next;
         }
-        for &(slot, toks) in entries {
-            cache.lens[slot] += toks.len();
+        for &(slot, k) in added {
+            cache.lens[slot] += k;
         }
         // The norm is per row, so normalizing every row and keeping the last ones equals
         // normalizing the last rows. Decoding (one token per entry) keeps every row: no gather.
-        let h = if n == entries.len() {
+        let h = if n == last_rows.len() {
             cur.h
         } else {
-            b.gather_rows(&cur.h, &b.upload_index(&last_rows)?, d)?
+            b.gather_rows(&cur.h, &b.upload_index(last_rows)?, d)?
         };
         Ok(linear(
             b,
             &h,
             self.head(),
-            entries.len(),
+            last_rows.len(),
             d,
             cfg.vocab_size,
         )?)
     }
+}
+
+/// Checks that `slot` exists, was not `seen` before in this call (marks it) and has room for
+/// `new` more tokens; returns its current length.
+fn check_slot<B: Backend>(
+    cache: &KvCache<B>,
+    seen: &mut [bool],
+    slot: usize,
+    new: usize,
+) -> Result<usize> {
+    let Some(len) = cache.lens.get(slot).copied() else {
+        return Err(ModelError::Input(format!(
+            "cache slot {slot} does not exist (the cache has {})",
+            cache.lens.len()
+        )));
+    };
+    if core::mem::replace(&mut seen[slot], true) {
+        return Err(ModelError::Input(format!(
+            "cache slot {slot} appears twice"
+        )));
+    }
+    if len + new > cache.max_len {
+        return Err(ModelError::Input(format!(
+            "cache slot {slot} would hold {} tokens; its capacity is {}",
+            len + new,
+            cache.max_len
+        )));
+    }
+    Ok(len)
 }

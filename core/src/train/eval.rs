@@ -132,6 +132,7 @@ fn generate_config(
             top_p: 1.0,
         },
         stop_ids: codec.stop_ids().to_vec(),
+        readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
     }
 }
 

@@ -215,6 +215,7 @@ impl<B: Backend> Trainer<B> {
                 top_p: cfg.top_p,
             },
             stop_ids: self.codec.stop_ids().to_vec(),
+            readback_every: GenerateConfig::DEFAULT_READBACK_EVERY,
         };
         let out = self
             .policy

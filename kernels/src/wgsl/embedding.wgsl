@@ -10,11 +10,19 @@
 // f16 storage (`embedding_f16`): the host derives a variant whose forward table binding is
 // `array<f16>` (a frozen table uploaded in f16; the declaration of `f_table` is the only
 // changed line, `enable f16;` prepended); the gather converts each value to f32 (exact).
+//
+// The forward never reads outside the table, whatever the ids: an id is clamped to the last
+// row (`rows − 1`). The host validates ids it holds (an id ≥ rows is a shape error before the
+// dispatch); ids drawn on the device by `sample_to_index` are < the vocabulary they were
+// drawn from, which the host checks against `rows`, so the clamp changes nothing for valid
+// input and only bounds the read for a buffer that breaks the contract.
 
 struct Params {
     // Elements of the output (forward) or distinct ids · dim (backward).
     n: u32,
     dim: u32,
+    // Rows of the table (forward; the backward's ids come grouped from the host).
+    rows: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -37,7 +45,8 @@ fn embedding(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     if i < p.n {
         let t = i / p.dim;
         let c = i - t * p.dim;
-        f_out[i] = f32(f_table[f_ids[t] * p.dim + c]);
+        let id = min(f_ids[t], p.rows - 1u);
+        f_out[i] = f32(f_table[id * p.dim + c]);
     }
 }
 
