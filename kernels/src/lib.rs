@@ -211,92 +211,77 @@ impl SubgroupVariant {
     }
 }
 
+/// The replacement of entry point `$entry`'s line `let sg = vec2<u32>(t, $count); //
+/// (subgroup id, number of subgroups) in `$entry`` (subgroups of one invocation, `$count` of
+/// them): the subgroup builtins become parameters of the entry point and give `sg`.
+macro_rules! sg_entry {
+    ($count:literal, $entry:literal) => {
+        (
+            concat!(
+                "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, ",
+                $count,
+                "); // (subgroup id, number of subgroups) in `",
+                $entry,
+                "`"
+            ),
+            concat!(
+                "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    ",
+                "@builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); ",
+                "// (subgroup id, number of subgroups) in `",
+                $entry,
+                "`"
+            ),
+        )
+    };
+}
+
 /// The subgroup variants: the few-row matmul and the fused gate/up product's few-row path,
-/// whose cross-lane sums become `subgroupAdd`s, and RMSNorm (`rmsnorm`, `add_rmsnorm`, `rmsnorm_backward_dx`), whose row sums fold one
-/// value per subgroup instead of one per thread.
-pub const SUBGROUP_VARIANTS: [SubgroupVariant; 3] = [SubgroupVariant {
-    name: "matmul_rows_sg",
-    base: MATMUL_ROWS,
-    replacements: &[
-        (
-            "fn sg_add(x: f32) -> f32 { return x; }",
-            "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
-        ),
-        (
-            "fn sg_rank() -> u32 { return 0u; }",
-            "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
-        ),
-        (
-            "fn sg_active() -> u32 { return 1u; }",
-            "fn sg_active() -> u32 { return subgroupAdd(1u); }",
-        ),
-        (
-            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, 256u);",
-            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
-             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num);",
-        ),
-    ],
-},
-SubgroupVariant {
-    name: "rmsnorm_sg",
-    base: RMSNORM,
-    replacements: &[
-        (
-            "fn sg_add(x: f32) -> f32 { return x; }",
-            "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
-        ),
-        (
-            "fn sg_rank() -> u32 { return 0u; }",
-            "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
-        ),
-        (
-            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
-             // (subgroup id, number of subgroups) in `rmsnorm`",
-            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
-             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
-             // (subgroup id, number of subgroups) in `rmsnorm`",
-        ),
-        (
-            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
-             // (subgroup id, number of subgroups) in `add_rmsnorm`",
-            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
-             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
-             // (subgroup id, number of subgroups) in `add_rmsnorm`",
-        ),
-        (
-            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, WG); \
-             // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`",
-            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
-             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
-             // (subgroup id, number of subgroups) in `rmsnorm_backward_dx`",
-        ),
-    ],
-},
-SubgroupVariant {
-    name: "gate_up_swiglu_sg",
-    base: GATE_UP_SWIGLU,
-    replacements: &[
-        (
-            "fn sg_add(x: f32) -> f32 { return x; }",
-            "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
-        ),
-        (
-            "fn sg_rank() -> u32 { return 0u; }",
-            "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
-        ),
-        (
-            "fn sg_active() -> u32 { return 1u; }",
-            "fn sg_active() -> u32 { return subgroupAdd(1u); }",
-        ),
-        (
-            "    @builtin(local_invocation_index) t: u32,\n) {\n    let sg = vec2<u32>(t, 256u); \
-             // (subgroup id, number of subgroups) in `gate_up_rows`",
-            "    @builtin(local_invocation_index) t: u32,\n    @builtin(subgroup_id) sg_id: u32,\n    \
-             @builtin(num_subgroups) sg_num: u32,\n) {\n    let sg = vec2<u32>(sg_id, sg_num); \
-             // (subgroup id, number of subgroups) in `gate_up_rows`",
-        ),
-    ],
-}];
+/// whose cross-lane sums become `subgroupAdd`s, and RMSNorm (`rmsnorm`, `add_rmsnorm`,
+/// `rmsnorm_backward_dx`), whose row sums fold one value per subgroup instead of one per
+/// thread.
+pub const SUBGROUP_VARIANTS: [SubgroupVariant; 3] = [
+    SubgroupVariant {
+        name: "matmul_rows_sg",
+        base: MATMUL_ROWS,
+        replacements: &[SG_ADD, SG_RANK, SG_ACTIVE, sg_entry!("256u", "matmul_rows")],
+    },
+    SubgroupVariant {
+        name: "rmsnorm_sg",
+        base: RMSNORM,
+        replacements: &[
+            SG_ADD,
+            SG_RANK,
+            sg_entry!("WG", "rmsnorm"),
+            sg_entry!("WG", "add_rmsnorm"),
+            sg_entry!("WG", "rmsnorm_backward_dx"),
+        ],
+    },
+    SubgroupVariant {
+        name: "gate_up_swiglu_sg",
+        base: GATE_UP_SWIGLU,
+        replacements: &[
+            SG_ADD,
+            SG_RANK,
+            SG_ACTIVE,
+            sg_entry!("256u", "gate_up_rows"),
+        ],
+    },
+];
+
+// The replacements the subgroup variants share: the one-invocation primitives of the base
+// sources become subgroup builtins.
+const SG_ADD: (&str, &str) = (
+    "fn sg_add(x: f32) -> f32 { return x; }",
+    "fn sg_add(x: f32) -> f32 { return subgroupAdd(x); }",
+);
+const SG_RANK: (&str, &str) = (
+    "fn sg_rank() -> u32 { return 0u; }",
+    "fn sg_rank() -> u32 { return subgroupExclusiveAdd(1u); }",
+);
+const SG_ACTIVE: (&str, &str) = (
+    "fn sg_active() -> u32 { return 1u; }",
+    "fn sg_active() -> u32 { return subgroupAdd(1u); }",
+);
 
 /// The name and source of `base` with its weight in f16 ([`F16_VARIANTS`]) and/or with
 /// subgroup operations ([`SUBGROUP_VARIANTS`]); `None` when `base` has no such variant

@@ -140,7 +140,7 @@ fn matmul_rows(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
-    let sg = vec2<u32>(t, 256u); // (subgroup id, number of subgroups)
+    let sg = vec2<u32>(t, 256u); // (subgroup id, number of subgroups) in `matmul_rows`
     // In uniform control flow: every invocation of the workgroup is active here.
     let rank = sg_rank();
     let count = sg_active();
