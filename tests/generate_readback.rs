@@ -115,37 +115,13 @@ fn chunks_give_the_step_by_step_tokens<B: Backend>(b: &B) {
                 want[row].stopped && want[row].tokens.len() <= 5,
                 "{name}: row {row} stops at its 5th token or before: {want:?}"
             );
-            for k in [1, 3, 8, 16] {
-                let got = model
-                    .generate(
-                        b,
-                        &refs,
-                        &seeds,
-                        &GenerateConfig {
-                            readback_every: k,
-                            ..cfg.clone()
-                        },
-                    )
-                    .unwrap();
-                assert_eq!(got, want, "{name}, stop id {stop}, readback_every {k}");
-            }
+            let what = format!("{name}, stop id {stop}");
+            assert_every_chunking(b, &model, (&refs, &seeds), &cfg, &want, &what);
         }
         // Without stop ids every sequence runs to the budget (11 = 3·3 + 2 = 8 + 3 < 16).
-        for k in [1, 3, 8, 16] {
-            let got = model
-                .generate(
-                    b,
-                    &refs,
-                    &seeds,
-                    &GenerateConfig {
-                        readback_every: k,
-                        ..free.clone()
-                    },
-                )
-                .unwrap();
-            assert_eq!(got, unstopped, "{name}, no stop ids, readback_every {k}");
-            assert!(got.iter().all(|g| g.tokens.len() == 11 && !g.stopped));
-        }
+        let what = format!("{name}, no stop ids");
+        assert_every_chunking(b, &model, (&refs, &seeds), &free, &unstopped, &what);
+        assert!(unstopped.iter().all(|g| g.tokens.len() == 11 && !g.stopped));
     }
     // Some rows stop and some do not with one shared stop id: a token of row 0's unstopped
     // continuation (from its 3rd on) that row 1's never draws.
@@ -170,19 +146,32 @@ fn chunks_give_the_step_by_step_tokens<B: Backend>(b: &B) {
         stopped > 0 && stopped < want.len(),
         "the seeds should mix stopped and unstopped rows: {want:?}"
     );
+    assert_every_chunking(
+        b,
+        &model,
+        (&refs, &seeds),
+        &cfg,
+        &want,
+        &format!("stop id {stop}"),
+    );
+}
+
+/// `generate` with `cfg` at every `readback_every` in 1, 3, 8, 16 gives exactly `want`.
+fn assert_every_chunking<B: Backend>(
+    b: &B,
+    model: &Model<B>,
+    (prompts, seeds): (&[&[u32]], &[u64]),
+    cfg: &GenerateConfig,
+    want: &[Generation],
+    what: &str,
+) {
     for k in [1, 3, 8, 16] {
-        let got = model
-            .generate(
-                b,
-                &refs,
-                &seeds,
-                &GenerateConfig {
-                    readback_every: k,
-                    ..cfg.clone()
-                },
-            )
-            .unwrap();
-        assert_eq!(got, want, "stop id {stop}, readback_every {k}");
+        let chunked = GenerateConfig {
+            readback_every: k,
+            ..cfg.clone()
+        };
+        let got = model.generate(b, prompts, seeds, &chunked).unwrap();
+        assert_eq!(got, want, "{what}, readback_every {k}");
     }
 }
 
